@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+// One dump end to end for `info`: container -> physical -> virtual -> KDBG -> kernel image
+// -> modules. Each step that fails leaves its values absent with the reason, and the steps
+// after it go on with what can still be trusted.
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "info.h"
+#include "names.h"
+#include "source.h"
+
+static const char *const absent_names[] = {
+#define X(n, s) s,
+	PM_ABSENT_REASONS(X)
+#undef X
+};
+
+const char *pm_absent_name(enum pm_absent a)
+{
+	return a <= PM_ABSENT_FIELD_MISSING ? absent_names[a] : "unknown";
+}
+
+static enum pm_absent absent_of(const struct pm_error *err)
+{
+	switch (pm_err_code(err)) {
+	case PM_ERR_NOT_CAPTURED:
+		return PM_ABSENT_NOT_CAPTURED;
+	case PM_ERR_NOT_PRESENT:
+		return PM_ABSENT_NOT_PRESENT;
+	case PM_ERR_PROFILE:
+		return PM_ABSENT_FIELD_MISSING;
+	default:
+		return PM_ABSENT_UNREADABLE;
+	}
+}
+
+static void mark_incomplete(struct pm_info *in, const char *msg)
+{
+	if (in->incomplete)
+		return;
+	in->incomplete = true;
+	snprintf(in->incomplete_why, sizeof(in->incomplete_why), "%s", msg);
+}
+
+static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	return pm_vmem_read(ctx, va, buf, len);
+}
+
+/* Read a NUL-terminated ASCII string of at most @p cap-1 chars at @p va, page-safe. */
+static struct pm_error *read_cstr(const struct pm_vmem *vm, uint64_t va, char *out, size_t cap)
+{
+	size_t n = 0;
+	while (n + 1 < cap) {
+		uint8_t c;
+		PM_TRY(pm_vmem_read(vm, va + n, &c, 1));
+		if (!c)
+			break;
+		out[n++] = (char)((c >= 0x20 && c < 0x7F) ? c : '?');
+	}
+	out[n] = 0;
+	return NULL;
+}
+
+static void gather_kdbg_values(struct pm_info *in)
+{
+	uint64_t a, v;
+	struct pm_error *err;
+	/* CmNtCSDVersion: address of a ULONG; service pack = (value >> 8) & 0xFF (§4.2). */
+	in->service_pack.absent = PM_ABSENT_NO_KDBG;
+	in->ram_pages.absent = PM_ABSENT_NO_KDBG;
+	if (!in->has_kdbg || !in->has_vm)
+		return;
+	if (!(err = pm_kdbg_get(&in->kdbg, PM_KDBG_CmNtCSDVersion, &a))) {
+		uint8_t b[4];
+		err = pm_vmem_read(&in->vm, a, b, 4);
+		if (!err) {
+			in->service_pack.v = b[1];
+			in->service_pack.absent = PM_ABSENT_PRESENT;
+		}
+	}
+	if (err) {
+		in->service_pack.absent = absent_of(err);
+		pm_diag_take(&in->diags, "kdbg", pm_err_wrap(err, "CmNtCSDVersion"));
+	}
+	/* MmNumberOfPhysicalPages: a PFN count; its low 32 bits are read, which is right for
+	 * both the ULONG and the ULONG_PTR declarations (< 16 TiB of RAM) [M]. */
+	if (!(err = pm_kdbg_get(&in->kdbg, PM_KDBG_MmNumberOfPhysicalPages, &a))) {
+		uint8_t b[4];
+		err = pm_vmem_read(&in->vm, a, b, 4);
+		if (!err) {
+			in->ram_pages.v = (uint64_t)b[0] | (uint64_t)b[1] << 8 |
+					  (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
+			in->ram_pages.absent = PM_ABSENT_PRESENT;
+		}
+	}
+	if (err) {
+		in->ram_pages.absent = absent_of(err);
+		pm_diag_take(&in->diags, "kdbg", pm_err_wrap(err, "MmNumberOfPhysicalPages"));
+	}
+	if (!(err = pm_kdbg_get(&in->kdbg, PM_KDBG_NtBuildLab, &a)))
+		err = read_cstr(&in->vm, a, in->build_lab, sizeof(in->build_lab));
+	if (err) {
+		in->build_lab[0] = 0;
+		pm_diag_take(&in->diags, "kdbg", pm_err_wrap(err, "NtBuildLab"));
+	}
+	/* L1TF: the physical bit Windows sets in non-present PTEs, 19H1+ (§6.4) [M]. */
+	if (in->dmp->hdr.build >= 18362 &&
+	    !(err = pm_kdbg_get(&in->kdbg, PM_KDBG_L1tfHighPhysicalBitIndex, &v))) {
+		if (v >= 32 && v < 52)
+			in->vm.l1tf_bit = (unsigned)v;
+	} else {
+		pm_error_destroy(err);
+	}
+}
+
+static void gather_kdbg(struct pm_info *in)
+{
+	struct pm_dmp *dmp = in->dmp;
+	struct pm_error *err;
+	if (dmp->triage) {
+		err = pm_kdbg_from_triage(dmp, &in->kdbg);
+	} else if (!in->has_vm) {
+		err = pm_err(PM_ERR_UNSUPPORTED, "no address translation for this architecture");
+	} else {
+		err = pm_kdbg_read(&in->vm, dmp->hdr.kdbg_va, &in->kdbg);
+		if (err)
+			err = pm_err_wrap(err, "KDBG at VA %#" PRIx64 " (DUMP_HEADER%s."
+					  "KdDebuggerDataBlock, file offset %#x)",
+					  dmp->hdr.kdbg_va, dmp->hdr.is64 ? "64" : "32",
+					  dmp->hdr.is64 ? 0x80 : 0x60);
+	}
+	if (err) {
+		snprintf(in->kdbg_absent, sizeof(in->kdbg_absent), "%s", pm_err_msg(err));
+		if (!dmp->triage)
+			mark_incomplete(in, pm_err_msg(err));
+		pm_diag_take(&in->diags, "kdbg", err);
+		return;
+	}
+	in->has_kdbg = true;
+}
+
+static void gather_kernel(struct pm_info *in)
+{
+	struct pm_error *err = NULL;
+	uint64_t v;
+	in->kernel_base.absent = PM_ABSENT_NO_KDBG;
+	in->kernel_pe_absent = PM_ABSENT_NO_KDBG;
+	if (in->has_kdbg && !(err = pm_kdbg_get(&in->kdbg, PM_KDBG_KernBase, &v))) {
+		in->kernel_base.v = v;
+		in->kernel_base.absent = PM_ABSENT_PRESENT;
+		in->kernel_base_source = "KDBG.KernBase";
+	}
+	pm_error_destroy(err);
+	if (in->kernel_base.absent && in->modules.n && in->modules.items[0].base) {
+		/* The first PsLoadedModuleList entry is the kernel (§5.1). */
+		in->kernel_base.v = in->modules.items[0].base;
+		in->kernel_base.absent = PM_ABSENT_PRESENT;
+		in->kernel_base_source = "first loaded module";
+	}
+	if (in->kernel_base.absent) {
+		snprintf(in->kernel_pe_why, sizeof(in->kernel_pe_why), "kernel base unknown");
+		return;
+	}
+	if (!in->has_vm || in->dmp->triage) {
+		in->kernel_pe_absent = PM_ABSENT_NOT_CAPTURED;
+		snprintf(in->kernel_pe_why, sizeof(in->kernel_pe_why),
+			 "the dump holds no kernel image pages");
+		return;
+	}
+	struct pm_error *cv = NULL;
+	err = pm_pe_parse(vm_read_cb, &in->vm, in->kernel_base.v, &in->kernel_pe, &cv);
+	if (!err && cv)
+		err = cv;
+	if (err) {
+		in->kernel_pe_absent = absent_of(err);
+		snprintf(in->kernel_pe_why, sizeof(in->kernel_pe_why), "%s", pm_err_msg(err));
+		pm_diag_take(&in->diags, "pe", pm_err_wrap(err, "kernel image"));
+		return;
+	}
+	in->kernel_pe_absent = PM_ABSENT_PRESENT;
+}
+
+static void gather_modules(struct pm_info *in)
+{
+	struct pm_dmp *dmp = in->dmp;
+	if (dmp->triage) {
+		const struct pm_triage *t = dmp->triage;
+		in->modules_source = "triage driver list";
+		in->modules.items = calloc(t->ndrivers ? t->ndrivers : 1, sizeof(struct pm_module));
+		if (!in->modules.items)
+			return;
+		for (size_t i = 0; i < t->ndrivers; i++) {
+			struct pm_module *m = &in->modules.items[i];
+			m->name = strdup(t->drivers[i].name);
+			m->base = t->drivers[i].base;
+			m->size = t->drivers[i].size;
+			in->modules.n++;
+		}
+		in->modules.complete = true;
+		return;
+	}
+	if (!in->has_vm)
+		return;
+	uint64_t head = dmp->hdr.ps_loaded_module_list;
+	in->modules_source = "PsLoadedModuleList (dump header)";
+	uint64_t kv;
+	struct pm_error *err = NULL;
+	if (in->has_kdbg && !(err = pm_kdbg_get(&in->kdbg, PM_KDBG_PsLoadedModuleList, &kv))) {
+		if (kv != head)
+			pm_diag_add(&in->diags, PM_ERR_FORMAT, "modules",
+				    "dump header PsLoadedModuleList %#" PRIx64 " differs from the "
+				    "KDBG's %#" PRIx64 "; the KDBG value is used", head, kv);
+		head = kv;
+		in->modules_source = "PsLoadedModuleList (KDBG)";
+	}
+	pm_error_destroy(err);
+	err = pm_modules_walk(&in->vm, head, &in->modules, &in->diags);
+	if (err) {
+		snprintf(in->modules_absent, sizeof(in->modules_absent), "%s", pm_err_msg(err));
+		mark_incomplete(in, pm_err_msg(err));
+		pm_diag_take(&in->diags, "modules", err);
+		return;
+	}
+	if (!in->modules.complete)
+		mark_incomplete(in, "the loaded-module list could not be walked to its end");
+}
+
+static void gather_module_pdbs(struct pm_info *in)
+{
+	in->mods = calloc(in->modules.n ? in->modules.n : 1, sizeof(*in->mods));
+	if (!in->mods)
+		return;
+	for (size_t i = 0; i < in->modules.n; i++) {
+		struct pm_info_module *im = &in->mods[i];
+		im->m = &in->modules.items[i];
+		if (!in->has_vm || in->dmp->triage) {
+			im->pe_absent = PM_ABSENT_NOT_CAPTURED;
+			continue;
+		}
+		struct pm_error *cv = NULL;
+		struct pm_error *err = pm_pe_parse(vm_read_cb, &in->vm, im->m->base, &im->pe, &cv);
+		if (!err && cv)
+			err = cv;
+		im->pe_absent = err ? absent_of(err) : PM_ABSENT_PRESENT;
+		pm_error_destroy(err);
+	}
+}
+
+struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret)
+{
+	struct pm_info *in = calloc(1, sizeof(*in));
+	if (!in) {
+		pm_source_destroy(src);
+		return &pm_enomem;
+	}
+	pm_diags_init(&in->diags);
+	struct pm_error *err = pm_dmp_open(src, &in->dmp);
+	if (err) {
+		free(in);
+		return err;
+	}
+	struct pm_dmp *dmp = in->dmp;
+	const char *os = pm_windows_name(dmp->hdr.build, dmp->hdr.product_type, dmp->hdr.is64,
+					 in->os_name, sizeof(in->os_name));
+	if (os && os != in->os_name)
+		snprintf(in->os_name, sizeof(in->os_name), "%s", os);
+	if (dmp->phys.pages_beyond_eof)
+		mark_incomplete(in, "the file is truncated: pages lie beyond its end");
+	if (!dmp->triage) {
+		err = pm_vmem_init(&in->vm, &dmp->phys, dmp->arch, dmp->hdr.dtb);
+		if (err)
+			pm_diag_take(&in->diags, "vtop", err);
+		else
+			in->has_vm = true;
+	}
+	gather_kdbg(in);
+	gather_kdbg_values(in);
+	gather_modules(in);
+	gather_kernel(in);
+	gather_module_pdbs(in);
+	*ret = in;
+	return NULL;
+}
+
+struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
+{
+	struct pm_source *src;
+	PM_TRY(pm_source_open_file(path, &src));
+	return pm_info_gather_source(src, ret);
+}
+
+void pm_info_destroy(struct pm_info *in)
+{
+	if (!in)
+		return;
+	pm_kdbg_deinit(&in->kdbg);
+	pm_module_list_deinit(&in->modules);
+	free(in->mods);
+	pm_diags_deinit(&in->diags);
+	pm_dmp_destroy(in->dmp);
+	free(in);
+}

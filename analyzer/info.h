@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file info.h
+ * What `poolmortem info` reports about one dump: container, machine, bugcheck, memory
+ * coverage, kernel identity, KDBG and modules. Plain typed values above the trust boundary;
+ * every optional value is present or absent with a reason (never a silent 0).
+ */
+#ifndef PM_INFO_H
+#define PM_INFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dmp.h"
+#include "kdbg.h"
+#include "modules.h"
+#include "pe.h"
+#include "pm-diag.h"
+#include "vtop.h"
+
+/** Why a value is missing. Stable strings for reports. */
+#define PM_ABSENT_REASONS(X)                                                               \
+	X(PRESENT, NULL)                                                                   \
+	X(NOT_IN_HEADER, "not_in_header")                                                  \
+	X(NOT_CAPTURED, "not_captured")                                                    \
+	X(NOT_PRESENT, "not_present")                                                      \
+	X(UNREADABLE, "unreadable")                                                        \
+	X(NOT_APPLICABLE, "not_applicable")                                                \
+	X(NO_KDBG, "no_kdbg")                                                              \
+	X(FIELD_MISSING, "field_missing")
+
+enum pm_absent {
+#define X(n, s) PM_ABSENT_##n,
+	PM_ABSENT_REASONS(X)
+#undef X
+};
+const char *pm_absent_name(enum pm_absent a);
+
+struct pm_opt_u64 {
+	uint64_t v;
+	enum pm_absent absent; /**< PM_ABSENT_PRESENT when v is valid */
+};
+
+struct pm_info_module {
+	const struct pm_module *m; /**< borrowed from the module list */
+	struct pm_pe_info pe;
+	enum pm_absent pe_absent;
+};
+
+struct pm_info {
+	struct pm_dmp *dmp;
+	struct pm_vmem vm;
+	bool has_vm;
+	char os_name[96];   /**< "" when the build is not in the table */
+	struct pm_opt_u64 service_pack;
+	char build_lab[96]; /**< NtBuildLab; "" when absent */
+	struct pm_opt_u64 ram_pages; /**< MmNumberOfPhysicalPages */
+	bool has_kdbg;
+	struct pm_kdbg kdbg;
+	char kdbg_absent[320]; /**< why not, when !has_kdbg */
+	struct pm_opt_u64 kernel_base;
+	const char *kernel_base_source; /**< "KDBG.KernBase", "first module", ... */
+	struct pm_pe_info kernel_pe;
+	enum pm_absent kernel_pe_absent;
+	char kernel_pe_why[320];
+	struct pm_module_list modules;
+	struct pm_info_module *mods; /**< modules.n entries */
+	const char *modules_source;  /**< "PsLoadedModuleList", "triage driver list" */
+	char modules_absent[320];
+	bool incomplete;          /**< something a complete report needs could not be read */
+	char incomplete_why[512]; /**< the first such problem */
+	struct pm_diags diags;    /**< diagnostics above the container's own */
+};
+
+/** Open the dump at @p path and gather everything `info` shows. */
+struct pm_error *pm_info_gather(const char *path, struct pm_info **ret);
+/** Same, from an already opened source (fuzzers, tests); takes ownership of @p src. */
+struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret);
+void pm_info_destroy(struct pm_info *info);
+
+#endif

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+// The poolmortem command line: the only place that prints.
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "info.h"
+#include "report.h"
+
+#ifndef PM_VERSION
+#define PM_VERSION "0.0.0"
+#endif
+
+/* Exit codes, documented in --help and the README. */
+enum {
+	PM_EXIT_OK = 0,         /* done; healthy (analyze: no exhaustion found) */
+	PM_EXIT_FINDING = 1,    /* analyze: exhaustion found (reserved until analyze lands) */
+	PM_EXIT_USAGE = 2,      /* bad command line */
+	PM_EXIT_UNREADABLE = 3, /* the input could not be read as a dump: nothing reported */
+	PM_EXIT_INCOMPLETE = 4, /* a report was written, but part of the dump was unreadable */
+};
+
+static const char usage_text[] =
+	"usage: poolmortem COMMAND [OPTIONS] DUMP\n"
+	"\n"
+	"Offline analysis of Windows kernel crash dumps (MEMORY.DMP, minidumps).\n"
+	"\n"
+	"commands:\n"
+	"  info DUMP        container, Windows build, bugcheck, memory coverage, kernel\n"
+	"                   identity (PDB GUID/age), KDBG and the loaded-module list\n"
+	"\n"
+	"options:\n"
+	"  --json           write JSON (schema " PM_INFO_SCHEMA ") instead of text\n"
+	"  -h, --help       this text\n"
+	"  --version        print the version\n"
+	"\n"
+	"exit codes:\n"
+	"  0  success\n"
+	"  1  (analyze) pool, commit or PTE exhaustion found\n"
+	"  2  usage error\n"
+	"  3  the input is not a readable dump (one error line on stderr)\n"
+	"  4  a report was written but part of the dump is unreadable or missing\n"
+	"     (one error line on stderr says what)\n";
+
+static int cmd_info(int argc, char **argv)
+{
+	bool json = false;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return PM_EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "poolmortem: info takes exactly one DUMP\n");
+		return PM_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	struct pm_info *in;
+	struct pm_error *err = pm_info_gather(path, &in);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	char *out;
+	err = json ? pm_report_info_json(in, path, &out) : pm_report_info_text(in, path, &out);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+		pm_error_destroy(err);
+		pm_info_destroy(in);
+		return PM_EXIT_UNREADABLE;
+	}
+	fputs(out, stdout);
+	if (json)
+		fputc('\n', stdout);
+	free(out);
+	int rc = PM_EXIT_OK;
+	if (in->incomplete) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, in->incomplete_why);
+		rc = PM_EXIT_INCOMPLETE;
+	}
+	pm_info_destroy(in);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return PM_EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage_text, stdout);
+		return PM_EXIT_OK;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("poolmortem %s\n", PM_VERSION);
+		return PM_EXIT_OK;
+	}
+	if (!strcmp(cmd, "info"))
+		return cmd_info(argc - 1, argv + 1);
+	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);
+	return PM_EXIT_USAGE;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/** @file names.h Names people know: Windows releases by build, bugcheck codes. Data only. */
+#ifndef PM_NAMES_H
+#define PM_NAMES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/**
+ * Release name for a build. @p product_type is the header's ProductType (1 workstation,
+ * 2 domain controller, 3 server) or 0 when unknown, in which case both names are given
+ * ("Windows 7 / Server 2008 R2"). Returns NULL for a build not in the table.
+ */
+const char *pm_windows_name(uint32_t build, uint32_t product_type, bool is64, char *buf,
+			    size_t len);
+/** Symbolic bugcheck name ("DRIVER_IRQL_NOT_LESS_OR_EQUAL"), or NULL when not in the table. */
+const char *pm_bugcheck_name(uint32_t code);
+
+#endif
