@@ -303,3 +303,33 @@ void pm_info_destroy(struct pm_info *in)
 	pm_dmp_destroy(in->dmp);
 	free(in);
 }
+
+struct pm_error *pm_info_read(const struct pm_info *in, bool phys, uint64_t addr, void *buf,
+			      size_t len, const char **absent_ret)
+{
+	*absent_ret = NULL;
+	if (phys) {
+		for (uint64_t p = addr & ~(uint64_t)(PM_PAGE_SIZE - 1); p < addr + len; p += PM_PAGE_SIZE) {
+			uint64_t off;
+			enum pm_page_status st = pm_physmem_locate(&in->dmp->phys, p >> PM_PAGE_SHIFT, &off);
+			if (st != PM_PAGE_OK) {
+				*absent_ret = st == PM_PAGE_NOT_CAPTURED ? "not_captured" : "beyond_eof";
+				break;
+			}
+		}
+		return pm_physmem_read(&in->dmp->phys, addr, buf, len);
+	}
+	if (!in->has_vm) {
+		*absent_ret = "not_captured";
+		return pm_err(PM_ERR_UNSUPPORTED, "this dump has no virtual memory to read");
+	}
+	for (uint64_t v = addr & ~(uint64_t)(PM_PAGE_SIZE - 1); v < addr + len; v += PM_PAGE_SIZE) {
+		struct pm_xlat x;
+		pm_vmem_translate(&in->vm, v, &x);
+		if (x.status != PM_VA_OK && x.status != PM_VA_TRANSITION) {
+			*absent_ret = pm_va_status_name(x.status);
+			break;
+		}
+	}
+	return pm_vmem_read(&in->vm, addr, buf, len);
+}

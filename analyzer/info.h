@@ -78,4 +78,12 @@ struct pm_error *pm_info_gather(const char *path, struct pm_info **ret);
 struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret);
 void pm_info_destroy(struct pm_info *info);
 
+/**
+ * Read @p len bytes of the dump's memory at @p addr (virtual through the kernel page tables,
+ * or physical). On failure *absent_ret names why ("paged_out", "not_captured", ...; see
+ * pm_va_status_name) and the error says where.
+ */
+struct pm_error *pm_info_read(const struct pm_info *in, bool phys, uint64_t addr, void *buf,
+			      size_t len, const char **absent_ret);
+
 #endif

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The poolmortem command line: the only place that prints.
+#include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,9 @@ static const char usage_text[] =
 	"commands:\n"
 	"  info DUMP        container, Windows build, bugcheck, memory coverage, kernel\n"
 	"                   identity (PDB GUID/age), KDBG and the loaded-module list\n"
+	"  read DUMP ADDR LEN [--phys]\n"
+	"                   bytes of kernel virtual (or, with --phys, physical) memory,\n"
+	"                   like WinDbg's db/!db; an absent page is named with its reason\n"
 	"\n"
 	"options:\n"
 	"  --json           write JSON (schema " PM_INFO_SCHEMA ") instead of text\n"
@@ -100,6 +105,89 @@ static int cmd_info(int argc, char **argv)
 	return rc;
 }
 
+static bool parse_u64(const char *s, uint64_t *ret)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		return false;
+	*ret = v;
+	return true;
+}
+
+enum { PM_MAX_READ = 1 << 20 };
+
+static int cmd_read(int argc, char **argv)
+{
+	bool json = false, phys = false;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "phys", no_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'p')
+			phys = true;
+		else
+			return PM_EXIT_USAGE;
+	}
+	uint64_t addr, len;
+	if (optind + 3 != argc || !parse_u64(argv[optind + 1], &addr) ||
+	    !parse_u64(argv[optind + 2], &len) || len == 0 || len > PM_MAX_READ) {
+		fprintf(stderr, "poolmortem: usage: read DUMP ADDR LEN [--phys] [--json] "
+				"(LEN from 1 to %d)\n", PM_MAX_READ);
+		return PM_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	struct pm_info *in;
+	struct pm_error *err = pm_info_gather(path, &in);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	uint8_t *buf = malloc(len);
+	const char *absent = NULL;
+	err = buf ? pm_info_read(in, phys, addr, buf, len, &absent) : &pm_enomem;
+	int rc = PM_EXIT_OK;
+	if (json) {
+		printf("{\"space\": \"%s\", \"addr\": \"%#" PRIx64 "\", \"len\": %" PRIu64,
+		       phys ? "phys" : "virt", addr, len);
+		if (err) {
+			printf(", \"absent\": \"%s\"}\n", absent ? absent : "unreadable");
+		} else {
+			printf(", \"hex\": \"");
+			for (uint64_t i = 0; i < len; i++)
+				printf("%02x", buf[i]);
+			printf("\"}\n");
+		}
+	} else if (!err) {
+		for (uint64_t i = 0; i < len; i += 16) {
+			printf("%0*" PRIx64 " ", in->dmp->hdr.is64 ? 16 : 8, addr + i);
+			for (uint64_t k = i; k < i + 16 && k < len; k++)
+				printf("%c%02x", k == i + 8 ? '-' : ' ', buf[k]);
+			printf("%*s  ", (int)(3 * (i + 16 > len ? i + 16 - len : 0)), "");
+			for (uint64_t k = i; k < i + 16 && k < len; k++)
+				putchar(buf[k] >= 0x20 && buf[k] < 0x7F ? buf[k] : '.');
+			putchar('\n');
+		}
+	}
+	if (err) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: %s: %s\n", path, pm_err_msg(err));
+		pm_error_destroy(err);
+		rc = PM_EXIT_INCOMPLETE;
+	}
+	free(buf);
+	pm_info_destroy(in);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -117,6 +205,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "read"))
+		return cmd_read(argc - 1, argv + 1);
 	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);
 	return PM_EXIT_USAGE;
 }

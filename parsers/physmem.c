@@ -47,9 +47,11 @@ struct pm_error *pm_physmem_init_runs(struct pm_physmem *pm, struct pm_source *s
 	for (size_t i = 0; i < nruns; i++) {
 		uint64_t end;
 		if (pm_ckd_add(&end, runs[i].pfn, runs[i].count)) {
+			struct pm_error *err = pm_err(PM_ERR_FORMAT, "run at PFN %#" PRIx64 " of %"
+						      PRIu64 " pages overflows", runs[i].pfn,
+						      runs[i].count);
 			free(runs);
-			return pm_err(PM_ERR_FORMAT, "run at PFN %#" PRIx64 " of %" PRIu64
-				      " pages overflows", runs[i].pfn, runs[i].count);
+			return err;
 		}
 		if (i + 1 < nruns && end > runs[i + 1].pfn) {
 			uint64_t next = runs[i + 1].pfn;

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install what poolmortem needs to build and test, from Debian 12 packages, if missing.
+set -eu
+pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev libkdumpfile-dev python3"
+if [ "${1:-}" = "--test" ]; then
+	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build
+	pkgs="$pkgs clang llvm lld libclang-rt-14-dev"
+fi
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Quick start 2: install what is missing, build, and run the whole test suite:
+#   1. gcc build, every suite (unit, fixtures, golden, mustfail, fuzz-regression, lint);
+#   2. the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. clang libFuzzer builds of every fuzz target, each fuzzed for FUZZ_SECONDS (default 15).
+# Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+sh scripts/deps.sh --test || exit 1
+passed=0
+failed=0
+count() { # parse meson test's summary
+	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	fl=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	to=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$1" | tail -1)
+	passed=$((passed + ${ok:-0}))
+	failed=$((failed + ${fl:-0} + ${to:-0}))
+	[ -n "$ok" ] || failed=$((failed + 1))
+}
+run_suite() { # name, builddir, meson setup args...
+	name=$1 dir=$2
+	shift 2
+	echo "== $name"
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; failed=$((failed + 1)); return; }
+	fi
+	if ! ninja -C "$dir" >"$dir.build.log" 2>&1; then
+		cat "$dir.build.log"; failed=$((failed + 1)); return
+	fi
+	if grep -q "warning:" "$dir.build.log"; then
+		grep "warning:" "$dir.build.log"; echo "build warnings in $name"; failed=$((failed + 1))
+	fi
+	meson test -C "$dir" --print-errorlogs >"$dir.test.log" 2>&1
+	grep -E "^ *[0-9]+/[0-9]+ " "$dir.test.log" | grep -v " OK " || true
+	sed -n '/^Ok:/,/^Timeout:/p' "$dir.test.log"
+	count "$dir.test.log"
+}
+run_suite "gcc build" build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	run_suite "ASan+UBSan build" build-asan -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== libFuzzer smoke run (clang)"
+secs=${FUZZ_SECONDS:-15}
+if [ ! -f build-fuzz/build.ninja ]; then
+	CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >build-fuzz.setup.log 2>&1 ||
+		{ cat build-fuzz.setup.log; failed=$((failed + 1)); }
+fi
+if ninja -C build-fuzz tests/fuzz_dmp tests/fuzz_pe >build-fuzz.build.log 2>&1; then
+	for t in fuzz_dmp fuzz_pe; do
+		mkdir -p build-fuzz/corpus-$t
+		if build-fuzz/tests/$t -max_total_time="$secs" -rss_limit_mb=2048 -max_len=65536 \
+			build-fuzz/corpus-$t fixtures/corpus/$t >build-fuzz/$t.log 2>&1; then
+			echo "$t: $(grep -E '^Done [0-9]+ runs' build-fuzz/$t.log | tail -1), no crash"
+			passed=$((passed + 1))
+		else
+			tail -40 build-fuzz/$t.log; failed=$((failed + 1))
+		fi
+	done
+else
+	cat build-fuzz.build.log; failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Fixture and golden tests for `poolmortem info` and `poolmortem read`.
+
+  fixture_check.py scenario POOLMORTEM DUMP GOLDEN_TXT [--update]
+      info --json must contain every value of the generator's truth (<dump>.truth.json);
+      info (text) must equal the golden file; every sampled read must give the truth's bytes
+      or the truth's absence reason.
+  fixture_check.py mustfail POOLMORTEM DUMP
+      the damaged dump must end with exactly one error line on stderr containing the
+      expected fragments, with the expected exit code, and (if given) JSON values.
+Exit 0 = pass, 1 = fail (meson's protocol).
+"""
+import json
+import os
+import subprocess
+import sys
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+
+
+def run(cmd, cwd=None):
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+def subset(want, got, path="$"):
+    """Every key/value in want must be in got; lists must match element by element."""
+    if isinstance(want, dict):
+        if not isinstance(got, dict):
+            fail("%s: expected an object, got %r" % (path, got))
+            return
+        for k, v in want.items():
+            if k not in got:
+                fail("%s.%s: missing (expected %r)" % (path, k, v))
+            else:
+                subset(v, got[k], path + "." + k)
+    elif isinstance(want, list):
+        if not isinstance(got, list) or len(got) != len(want):
+            fail("%s: expected %d items, got %r" % (path, len(want), got))
+            return
+        for i, (w, g) in enumerate(zip(want, got)):
+            subset(w, g, "%s[%d]" % (path, i))
+    elif want != got:
+        fail("%s: expected %r, got %r" % (path, want, got))
+
+
+def scenario(pm, dump, golden, update):
+    truth = json.load(open(dump[:-4] + ".truth.json"))
+    d, base = os.path.dirname(dump), os.path.basename(dump)
+    rc, out, err = run([pm, "info", "--json", base], cwd=d)
+    if rc != 0:
+        fail("info --json exit %d: %s" % (rc, err))
+    else:
+        subset(truth["info"], json.loads(out))
+    rc, out, err = run([pm, "info", base], cwd=d)
+    if rc != 0:
+        fail("info exit %d: %s" % (rc, err))
+    if update:
+        open(golden, "w").write(out)
+    elif not os.path.exists(golden):
+        fail("no golden file %s (run with --update and review it)" % golden)
+    elif open(golden).read() != out:
+        exp = open(golden).read().splitlines()
+        got = out.splitlines()
+        for i in range(max(len(exp), len(got))):
+            e = exp[i] if i < len(exp) else "<none>"
+            g = got[i] if i < len(got) else "<none>"
+            if e != g:
+                fail("text differs at line %d:\n  expected: %s\n  got:      %s" % (i + 1, e, g))
+                break
+    for r in truth["reads"]:
+        cmd = [pm, "read", "--json", base, r["addr"], str(r["len"])]
+        if r["space"] == "phys":
+            cmd.append("--phys")
+        rc, out, err = run(cmd, cwd=d)
+        try:
+            got = json.loads(out)
+        except ValueError:
+            fail("read %s %s: no JSON (exit %d, %s)" % (r["space"], r["addr"], rc, err))
+            continue
+        if "hex" in r:
+            if rc != 0 or got.get("hex") != r["hex"]:
+                fail("read %s %s len %d: expected %s, got %s (%s)" % (
+                    r["space"], r["addr"], r["len"], r["hex"], got.get("hex"), err.strip()))
+        else:
+            if rc != 4 or got.get("absent") != r["absent"]:
+                fail("read %s %s: expected absent %s with exit 4, got %r exit %d" % (
+                    r["space"], r["addr"], r["absent"], got, rc))
+
+
+def mustfail(pm, dump):
+    exp = json.load(open(dump[:-4] + ".truth.json"))["expect"]
+    for args in (["info", dump], ["info", "--json", dump]):
+        rc, out, err = run([pm] + args)
+        if rc != exp["exit"]:
+            fail("%s: exit %d, expected %d; stderr: %s" % (" ".join(args), rc, exp["exit"], err))
+        lines = [l for l in err.splitlines() if l.strip()]
+        if len(lines) != 1:
+            fail("%s: expected one stderr line, got %r" % (" ".join(args), lines))
+        elif dump not in lines[0]:
+            fail("stderr line does not name the file: %s" % lines[0])
+        for frag in exp["stderr"]:
+            if lines and frag not in lines[0]:
+                fail("stderr line lacks %r: %s" % (frag, lines[0]))
+        if "AddressSanitizer" in err or "runtime error" in err:
+            fail("sanitizer report: %s" % err)
+        if "--json" in args and "json" in exp:
+            try:
+                subset(exp["json"], json.loads(out))
+            except ValueError:
+                fail("no JSON report on stdout")
+
+
+def main(argv):
+    mode = argv[1]
+    argv = argv[:2] + [os.path.abspath(a) if i < 2 else a for i, a in enumerate(argv[2:])]
+    if mode == "scenario":
+        scenario(argv[2], argv[3], argv[4], "--update" in argv)
+    elif mode == "mustfail":
+        mustfail(argv[2], argv[3])
+    else:
+        raise SystemExit(__doc__)
+    for f in failures:
+        print("FAIL:", f)
+    if not failures:
+        print("ok")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

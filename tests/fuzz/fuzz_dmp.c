@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+// Fuzz target: the whole dump path from raw bytes (container, physical and virtual memory,
+// KDBG, module list, PE headers) and both report writers.
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "info.h"
+#include "report.h"
+#include "source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pm_source *src;
+	if (pm_source_open_mem(data, size, "fuzz", &src))
+		return 0;
+	struct pm_info *in;
+	struct pm_error *err = pm_info_gather_source(src, &in);
+	if (err) {
+		pm_error_destroy(err);
+		return 0;
+	}
+	char *out;
+	if (!pm_report_info_text(in, "fuzz", &out))
+		free(out);
+	if (!pm_report_info_json(in, "fuzz", &out))
+		free(out);
+	pm_info_destroy(in);
+	return 0;
+}

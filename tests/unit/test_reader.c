@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// The reader idiom at its boundaries, checked arithmetic, header landmarks and signatures.
+#include <stdlib.h>
+#include <string.h>
+
+#include "../harness/test.h"
+#include "dmp.h"
+#include "pm-reader.h"
+
+static void test_bounds(void)
+{
+	uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct pm_rd rd = pm_rd_make(b, sizeof(b), PM_AS_FILE, 0x1000, "TEST");
+	uint32_t v32 = 0;
+	uint64_t v64 = 0;
+	CHECK_OK(pm_rd_u32(&rd, 4, &v32)); /* ends exactly at the window's end: valid */
+	CHECK_EQ_U64(v32, 0x08070605);
+	CHECK_OK(pm_rd_u64(&rd, 0, &v64));
+	CHECK_EQ_U64(v64, 0x0807060504030201ull);
+	v32 = 0xDEADBEEF;
+	CHECK_ERR(pm_rd_u32(&rd, 5, &v32), PM_ERR_TRUNCATED); /* one byte short */
+	CHECK_EQ_U64(v32, 0xDEADBEEF);                       /* no output on error */
+	CHECK_ERR(pm_rd_u32(&rd, 9, &v32), PM_ERR_TRUNCATED); /* off > len */
+	CHECK_ERR(pm_rd_u32(&rd, SIZE_MAX - 1, &v32), PM_ERR_TRUNCATED);
+	struct pm_error *e = pm_rd_u32(&rd, 6, &v32);
+	CHECK(e && strstr(pm_err_msg(e), "TEST at file offset 0x1000"));
+	CHECK(e && strstr(pm_err_msg(e), "+0x6"));
+	pm_error_destroy(e);
+	CHECK_ERR(pm_rd_array(&rd, 0, UINT64_C(1) << 62, 8, UINT64_MAX, "n"), PM_ERR_FORMAT);
+	CHECK_ERR(pm_rd_array(&rd, 0, 3, 4, 2, "n"), PM_ERR_LIMIT);
+	CHECK_ERR(pm_rd_array(&rd, 0, 3, 4, 10, "n"), PM_ERR_TRUNCATED);
+	CHECK_OK(pm_rd_array(&rd, 0, 2, 4, 10, "n"));
+	uint64_t r;
+	CHECK(pm_ckd_mul(&r, UINT64_C(0x0010000000000001), 4096));
+	CHECK(!pm_ckd_mul(&r, UINT64_C(0x000FFFFFFFFFFFFF), 4096));
+	CHECK(pm_ckd_add(&r, UINT64_MAX, 1));
+}
+
+static void test_landmarks(void)
+{
+	struct pm_dmp_landmarks l;
+	pm_dmp_landmarks(true, &l); /* the offsets kdmp-parser pins with static_assert */
+	CHECK_EQ_U64(l.kdbg, 0x80);
+	CHECK_EQ_U64(l.context, 0x348);
+	CHECK_EQ_U64(l.exception, 0xF00);
+	CHECK_EQ_U64(l.comment, 0xFB0);
+	CHECK_EQ_U64(l.dump_type, 0xF98);
+	CHECK_EQ_U64(l.header_size, 0x2000);
+	pm_dmp_landmarks(false, &l);
+	CHECK_EQ_U64(l.kdbg, 0x60);
+	CHECK_EQ_U64(l.context, 0x320);
+	CHECK_EQ_U64(l.exception, 0x7D0);
+	CHECK_EQ_U64(l.comment, 0x820);
+	CHECK_EQ_U64(l.dump_type, 0xF88);
+	CHECK_EQ_U64(l.header_size, 0x1000);
+}
+
+static void test_signatures(void)
+{
+	uint8_t *h = calloc(1, 0x2000);
+	struct pm_dmp_header hdr;
+	memcpy(h, "MDMP", 4);
+	CHECK_ERR(pm_dmp_decode_header(h, 0x2000, &hdr), PM_ERR_UNSUPPORTED);
+	memcpy(h, "PAGEDUMX", 8);
+	CHECK_ERR(pm_dmp_decode_header(h, 0x2000, &hdr), PM_ERR_FORMAT);
+	memcpy(h, "PAGEDU64", 8);
+	CHECK_ERR(pm_dmp_decode_header(h, 0x1FFF, &hdr), PM_ERR_TRUNCATED);
+	CHECK_ERR(pm_dmp_decode_header(h, 4, &hdr), PM_ERR_TRUNCATED);
+	/* fill pattern everywhere: fields read as absent, not as values */
+	for (int i = 8; i < 0x2000; i += 4)
+		memcpy(h + i, "PAGE", 4);
+	CHECK_OK(pm_dmp_decode_header(h, 0x2000, &hdr));
+	CHECK(!hdr.has_system_time && !hdr.has_uptime && !hdr.has_attributes);
+	CHECK(!hdr.has_required_space && !hdr.has_product_type);
+	CHECK(hdr.comment[0] == 0);
+	memcpy(h + 0xFB0, "Hello from a test", 17);
+	h[0xFB0 + 17] = 0;
+	CHECK_OK(pm_dmp_decode_header(h, 0x2000, &hdr));
+	CHECK(!strcmp(hdr.comment, "Hello from a test"));
+	free(h);
+}
+
+int main(void)
+{
+	test_bounds();
+	test_landmarks();
+	test_signatures();
+	return TEST_RESULT();
+}
