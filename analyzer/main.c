@@ -48,6 +48,14 @@ static const char usage_text[] =
 	"  4  a report was written but part of the dump is unreadable or missing\n"
 	"     (one error line on stderr says what)\n";
 
+/* Print one error line naming the file; consumes err; returns the exit code. */
+static int fail(const char *path, struct pm_error *err)
+{
+	fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+	pm_error_destroy(err);
+	return PM_EXIT_UNREADABLE;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	bool json = false;
@@ -78,18 +86,13 @@ static int cmd_info(int argc, char **argv)
 	const char *path = argv[optind];
 	struct pm_info *in;
 	struct pm_error *err = pm_info_gather(path, &in);
-	if (err) {
-		fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-		pm_error_destroy(err);
-		return PM_EXIT_UNREADABLE;
-	}
+	if (err)
+		return fail(path, err);
 	char *out;
 	err = json ? pm_report_info_json(in, path, &out) : pm_report_info_text(in, path, &out);
 	if (err) {
-		fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-		pm_error_destroy(err);
 		pm_info_destroy(in);
-		return PM_EXIT_UNREADABLE;
+		return fail(path, err);
 	}
 	fputs(out, stdout);
 	if (json)
@@ -146,11 +149,8 @@ static int cmd_read(int argc, char **argv)
 	const char *path = argv[optind];
 	struct pm_info *in;
 	struct pm_error *err = pm_info_gather(path, &in);
-	if (err) {
-		fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-		pm_error_destroy(err);
-		return PM_EXIT_UNREADABLE;
-	}
+	if (err)
+		return fail(path, err);
 	uint8_t *buf = malloc(len);
 	const char *absent = NULL;
 	err = buf ? pm_info_read(in, phys, addr, buf, len, &absent) : &pm_enomem;
