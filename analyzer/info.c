@@ -9,6 +9,7 @@
 
 #include "info.h"
 #include "names.h"
+#include "pm-reader.h"
 #include "source.h"
 
 static const char *const absent_names[] = {
@@ -69,8 +70,11 @@ static void gather_kdbg_values(struct pm_info *in)
 	uint64_t a, v;
 	struct pm_error *err;
 	/* CmNtCSDVersion: address of a ULONG; service pack = (value >> 8) & 0xFF (§4.2). */
-	in->service_pack.absent = PM_ABSENT_NO_KDBG;
-	in->ram_pages.absent = PM_ABSENT_NO_KDBG;
+	/* With a KDBG but no memory (a triage dump's copy), the variables it points to are
+	 * simply not in the dump. */
+	enum pm_absent why = !in->has_kdbg ? PM_ABSENT_NO_KDBG : PM_ABSENT_NOT_CAPTURED;
+	in->service_pack.absent = why;
+	in->ram_pages.absent = why;
 	if (!in->has_kdbg || !in->has_vm)
 		return;
 	if (!(err = pm_kdbg_get(&in->kdbg, PM_KDBG_CmNtCSDVersion, &a))) {
@@ -308,8 +312,11 @@ struct pm_error *pm_info_read(const struct pm_info *in, bool phys, uint64_t addr
 			      size_t len, const char **absent_ret)
 {
 	*absent_ret = NULL;
+	uint64_t end;
+	if (pm_ckd_add(&end, addr, len))
+		return pm_err(PM_ERR_USAGE, "address %#" PRIx64 " + %zu wraps around", addr, len);
 	if (phys) {
-		for (uint64_t p = addr & ~(uint64_t)(PM_PAGE_SIZE - 1); p < addr + len; p += PM_PAGE_SIZE) {
+		for (uint64_t p = addr & ~(uint64_t)(PM_PAGE_SIZE - 1); p < end; p += PM_PAGE_SIZE) {
 			uint64_t off;
 			enum pm_page_status st = pm_physmem_locate(&in->dmp->phys, p >> PM_PAGE_SHIFT, &off);
 			if (st != PM_PAGE_OK) {
@@ -323,7 +330,7 @@ struct pm_error *pm_info_read(const struct pm_info *in, bool phys, uint64_t addr
 		*absent_ret = "not_captured";
 		return pm_err(PM_ERR_UNSUPPORTED, "this dump has no virtual memory to read");
 	}
-	for (uint64_t v = addr & ~(uint64_t)(PM_PAGE_SIZE - 1); v < addr + len; v += PM_PAGE_SIZE) {
+	for (uint64_t v = addr & ~(uint64_t)(PM_PAGE_SIZE - 1); v < end; v += PM_PAGE_SIZE) {
 		struct pm_xlat x;
 		pm_vmem_translate(&in->vm, v, &x);
 		if (x.status != PM_VA_OK && x.status != PM_VA_TRANSITION) {
