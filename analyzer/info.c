@@ -176,6 +176,7 @@ static void gather_kernel(struct pm_info *in)
 	}
 	struct pm_error *cv = NULL;
 	err = pm_pe_parse(vm_read_cb, &in->vm, in->kernel_base.v, &in->kernel_pe, &cv);
+	in->kernel_headers = !err; /* sections are usable even without a CodeView record */
 	if (!err && cv)
 		err = cv;
 	if (err) {
@@ -296,10 +297,66 @@ struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
 	return pm_info_gather_source(src, ret);
 }
 
+void pm_info_gather_pool(struct pm_info *in)
+{
+	struct pm_pool_info *p = &in->pool;
+	if (p->gathered)
+		return;
+	p->gathered = true;
+	const char *why = NULL;
+	uint64_t ptt = 0;
+	struct pm_error *err = NULL;
+	if (in->dmp->triage)
+		why = "a small memory dump holds no pool tables";
+	else if (!in->has_vm)
+		why = "no virtual memory to read";
+	else if (!in->has_kdbg)
+		why = "no KDBG: the PoolTrackTable address is unknown";
+	else if ((err = pm_kdbg_get(&in->kdbg, PM_KDBG_PoolTrackTable, &ptt)))
+		why = pm_err_msg(err);
+	if (why) {
+		snprintf(p->track_absent, sizeof(p->track_absent), "%s", why);
+		snprintf(p->big_absent, sizeof(p->big_absent), "%s", why);
+		pm_error_destroy(err);
+		return;
+	}
+	struct pm_pool_ctx ctx = {
+		.vm = &in->vm,
+		.build = in->dmp->hdr.build,
+		.nprocs = in->dmp->hdr.nprocs,
+		.ptt_var = ptt,
+		.kernel_base = in->kernel_base.absent ? 0 : in->kernel_base.v,
+		.kernel_pe = in->kernel_headers ? &in->kernel_pe : NULL,
+		.diags = &in->diags,
+	};
+	err = pm_pooltrack_read(&ctx, &p->track);
+	if (err) {
+		snprintf(p->track_absent, sizeof(p->track_absent), "%s", pm_err_msg(err));
+		pm_diag_take(&in->diags, "pool", pm_err_wrap(err, "tag tracker"));
+	} else {
+		p->has_track = true;
+	}
+	if (!ctx.kernel_pe) {
+		snprintf(p->big_absent, sizeof(p->big_absent),
+			 "the kernel image's section headers are unreadable, so its data cannot be "
+			 "searched for PoolBigPageTable");
+		return;
+	}
+	err = pm_bigpool_read(&ctx, &p->big);
+	if (err) {
+		snprintf(p->big_absent, sizeof(p->big_absent), "%s", pm_err_msg(err));
+		pm_diag_take(&in->diags, "pool", pm_err_wrap(err, "big-page table"));
+	} else {
+		p->has_big = true;
+	}
+}
+
 void pm_info_destroy(struct pm_info *in)
 {
 	if (!in)
 		return;
+	pm_pooltrack_deinit(&in->pool.track);
+	pm_bigpool_deinit(&in->pool.big);
 	pm_kdbg_deinit(&in->kdbg);
 	pm_module_list_deinit(&in->modules);
 	free(in->mods);

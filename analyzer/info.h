@@ -16,6 +16,7 @@
 #include "modules.h"
 #include "pe.h"
 #include "pm-diag.h"
+#include "pool.h"
 #include "vtop.h"
 
 /** Why a value is missing. Stable strings for reports. */
@@ -47,6 +48,17 @@ struct pm_info_module {
 	enum pm_absent pe_absent;
 };
 
+/** The pool bookkeeping (tracker, big-page table), each present or absent with why. */
+struct pm_pool_info {
+	bool gathered;
+	bool has_track;
+	struct pm_pooltrack track;
+	char track_absent[400];
+	bool has_big;
+	struct pm_bigpool big;
+	char big_absent[400];
+};
+
 struct pm_info {
 	struct pm_dmp *dmp;
 	struct pm_vmem vm;
@@ -61,6 +73,7 @@ struct pm_info {
 	struct pm_opt_u64 kernel_base;
 	const char *kernel_base_source; /**< "KDBG.KernBase", "first module", ... */
 	struct pm_pe_info kernel_pe;
+	bool kernel_headers; /**< kernel_pe's headers and sections were read */
 	enum pm_absent kernel_pe_absent;
 	char kernel_pe_why[320];
 	struct pm_module_list modules;
@@ -70,7 +83,11 @@ struct pm_info {
 	bool incomplete;          /**< something a complete report needs could not be read */
 	char incomplete_why[512]; /**< the first such problem */
 	struct pm_diags diags;    /**< diagnostics above the container's own */
+	struct pm_pool_info pool; /**< filled by pm_info_gather_pool() */
 };
+
+/** Read the tag tracker and the big-page table (no symbols: KDBG + built-in layouts). */
+void pm_info_gather_pool(struct pm_info *in);
 
 /** Open the dump at @p path and gather everything `info` shows. */
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret);

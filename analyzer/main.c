@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "info.h"
+#include "poolview.h"
 #include "report.h"
 
 #ifndef PM_VERSION
@@ -31,6 +32,12 @@ static const char usage_text[] =
 	"commands:\n"
 	"  info DUMP        container, Windows build, bugcheck, memory coverage, kernel\n"
 	"                   identity (PDB GUID/age), KDBG and the loaded-module list\n"
+	"  poolused DUMP    per-tag pool usage from the tag tracker, summed over every\n"
+	"                   processor's table (what WinDbg's !poolused shows)\n"
+	"                   --sort tag|nonpaged|paged|allocs, --top N, --tag PATTERN\n"
+	"                   (* and ?), --verbose (cumulative allocs/frees, idle tags)\n"
+	"  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
+	"                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n"
 	"  read DUMP ADDR LEN [--phys]\n"
 	"                   bytes of kernel virtual (or, with --phys, physical) memory,\n"
 	"                   like WinDbg's db/!db; an absent page is named with its reason\n"
@@ -188,6 +195,108 @@ static int cmd_read(int argc, char **argv)
 	return rc;
 }
 
+enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL };
+
+/* poolused and bigpool share their option parsing and their error handling. */
+static int cmd_pool(int argc, char **argv, bool big)
+{
+	bool json = false;
+	struct pm_poolused_opts uo = { PM_SORT_TAG, 0, NULL, false };
+	struct pm_bigpool_opts bo = { false, NULL };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "tag", required_argument, NULL, OPT_TAG },
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	uint64_t v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'v':
+			uo.verbose = true;
+			break;
+		case OPT_SORT:
+			if (!strcmp(optarg, "tag"))
+				uo.sort = PM_SORT_TAG;
+			else if (!strcmp(optarg, "nonpaged"))
+				uo.sort = PM_SORT_NONPAGED;
+			else if (!strcmp(optarg, "paged"))
+				uo.sort = PM_SORT_PAGED;
+			else if (!strcmp(optarg, "allocs"))
+				uo.sort = PM_SORT_ALLOCS;
+			else {
+				fprintf(stderr, "poolmortem: --sort takes tag, nonpaged, paged or allocs\n");
+				return PM_EXIT_USAGE;
+			}
+			break;
+		case OPT_TOP:
+			if (!parse_u64(optarg, &v) || v == 0 || v > 1000000) {
+				fprintf(stderr, "poolmortem: --top takes a number from 1 to 1000000\n");
+				return PM_EXIT_USAGE;
+			}
+			uo.top = (size_t)v;
+			break;
+		case OPT_TAG:
+			if (strlen(optarg) > 64) {
+				fprintf(stderr, "poolmortem: --tag pattern too long\n");
+				return PM_EXIT_USAGE;
+			}
+			uo.pattern = bo.pattern = optarg;
+			break;
+		case OPT_ALL:
+			bo.show_free = true;
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "poolmortem: %s takes exactly one DUMP\n", big ? "bigpool" : "poolused");
+		return PM_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	struct pm_info *in;
+	struct pm_error *err = pm_info_gather(path, &in);
+	if (err)
+		return fail(path, err);
+	pm_info_gather_pool(in);
+	bool have = big ? in->pool.has_big : in->pool.has_track;
+	char *out = NULL;
+	if (json)
+		err = big ? pm_report_bigpool_json(in, &bo, &out) : pm_report_poolused_json(in, &uo, &out);
+	else if (have)
+		err = big ? pm_report_bigpool_text(in, &bo, &out) : pm_report_poolused_text(in, &uo, &out);
+	if (err) {
+		pm_info_destroy(in);
+		return fail(path, err);
+	}
+	if (out) {
+		fputs(out, stdout);
+		if (json)
+			fputc('\n', stdout);
+		free(out);
+	}
+	int rc = PM_EXIT_OK;
+	if (!have) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: incomplete: %s: %s not available: %s\n", path,
+			big ? "big-page table" : "pool tag tracker",
+			big ? in->pool.big_absent : in->pool.track_absent);
+		rc = PM_EXIT_INCOMPLETE;
+	}
+	pm_info_destroy(in);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -205,6 +314,10 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "poolused"))
+		return cmd_pool(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "bigpool"))
+		return cmd_pool(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "read"))
 		return cmd_read(argc - 1, argv + 1);
 	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);

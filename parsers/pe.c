@@ -114,6 +114,22 @@ struct pm_error *pm_pe_parse(pm_read_fn read, void *ctx, uint64_t base, struct p
 		ndirs = 16;
 	if (dd_off + (size_t)ndirs * 8 > opt + opt_size)
 		ndirs = opt_size > dd_off - opt ? (uint32_t)((opt + opt_size - dd_off) / 8) : 0;
+	/* Section headers follow the optional header; they must be in the header page. */
+	uint16_t nsec;
+	PM_TRY(pm_rd_u16(&rd, lfanew + 6, &nsec));
+	size_t sec = opt + opt_size;
+	for (uint16_t i = 0; i < nsec && i < PM_PE_MAX_SECTIONS; i++) {
+		struct pm_pe_section *s = &pe.sections[pe.nsections];
+		size_t o = sec + (size_t)i * 40;
+		uint8_t nm[8];
+		if (pm_rd_bytes(&rd, o, nm, 8) || pm_rd_u32(&rd, o + 8, &s->vsize) ||
+		    pm_rd_u32(&rd, o + 12, &s->rva) || pm_rd_u32(&rd, o + 36, &s->characteristics))
+			break; /* the rest lies outside the header page: keep what was read */
+		for (int k = 0; k < 8; k++)
+			s->name[k] = (char)((nm[k] >= 0x20 && nm[k] < 0x7F) ? nm[k] : (nm[k] ? '?' : 0));
+		s->name[8] = 0;
+		pe.nsections++;
+	}
 	struct pm_error *cv = read_codeview(read, ctx, base, &rd, dd_off, ndirs, &pe);
 	if (cv_err_ret)
 		*cv_err_ret = cv;

@@ -15,6 +15,17 @@
 
 typedef struct pm_error *(*pm_read_fn)(void *ctx, uint64_t va, void *buf, size_t len);
 
+enum { PM_PE_MAX_SECTIONS = 96 };
+
+struct pm_pe_section {
+	char name[9];
+	uint32_t rva;
+	uint32_t vsize;
+	uint32_t characteristics; /**< IMAGE_SCN_*; 0x80000000 = writable */
+};
+
+static const uint32_t PM_SCN_MEM_WRITE = 0x80000000u;
+
 struct pm_pe_info {
 	uint16_t machine;
 	uint32_t timestamp;
@@ -24,6 +35,8 @@ struct pm_pe_info {
 	uint8_t guid[16];  /**< as stored: Data1 LE u32, Data2 LE u16, Data3 LE u16, Data4[8] */
 	uint32_t age;
 	char pdb_name[261];
+	uint16_t nsections; /**< section headers read (at most PM_PE_MAX_SECTIONS) */
+	struct pm_pe_section sections[PM_PE_MAX_SECTIONS];
 };
 
 /** Policy limits for untrusted PE fields. */

@@ -49,17 +49,7 @@ def subset(want, got, path="$"):
         fail("%s: expected %r, got %r" % (path, want, got))
 
 
-def scenario(pm, dump, golden, update):
-    truth = json.load(open(dump[:-4] + ".truth.json"))
-    d, base = os.path.dirname(dump), os.path.basename(dump)
-    rc, out, err = run([pm, "info", "--json", base], cwd=d)
-    if rc != 0:
-        fail("info --json exit %d: %s" % (rc, err))
-    else:
-        subset(truth["info"], json.loads(out))
-    rc, out, err = run([pm, "info", base], cwd=d)
-    if rc != 0:
-        fail("info exit %d: %s" % (rc, err))
+def golden_text(golden, out, update):
     if update:
         open(golden, "w").write(out)
     elif not os.path.exists(golden):
@@ -71,8 +61,36 @@ def scenario(pm, dump, golden, update):
             e = exp[i] if i < len(exp) else "<none>"
             g = got[i] if i < len(got) else "<none>"
             if e != g:
-                fail("text differs at line %d:\n  expected: %s\n  got:      %s" % (i + 1, e, g))
+                fail("%s differs at line %d:\n  expected: %s\n  got:      %s" % (
+                    os.path.basename(golden), i + 1, e, g))
                 break
+
+
+def scenario(pm, dump, golden, update):
+    truth = json.load(open(dump[:-4] + ".truth.json"))
+    d, base = os.path.dirname(dump), os.path.basename(dump)
+    rc, out, err = run([pm, "info", "--json", base], cwd=d)
+    if rc != 0:
+        fail("info --json exit %d: %s" % (rc, err))
+    else:
+        subset(truth["info"], json.loads(out))
+    rc, out, err = run([pm, "info", base], cwd=d)
+    if rc != 0:
+        fail("info exit %d: %s" % (rc, err))
+    golden_text(golden, out, update)
+    for cmd in ("poolused", "bigpool"):
+        if cmd not in truth:
+            continue
+        rc, out, err = run([pm, cmd, "--json", base], cwd=d)
+        if rc != 0:
+            fail("%s --json exit %d: %s" % (cmd, rc, err))
+        else:
+            subset(truth[cmd], json.loads(out), "$" + cmd)
+        args = [pm, cmd, base] + (["--all"] if cmd == "bigpool" else [])
+        rc, out, err = run(args, cwd=d)
+        if rc != 0:
+            fail("%s exit %d: %s" % (cmd, rc, err))
+        golden_text(golden.replace(".info.txt", "." + cmd + ".txt"), out, update)
     for r in truth["reads"]:
         cmd = [pm, "read", "--json", base, r["addr"], str(r["len"])]
         if r["space"] == "phys":

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+// `poolused` and `bigpool` views: selection, sorting, totals and the text rendering, in the
+// shape WinDbg's !poolused prints (tools-and-outputs.md §1.2).
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poolview.h"
+#include "strbuf.h"
+
+void pm_tag_str(uint32_t tag, char out[5])
+{
+	for (int i = 0; i < 4; i++) {
+		uint8_t c = (uint8_t)(tag >> (8 * i));
+		out[i] = (char)((c >= 0x20 && c < 0x7F) ? c : '?');
+	}
+	out[4] = 0;
+}
+
+static bool glob(const char *p, const char *s)
+{
+	if (!*p)
+		return !*s;
+	if (*p == '*')
+		return glob(p + 1, s) || (*s && glob(p, s + 1));
+	if (!*s)
+		return false;
+	return (*p == '?' || *p == *s) && glob(p + 1, s + 1);
+}
+
+bool pm_tag_match(const char *pattern, uint32_t tag)
+{
+	char t[5];
+	if (!pattern)
+		return true;
+	pm_tag_str(tag, t);
+	/* Short tags are padded with spaces; a pattern without * matches the padded form. */
+	return glob(pattern, t) || (!strchr(pattern, '*') && strlen(pattern) < 4 &&
+				    !memcmp(t + strlen(pattern), "    ", 4 - strlen(pattern)) &&
+				    !strncmp(pattern, t, strlen(pattern)));
+}
+
+static enum pm_pool_sort g_sort;
+
+static int row_cmp(const void *x, const void *y)
+{
+	const struct pm_tag_counts *a = *(const struct pm_tag_counts *const *)x;
+	const struct pm_tag_counts *b = *(const struct pm_tag_counts *const *)y;
+	uint64_t va = 0, vb = 0;
+	switch (g_sort) {
+	case PM_SORT_NONPAGED:
+		va = a->np_bytes, vb = b->np_bytes;
+		break;
+	case PM_SORT_PAGED:
+		va = a->p_bytes, vb = b->p_bytes;
+		break;
+	case PM_SORT_ALLOCS:
+		va = (a->np_allocs - a->np_frees) + (a->p_allocs - a->p_frees);
+		vb = (b->np_allocs - b->np_frees) + (b->p_allocs - b->p_frees);
+		break;
+	case PM_SORT_TAG:
+		break;
+	}
+	if (va != vb)
+		return va > vb ? -1 : 1; /* largest first */
+	char ta[5], tb[5];
+	pm_tag_str(a->tag, ta);
+	pm_tag_str(b->tag, tb);
+	return strcmp(ta, tb);
+}
+
+const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
+					     const struct pm_poolused_opts *o, size_t *n_ret)
+{
+	const struct pm_tag_counts **rows = calloc(t->ntags ? t->ntags : 1, sizeof(*rows));
+	if (!rows)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < t->ntags; i++) {
+		const struct pm_tag_counts *c = &t->tags[i];
+		bool any = c->np_bytes || c->p_bytes || c->np_allocs != c->np_frees ||
+			   c->p_allocs != c->p_frees;
+		if ((any || o->verbose) && pm_tag_match(o->pattern, c->tag))
+			rows[n++] = c;
+	}
+	g_sort = o->sort;
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (o->top && n > o->top)
+		n = o->top;
+	*n_ret = n;
+	return rows;
+}
+
+static const char *sort_title(enum pm_pool_sort s)
+{
+	switch (s) {
+	case PM_SORT_NONPAGED:
+		return "NonPaged Pool Consumed";
+	case PM_SORT_PAGED:
+		return "Paged Pool Consumed";
+	case PM_SORT_ALLOCS:
+		return "Outstanding Allocations";
+	default:
+		return "Tag";
+	}
+}
+
+static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *t)
+{
+	pm_sb_printf(sb, " Tag tracker: PoolTrackTable %#" PRIx64 ", %" PRIu64 " entries of %#x bytes"
+		     " (%s%s), size from %s, hash %s (%.0f%% of tags at their slot)\n",
+		     t->table0, t->entries, t->layout->stride, t->layout->name,
+		     t->layout_as_expected ? "" : "; not the build's tabulated layout", t->size_how,
+		     pm_tag_hash_name(t->hash), t->home_fit * 100);
+	pm_sb_printf(sb, " Processors: %u of %u tables summed (%s)\n", t->cpus_read,
+		     t->cpus_expected, t->cpus_how);
+}
+
+struct pm_error *pm_report_poolused_text(const struct pm_info *in,
+					 const struct pm_poolused_opts *o, char **ret)
+{
+	const struct pm_pool_info *p = &in->pool;
+	if (!p->has_track)
+		return pm_err(PM_ERR_NOT_CAPTURED, "pool tag tracker not available: %s",
+			      p->track_absent);
+	const struct pm_pooltrack *t = &p->track;
+	size_t n;
+	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
+	if (!rows)
+		return &pm_enomem;
+	struct pm_strbuf sb = { 0 };
+	tracker_provenance(&sb, t);
+	pm_sb_printf(&sb, "\n Sorting by %s\n\n", sort_title(o->sort));
+	uint64_t tot[8] = { 0 };
+	if (o->verbose) {
+		pm_sb_printf(&sb, "               NonPaged                                            Paged\n");
+		pm_sb_printf(&sb, " %-4s %10s %10s %10s %12s %10s %10s %10s %12s\n", "Tag", "Allocs",
+			     "Frees", "Diff", "Used", "Allocs", "Frees", "Diff", "Used");
+	} else {
+		pm_sb_printf(&sb, "               NonPaged                  Paged\n");
+		pm_sb_printf(&sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Allocs", "Used", "Allocs",
+			     "Used");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pm_tag_counts *c = rows[i];
+		char tg[5];
+		pm_tag_str(c->tag, tg);
+		uint64_t npo = c->np_allocs - c->np_frees, po = c->p_allocs - c->p_frees;
+		if (o->verbose)
+			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64
+				     " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tg,
+				     c->np_allocs, c->np_frees, npo, c->np_bytes, c->p_allocs,
+				     c->p_frees, po, c->p_bytes);
+		else
+			pm_sb_printf(&sb, " %-4s %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64
+				     "\n", tg, npo, c->np_bytes, po, c->p_bytes);
+		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += npo, tot[3] += c->np_bytes;
+		tot[4] += c->p_allocs, tot[5] += c->p_frees, tot[6] += po, tot[7] += c->p_bytes;
+	}
+	if (o->verbose)
+		pm_sb_printf(&sb, "\n TOTAL %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %10"
+			     PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tot[0], tot[1],
+			     tot[2], tot[3], tot[4], tot[5], tot[6], tot[7]);
+	else
+		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
+			     tot[2], tot[3], tot[6], tot[7]);
+	free(rows);
+	char *s = pm_sb_take(&sb);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
+}
+
+struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
+					char **ret)
+{
+	const struct pm_pool_info *p = &in->pool;
+	if (!p->has_big)
+		return pm_err(PM_ERR_NOT_CAPTURED, "big-page pool table not available: %s",
+			      p->big_absent);
+	const struct pm_bigpool *b = &p->big;
+	const bool is64 = in->dmp->hdr.is64;
+	struct pm_strbuf sb = { 0 };
+	pm_sb_printf(&sb, " Big-page table: PoolBigPageTable %#" PRIx64 " (variable at %#" PRIx64
+		     "), %" PRIu64 " entries of %#x bytes (%s), %s\n", b->table, b->table_var,
+		     b->entries, b->layout->stride, b->layout->name, b->how);
+	pm_sb_printf(&sb, " %zu allocations, %" PRIu64 " freed slots, %" PRIu64 " never used\n\n",
+		     b->nallocs, b->free_slots, b->unused_slots);
+	pm_sb_printf(&sb, " %-*s %-4s %-20s %14s\n", is64 ? 18 : 10, "Va", "Tag", "Pool",
+		     "NumberOfBytes");
+	bool shown_free_title = false;
+	for (size_t i = 0; i < b->nallocs + (o->show_free ? b->nfreed : 0); i++) {
+		bool fr = i >= b->nallocs;
+		const struct pm_big_alloc *a = fr ? &b->freed[i - b->nallocs] : &b->allocs[i];
+		if (!pm_tag_match(o->pattern, a->tag))
+			continue;
+		char tg[5];
+		pm_tag_str(a->tag, tg);
+		if (fr && !shown_free_title) {
+			pm_sb_printf(&sb, "\n Freed slots (stale tag and size):\n");
+			shown_free_title = true;
+		}
+		pm_sb_printf(&sb, " %#-*" PRIx64 " %-4s %-20s %14" PRIu64 "%s\n", is64 ? 18 : 10,
+			     a->va, tg, a->pool ? a->pool : "(no type: XP/2003)", a->bytes,
+			     fr ? "  (free)" : "");
+	}
+	/* Per-tag totals, largest first. */
+	struct tot {
+		uint32_t tag;
+		uint64_t n, bytes;
+	} *tt = calloc(b->nallocs ? b->nallocs : 1, sizeof(*tt));
+	if (!tt) {
+		pm_sb_free(&sb);
+		return &pm_enomem;
+	}
+	size_t nt = 0;
+	for (size_t i = 0; i < b->nallocs; i++) {
+		if (!pm_tag_match(o->pattern, b->allocs[i].tag))
+			continue;
+		size_t k = 0;
+		while (k < nt && tt[k].tag != b->allocs[i].tag)
+			k++;
+		if (k == nt)
+			tt[nt++].tag = b->allocs[i].tag;
+		tt[k].n++;
+		tt[k].bytes += b->allocs[i].bytes;
+	}
+	for (size_t i = 1; i < nt; i++) /* insertion sort: tag count is small */
+		for (size_t k = i; k > 0 && (tt[k].bytes > tt[k - 1].bytes); k--) {
+			struct tot x = tt[k];
+			tt[k] = tt[k - 1];
+			tt[k - 1] = x;
+		}
+	pm_sb_printf(&sb, "\n Per tag:\n %-4s %8s %16s\n", "Tag", "Count", "Bytes");
+	for (size_t i = 0; i < nt; i++) {
+		char tg[5];
+		pm_tag_str(tt[i].tag, tg);
+		pm_sb_printf(&sb, " %-4s %8" PRIu64 " %16" PRIu64 "\n", tg, tt[i].n, tt[i].bytes);
+	}
+	free(tt);
+	char *s = pm_sb_take(&sb);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
+}

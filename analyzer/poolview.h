@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file poolview.h
+ * Views over the pool bookkeeping that `poolused` and `bigpool` print: row selection (tag
+ * patterns with * and ?), sort orders and totals, and their text and JSON renderings.
+ */
+#ifndef PM_POOLVIEW_H
+#define PM_POOLVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "info.h"
+
+enum pm_pool_sort { PM_SORT_TAG, PM_SORT_NONPAGED, PM_SORT_PAGED, PM_SORT_ALLOCS };
+
+struct pm_poolused_opts {
+	enum pm_pool_sort sort;
+	size_t top;          /**< 0 = all rows */
+	const char *pattern; /**< NULL = all tags */
+	bool verbose;        /**< cumulative allocs and frees too, and rows with nothing outstanding */
+};
+
+struct pm_bigpool_opts {
+	bool show_free; /**< list freed slots too (their tag and size are stale) */
+	const char *pattern;
+};
+
+/** Case-sensitive match of a 4-character tag against a pattern with * and ?. */
+bool pm_tag_match(const char *pattern, uint32_t tag);
+/** The tag as 4 printable characters ('?' for others) in @p out[5]. */
+void pm_tag_str(uint32_t tag, char out[5]);
+
+/** Selected, sorted rows (pointers into the tracker result); caller frees the array. */
+const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
+					     const struct pm_poolused_opts *o, size_t *n_ret);
+
+struct pm_error *pm_report_poolused_text(const struct pm_info *in,
+					 const struct pm_poolused_opts *o, char **ret);
+struct pm_error *pm_report_poolused_json(const struct pm_info *in,
+					 const struct pm_poolused_opts *o, char **ret);
+struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
+					char **ret);
+struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct pm_bigpool_opts *o,
+					char **ret);
+
+#endif

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+// JSON for `poolused` (schema poolmortem.poolused/1) and `bigpool` (poolmortem.bigpool/1).
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "poolview.h"
+
+struct jb {
+	bool oom;
+};
+
+static cJSON *chk(struct jb *j, cJSON *x)
+{
+	if (!x)
+		j->oom = true;
+	return x;
+}
+
+static void hex(struct jb *j, cJSON *o, const char *k, uint64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "0x%" PRIx64, v);
+	chk(j, cJSON_AddStringToObject(o, k, b));
+}
+
+static void num(struct jb *j, cJSON *o, const char *k, double v)
+{
+	chk(j, cJSON_AddNumberToObject(o, k, v));
+}
+
+static void str(struct jb *j, cJSON *o, const char *k, const char *s)
+{
+	chk(j, s ? cJSON_AddStringToObject(o, k, s) : cJSON_AddNullToObject(o, k));
+}
+
+static cJSON *obj(struct jb *j, cJSON *o, const char *k)
+{
+	cJSON *x = chk(j, cJSON_AddObjectToObject(o, k));
+	return x ? x : o;
+}
+
+static void tag(struct jb *j, cJSON *o, uint32_t t)
+{
+	char s[5];
+	pm_tag_str(t, s);
+	str(j, o, "tag", s);
+	hex(j, o, "tag_value", t);
+}
+
+static void counts(struct jb *j, cJSON *o, const char *k, uint64_t a, uint64_t f, uint64_t b)
+{
+	cJSON *x = obj(j, o, k);
+	num(j, x, "allocs", (double)a);
+	num(j, x, "frees", (double)f);
+	num(j, x, "outstanding", (double)(a - f));
+	num(j, x, "bytes", (double)b);
+}
+
+static struct pm_error *finish(struct jb *j, cJSON *root, char **ret)
+{
+	char *s = j->oom ? NULL : cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
+}
+
+static const char *sort_name(enum pm_pool_sort s)
+{
+	static const char *const n[] = { "tag", "nonpaged", "paged", "allocs" };
+	return n[s];
+}
+
+struct pm_error *pm_report_poolused_json(const struct pm_info *in,
+					 const struct pm_poolused_opts *o, char **ret)
+{
+	const struct pm_pool_info *p = &in->pool;
+	struct jb j = { false };
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return &pm_enomem;
+	str(&j, root, "schema", "poolmortem.poolused/1");
+	if (!p->has_track) {
+		cJSON *x = obj(&j, root, "tracker");
+		chk(&j, cJSON_AddNullToObject(x, "value"));
+		str(&j, x, "absent", "unreadable");
+		str(&j, x, "detail", p->track_absent);
+		return finish(&j, root, ret);
+	}
+	const struct pm_pooltrack *t = &p->track;
+	cJSON *tr = obj(&j, root, "tracker");
+	hex(&j, tr, "table0", t->table0);
+	num(&j, tr, "entries", (double)t->entries);
+	hex(&j, tr, "entry_size", t->layout->stride);
+	str(&j, tr, "layout", t->layout->name);
+	chk(&j, cJSON_AddBoolToObject(tr, "layout_as_tabulated", t->layout_as_expected));
+	str(&j, tr, "size_from", t->size_how);
+	str(&j, tr, "hash", pm_tag_hash_name(t->hash));
+	num(&j, tr, "keys_at_hash_slot", t->home_fit);
+	num(&j, tr, "cpus_read", t->cpus_read);
+	num(&j, tr, "cpus_expected", t->cpus_expected);
+	str(&j, tr, "cpus_from", t->cpus_how);
+	if (t->tag_tables_va)
+		hex(&j, tr, "ExPoolTagTables", t->tag_tables_va);
+	str(&j, tr, "provenance", "KDBG.PoolTrackTable + built-in layouts (no symbols)");
+	str(&j, root, "sort", sort_name(o->sort));
+	size_t n;
+	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
+	if (!rows) {
+		cJSON_Delete(root);
+		return &pm_enomem;
+	}
+	cJSON *arr = chk(&j, cJSON_AddArrayToObject(root, "tags"));
+	uint64_t tot[6] = { 0 };
+	for (size_t i = 0; arr && i < n; i++) {
+		const struct pm_tag_counts *c = rows[i];
+		cJSON *x = chk(&j, cJSON_CreateObject());
+		if (!x)
+			break;
+		cJSON_AddItemToArray(arr, x);
+		tag(&j, x, c->tag);
+		counts(&j, x, "nonpaged", c->np_allocs, c->np_frees, c->np_bytes);
+		counts(&j, x, "paged", c->p_allocs, c->p_frees, c->p_bytes);
+		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += c->np_bytes;
+		tot[3] += c->p_allocs, tot[4] += c->p_frees, tot[5] += c->p_bytes;
+	}
+	free(rows);
+	cJSON *tt = obj(&j, root, "totals");
+	counts(&j, tt, "nonpaged", tot[0], tot[1], tot[2]);
+	counts(&j, tt, "paged", tot[3], tot[4], tot[5]);
+	return finish(&j, root, ret);
+}
+
+static void alloc_obj(struct jb *j, cJSON *arr, const struct pm_big_alloc *a)
+{
+	cJSON *x = chk(j, cJSON_CreateObject());
+	if (!x)
+		return;
+	cJSON_AddItemToArray(arr, x);
+	hex(j, x, "va", a->va);
+	tag(j, x, a->tag);
+	str(j, x, "pool", a->pool);
+	if (a->has_type)
+		hex(j, x, "type", a->type);
+	num(j, x, "bytes", (double)a->bytes);
+}
+
+struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct pm_bigpool_opts *o,
+					char **ret)
+{
+	const struct pm_pool_info *p = &in->pool;
+	struct jb j = { false };
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return &pm_enomem;
+	str(&j, root, "schema", "poolmortem.bigpool/1");
+	if (!p->has_big) {
+		cJSON *x = obj(&j, root, "table");
+		chk(&j, cJSON_AddNullToObject(x, "value"));
+		str(&j, x, "absent", "unreadable");
+		str(&j, x, "detail", p->big_absent);
+		return finish(&j, root, ret);
+	}
+	const struct pm_bigpool *b = &p->big;
+	cJSON *t = obj(&j, root, "table");
+	hex(&j, t, "va", b->table);
+	hex(&j, t, "variable", b->table_var);
+	num(&j, t, "entries", (double)b->entries);
+	hex(&j, t, "entry_size", b->layout->stride);
+	str(&j, t, "layout", b->layout->name);
+	chk(&j, cJSON_AddBoolToObject(t, "self_entry", b->self_entry));
+	str(&j, t, "found_by", b->how);
+	num(&j, t, "free_slots", (double)b->free_slots);
+	num(&j, t, "unused_slots", (double)b->unused_slots);
+	str(&j, t, "provenance", "heuristic: nt .data near KDBG.PoolTrackTable (no symbols)");
+	cJSON *arr = chk(&j, cJSON_AddArrayToObject(root, "allocations"));
+	for (size_t i = 0; arr && i < b->nallocs; i++)
+		if (pm_tag_match(o->pattern, b->allocs[i].tag))
+			alloc_obj(&j, arr, &b->allocs[i]);
+	if (o->show_free) {
+		cJSON *fr = chk(&j, cJSON_AddArrayToObject(root, "freed"));
+		for (size_t i = 0; fr && i < b->nfreed; i++)
+			if (pm_tag_match(o->pattern, b->freed[i].tag))
+				alloc_obj(&j, fr, &b->freed[i]);
+	}
+	return finish(&j, root, ret);
+}
