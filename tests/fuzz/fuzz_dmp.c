@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "info.h"
+#include "poolview.h"
 #include "report.h"
 #include "source.h"
 
@@ -26,6 +27,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(out);
 	if (!pm_report_info_json(in, "fuzz", &out))
 		free(out);
+	pm_info_gather_pool(in);
+	struct pm_poolused_opts uo = { PM_SORT_NONPAGED, 10, "*", true };
+	struct pm_bigpool_opts bo = { true, NULL };
+	struct pm_error *e;
+	if (!(e = pm_report_poolused_text(in, &uo, &out)))
+		free(out);
+	pm_error_destroy(e);
+	if (!(e = pm_report_poolused_json(in, &uo, &out)))
+		free(out);
+	pm_error_destroy(e);
+	if (!(e = pm_report_bigpool_text(in, &bo, &out)))
+		free(out);
+	pm_error_destroy(e);
+	if (!(e = pm_report_bigpool_json(in, &bo, &out)))
+		free(out);
+	pm_error_destroy(e);
 	pm_info_destroy(in);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "modules.h"
 #include "pe.h"
 #include "physmem.h"
+#include "pool.h"
 #include "vtop.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -60,6 +61,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint64_t v;
 			for (int f = 0; f < _PM_KDBG_FIELD_MAX; f++)
 				pm_error_destroy(pm_kdbg_get(&k, (enum pm_kdbg_field)f, &v));
+			/* the pool readers, with the kernel image at KernBase for its sections */
+			uint64_t kb, ptt;
+			struct pm_pe_info kpe;
+			struct pm_error *cv = NULL;
+			struct pm_diags pd;
+			pm_diags_init(&pd);
+			struct pm_error *e1 = pm_kdbg_get(&k, PM_KDBG_KernBase, &kb);
+			if (!e1)
+				e1 = pm_kdbg_get(&k, PM_KDBG_PoolTrackTable, &ptt);
+			if (!e1)
+				e1 = pm_pe_parse(vm_read, &vm, kb, &kpe, &cv);
+			pm_error_destroy(e1);
+			if (!e1) {
+				struct pm_pool_ctx ctx = { &vm, 7601, 2, ptt, kb, &kpe, &pd };
+				struct pm_pooltrack t;
+				struct pm_bigpool b;
+				struct pm_error *e2 = pm_pooltrack_read(&ctx, &t);
+				if (!e2)
+					pm_pooltrack_deinit(&t);
+				pm_error_destroy(e2);
+				e2 = pm_bigpool_read(&ctx, &b);
+				if (!e2)
+					pm_bigpool_deinit(&b);
+				pm_error_destroy(e2);
+			}
+			pm_error_destroy(cv);
+			pm_diags_deinit(&pd);
 			pm_kdbg_deinit(&k);
 		}
 		pm_error_destroy(err);
