@@ -9,6 +9,7 @@
 
 #include "info.h"
 #include "poolview.h"
+#include "vmview.h"
 #include "report.h"
 
 #ifndef PM_VERSION
@@ -38,6 +39,9 @@ static const char usage_text[] =
 	"                   (* and ?), --verbose (cumulative allocs/frees, idle tags)\n"
 	"  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
 	"                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n"
+	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
+	"                   symbols: memory, pool usage and maxima, commit; each line names\n"
+	"                   its source or why it is missing\n"
 	"  read DUMP ADDR LEN [--phys]\n"
 	"                   bytes of kernel virtual (or, with --phys, physical) memory,\n"
 	"                   like WinDbg's db/!db; an absent page is named with its reason\n"
@@ -198,7 +202,7 @@ static int cmd_read(int argc, char **argv)
 enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL };
 
 /* poolused and bigpool share their option parsing and their error handling. */
-static int cmd_pool(int argc, char **argv, bool big)
+static int cmd_pool(int argc, char **argv, bool big, bool vm)
 {
 	bool json = false;
 	struct pm_poolused_opts uo = { PM_SORT_TAG, 0, NULL, false };
@@ -260,7 +264,8 @@ static int cmd_pool(int argc, char **argv, bool big)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "poolmortem: %s takes exactly one DUMP\n", big ? "bigpool" : "poolused");
+		fprintf(stderr, "poolmortem: %s takes exactly one DUMP\n",
+			vm ? "vm" : big ? "bigpool" : "poolused");
 		return PM_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
@@ -271,7 +276,13 @@ static int cmd_pool(int argc, char **argv, bool big)
 	pm_info_gather_pool(in);
 	bool have = big ? in->pool.has_big : in->pool.has_track;
 	char *out = NULL;
-	if (json)
+	if (vm) {
+		struct pm_vm_view view;
+		pm_vm_view_build(in, &view);
+		have = in->has_kdbg;
+		err = json ? pm_report_vm_json(&view, &out) : pm_report_vm_text(&view, &out);
+		pm_vm_view_deinit(&view);
+	} else if (json)
 		err = big ? pm_report_bigpool_json(in, &bo, &out) : pm_report_poolused_json(in, &uo, &out);
 	else if (have)
 		err = big ? pm_report_bigpool_text(in, &bo, &out) : pm_report_poolused_text(in, &uo, &out);
@@ -289,8 +300,8 @@ static int cmd_pool(int argc, char **argv, bool big)
 	if (!have) {
 		fflush(stdout);
 		fprintf(stderr, "poolmortem: incomplete: %s: %s not available: %s\n", path,
-			big ? "big-page table" : "pool tag tracker",
-			big ? in->pool.big_absent : in->pool.track_absent);
+			vm ? "KDBG" : big ? "big-page table" : "pool tag tracker",
+			vm ? in->kdbg_absent : big ? in->pool.big_absent : in->pool.track_absent);
 		rc = PM_EXIT_INCOMPLETE;
 	}
 	pm_info_destroy(in);
@@ -315,9 +326,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "poolused"))
-		return cmd_pool(argc - 1, argv + 1, false);
+		return cmd_pool(argc - 1, argv + 1, false, false);
 	if (!strcmp(cmd, "bigpool"))
-		return cmd_pool(argc - 1, argv + 1, true);
+		return cmd_pool(argc - 1, argv + 1, true, false);
+	if (!strcmp(cmd, "vm"))
+		return cmd_pool(argc - 1, argv + 1, false, true);
 	if (!strcmp(cmd, "read"))
 		return cmd_read(argc - 1, argv + 1);
 	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "poolview.h"
+#include "vmview.h"
 
 struct jb {
 	bool oom;
@@ -185,6 +186,60 @@ struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct p
 		for (size_t i = 0; fr && i < b->nfreed; i++)
 			if (pm_tag_match(o->pattern, b->freed[i].tag))
 				alloc_obj(&j, fr, &b->freed[i]);
+	}
+	return finish(&j, root, ret);
+}
+
+static void vm_line(struct jb *j, cJSON *o, const char *k, const struct pm_vm_line *l)
+{
+	cJSON *x = obj(j, o, k);
+	if (!l->present) {
+		chk(j, cJSON_AddNullToObject(x, "value"));
+		str(j, x, "absent", l->absent);
+		if (l->detail[0])
+			str(j, x, "detail", l->detail);
+		return;
+	}
+	num(j, x, "pages", (double)l->pages);
+	num(j, x, "kb", (double)(l->pages * 4));
+	str(j, x, "source", l->source);
+	if (l->detail[0])
+		str(j, x, "detail", l->detail);
+}
+
+struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
+{
+	struct jb j = { false };
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return &pm_enomem;
+	str(&j, root, "schema", "poolmortem.vm/1");
+	for (int i = 0; i < _PM_VM_MAX; i++)
+		vm_line(&j, root, pm_vm_line_key((enum pm_vm_line_id)i), &v->line[i]);
+	if (v->has_descs) {
+		str(&j, root, "descriptor_layout", v->descs.layout->name);
+		cJSON *arr = chk(&j, cJSON_AddArrayToObject(root, "paged_pools"));
+		for (unsigned i = 0; arr && i < v->descs.n; i++) {
+			cJSON *x = chk(&j, cJSON_CreateObject());
+			if (!x)
+				break;
+			cJSON_AddItemToArray(arr, x);
+			num(&j, x, "index", v->descs.d[i].index);
+			num(&j, x, "pages", (double)v->descs.d[i].pages);
+			num(&j, x, "big_pages", (double)v->descs.d[i].big_pages);
+			num(&j, x, "running_allocs", (double)v->descs.d[i].running_allocs);
+			num(&j, x, "running_frees", (double)v->descs.d[i].running_frees);
+		}
+	} else {
+		cJSON *x = obj(&j, root, "paged_pools");
+		chk(&j, cJSON_AddNullToObject(x, "value"));
+		str(&j, x, "absent", "not_applicable");
+		str(&j, x, "detail", v->descs_absent);
+	}
+	if (v->has_tracker_totals) {
+		cJSON *x = obj(&j, root, "tag_tracker_totals");
+		num(&j, x, "nonpaged_pages", (double)v->tracker_np_pages);
+		num(&j, x, "paged_pages", (double)v->tracker_p_pages);
 	}
 	return finish(&j, root, ret);
 }

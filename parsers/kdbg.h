@@ -36,6 +36,10 @@
 	X(MmSizeOfPagedPoolInBytes, 0x140, 8)                                              \
 	X(MmTotalCommitLimit, 0x148, 8)                                                    \
 	X(MmTotalCommittedPages, 0x150, 8)                                                 \
+	X(MmSharedCommit, 0x158, 8)                                                        \
+	X(MmDriverCommit, 0x160, 8)                                                        \
+	X(MmProcessCommit, 0x168, 8)                                                       \
+	X(MmPagedPoolCommit, 0x170, 8)                                                     \
 	X(MmAvailablePages, 0x1A8, 8)                                                      \
 	X(MmResidentAvailablePages, 0x1B0, 8)                                              \
 	X(PoolTrackTable, 0x1B8, 8)                                                        \

@@ -78,7 +78,7 @@ def scenario(pm, dump, golden, update):
     if rc != 0:
         fail("info exit %d: %s" % (rc, err))
     golden_text(golden, out, update)
-    for cmd in ("poolused", "bigpool"):
+    for cmd in ("poolused", "bigpool", "vm"):
         if cmd not in truth:
             continue
         rc, out, err = run([pm, cmd, "--json", base], cwd=d)

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+// `vm`: !vm's lines from the KDBG's Mm* variables, the paged-pool descriptors and, where the
+// counters are not usable, estimates from the tag tracker (pool-internals.md §4.5).
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "vmview.h"
+
+static const char *const keys[] = {
+#define X(id, label) #id,
+	PM_VM_LINES(X)
+#undef X
+};
+static const char *const labels[] = {
+#define X(id, label) label,
+	PM_VM_LINES(X)
+#undef X
+};
+
+const char *pm_vm_line_key(enum pm_vm_line_id id)
+{
+	return keys[id];
+}
+
+const char *pm_vm_line_label(enum pm_vm_line_id id)
+{
+	return labels[id];
+}
+
+/* KDBG variable -> line; bytes = value is in bytes (converted to pages). */
+static const struct {
+	enum pm_vm_line_id id;
+	enum pm_kdbg_field f;
+	bool bytes;
+} kdbg_lines[] = {
+	{ PM_VM_available_pages, PM_KDBG_MmAvailablePages, false },
+	{ PM_VM_resavail_pages, PM_KDBG_MmResidentAvailablePages, false },
+	{ PM_VM_nonpaged_usage, PM_KDBG_MmAllocatedNonPagedPool, false },
+	{ PM_VM_nonpaged_max, PM_KDBG_MmMaximumNonPagedPoolInBytes, true },
+	{ PM_VM_paged_max, PM_KDBG_MmSizeOfPagedPoolInBytes, true },
+	{ PM_VM_shared_commit, PM_KDBG_MmSharedCommit, false },
+	{ PM_VM_driver_commit, PM_KDBG_MmDriverCommit, false },
+	{ PM_VM_process_commit, PM_KDBG_MmProcessCommit, false },
+	{ PM_VM_pagedpool_commit, PM_KDBG_MmPagedPoolCommit, false },
+	{ PM_VM_committed_pages, PM_KDBG_MmTotalCommittedPages, false },
+	{ PM_VM_commit_limit, PM_KDBG_MmTotalCommitLimit, false },
+	{ PM_VM_commit_peak, PM_KDBG_MmPeakCommitment, false },
+};
+
+static void absent(struct pm_vm_line *l, const char *why, const char *detail)
+{
+	l->present = false;
+	l->absent = why;
+	snprintf(l->detail, sizeof(l->detail), "%s", detail);
+}
+
+void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < _PM_VM_MAX; i++)
+		absent(&v->line[i], "unreadable", in->has_kdbg ? "" : "no KDBG");
+	struct pm_vm_line *pm = &v->line[PM_VM_physical_memory];
+	if (!in->ram_pages.absent) {
+		pm->present = true;
+		pm->pages = in->ram_pages.v;
+		pm->source = "KDBG.MmNumberOfPhysicalPages";
+	}
+	absent(&v->line[PM_VM_free_system_ptes], "needs_symbols",
+	       "the free system PTE count (MmTotalFreeSystemPtes / MiState) is not reachable "
+	       "through the KDBG");
+	if (in->has_kdbg && in->has_vm) {
+		for (size_t i = 0; i < sizeof(kdbg_lines) / sizeof(kdbg_lines[0]); i++) {
+			struct pm_vm_line *l = &v->line[kdbg_lines[i].id];
+			uint64_t val;
+			struct pm_error *err = pm_mm_read(&in->vm, &in->kdbg, kdbg_lines[i].f,
+							  kdbg_lines[i].bytes ? PM_MM_PTR : PM_MM_U32,
+							  &val);
+			const char *fname = pm_kdbg_field_name(kdbg_lines[i].f);
+			if (err) {
+				absent(l, pm_err_code(err) == PM_ERR_PROFILE ? "not_applicable"
+									     : "unreadable",
+				       pm_err_msg(err));
+				pm_error_destroy(err);
+			} else if (val == 0) {
+				/* §4.2 open point: from Windows 10 on the live counters are in
+				 * MiState / MiSystemPartition; a 0 here is not a measurement. */
+				char why[240];
+				snprintf(why, sizeof(why), "KDBG.%s points at a variable holding 0; on "
+					 "Windows 10 and later the live counter is in MiState/"
+					 "MiSystemPartition, which needs symbols", fname);
+				absent(l, "stale", why);
+			} else {
+				l->present = true;
+				l->pages = kdbg_lines[i].bytes ? val / 4096 : val;
+				l->source = fname;
+			}
+		}
+		struct pm_error *err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build,
+							  &v->descs);
+		if (err) {
+			snprintf(v->descs_absent, sizeof(v->descs_absent), "%s", pm_err_msg(err));
+			pm_error_destroy(err);
+		} else {
+			v->has_descs = true;
+			struct pm_vm_line *l = &v->line[PM_VM_paged_usage];
+			l->present = true;
+			l->pages = 0;
+			for (unsigned i = 0; i < v->descs.n; i++)
+				l->pages += v->descs.d[i].pages;
+			l->source = "pool descriptors";
+		}
+	}
+	if (in->pool.has_track) {
+		uint64_t np = 0, p = 0;
+		for (size_t i = 0; i < in->pool.track.ntags; i++) {
+			np += in->pool.track.tags[i].np_bytes;
+			p += in->pool.track.tags[i].p_bytes;
+		}
+		v->has_tracker_totals = true;
+		v->tracker_np_pages = (np + 4095) / 4096;
+		v->tracker_p_pages = (p + 4095) / 4096;
+		/* Where no counter is usable, the tracker's bytes are a lower bound (§4.5). */
+		struct pm_vm_line *l = &v->line[PM_VM_nonpaged_usage];
+		if (!l->present) {
+			l->present = true;
+			l->pages = v->tracker_np_pages;
+			l->source = "estimate";
+			snprintf(l->detail, sizeof(l->detail), "sum of the tag tracker's nonpaged bytes "
+				 "(a lower bound: whole pages and allocator overhead are not in it)");
+		}
+		l = &v->line[PM_VM_paged_usage];
+		if (!l->present) {
+			l->present = true;
+			l->pages = v->tracker_p_pages;
+			l->source = "estimate";
+			snprintf(l->detail, sizeof(l->detail), "sum of the tag tracker's paged bytes "
+				 "(a lower bound)");
+		}
+	}
+}
+
+void pm_vm_view_deinit(struct pm_vm_view *v)
+{
+	pm_pool_descs_deinit(&v->descs);
+}
+
+static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_line *l)
+{
+	if (!l->present) {
+		pm_sb_printf(sb, " %-22s (%s)\n", label,
+			     !strcmp(l->absent, "stale") ? "not in the KDBG's variable on this build"
+			     : !strcmp(l->absent, "needs_symbols") ? "needs symbols"
+							     : l->absent);
+		return;
+	}
+	bool est = l->source && !strcmp(l->source, "estimate");
+	pm_sb_printf(sb, " %-22s %10" PRIu64 " ( %12" PRIu64 " Kb)%s\n", label, l->pages,
+		     l->pages * 4, est ? "  [estimate: tag tracker]" : "");
+}
+
+struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
+{
+	struct pm_strbuf sb = { 0 };
+	for (int i = 0; i < _PM_VM_MAX; i++) {
+		char label[40];
+		snprintf(label, sizeof(label), "%s:", labels[i]);
+		if (i == PM_VM_paged_usage && v->has_descs)
+			for (unsigned k = 0; k < v->descs.n; k++) {
+				char l2[40];
+				snprintf(l2, sizeof(l2), "PagedPool %u Usage:", v->descs.d[k].index);
+				struct pm_vm_line dl = { true, v->descs.d[k].pages, NULL, NULL, "" };
+				line(&sb, l2, &dl);
+			}
+		line(&sb, label, &v->line[i]);
+	}
+	if (v->has_descs && v->has_tracker_totals)
+		pm_sb_printf(&sb, "\n Paged pool: descriptors %" PRIu64 " pages, tag tracker %" PRIu64
+			     " pages (%s)\n", v->line[PM_VM_paged_usage].pages, v->tracker_p_pages,
+			     v->tracker_p_pages > v->line[PM_VM_paged_usage].pages
+				     ? "the tracker counts more than the descriptors hold: inconsistent"
+				     : "consistent: descriptors hold at least what the tags account for");
+	else if (!v->has_descs && v->descs_absent[0])
+		pm_sb_printf(&sb, "\n Pool descriptors: %s\n", v->descs_absent);
+	char *s = pm_sb_take(&sb);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
+}

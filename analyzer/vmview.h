@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file vmview.h
+ * The `vm` view: what WinDbg's !vm prints, rebuilt from what the dump allows without
+ * symbols (pool-internals.md §4.5). Each line is a value in pages with its source, or absent
+ * with the reason: "stale" (the KDBG variable holds 0, as from Windows 10 on where the live
+ * counters moved into MiState), "needs_symbols", "unreadable", "not_applicable".
+ */
+#ifndef PM_VMVIEW_H
+#define PM_VMVIEW_H
+
+#include "info.h"
+#include "mmvars.h"
+
+#define PM_VM_LINES(X)                                                                     \
+	X(physical_memory, "Physical Memory")                                              \
+	X(available_pages, "Available Pages")                                              \
+	X(resavail_pages, "ResAvail Pages")                                                \
+	X(free_system_ptes, "Free System PTEs")                                            \
+	X(nonpaged_usage, "NonPagedPool Usage")                                            \
+	X(nonpaged_max, "NonPagedPool Max")                                                \
+	X(paged_usage, "PagedPool Usage")                                                  \
+	X(paged_max, "PagedPool Maximum")                                                  \
+	X(shared_commit, "Shared Commit")                                                  \
+	X(driver_commit, "Driver Commit")                                                  \
+	X(process_commit, "Process Commit")                                                \
+	X(pagedpool_commit, "PagedPool Commit")                                            \
+	X(committed_pages, "Committed pages")                                              \
+	X(commit_limit, "Commit limit")                                                    \
+	X(commit_peak, "Commit peak")
+
+enum pm_vm_line_id {
+#define X(id, label) PM_VM_##id,
+	PM_VM_LINES(X)
+#undef X
+	_PM_VM_MAX
+};
+
+struct pm_vm_line {
+	bool present;
+	uint64_t pages;
+	const char *source; /**< "KDBG.MmAvailablePages", "pool descriptors", "estimate" */
+	const char *absent; /**< short reason when !present */
+	char detail[240];
+};
+
+struct pm_vm_view {
+	struct pm_vm_line line[_PM_VM_MAX];
+	bool has_descs;
+	struct pm_pool_descs descs;
+	char descs_absent[240];
+	bool has_tracker_totals;
+	uint64_t tracker_np_pages, tracker_p_pages; /**< Σ tracker bytes / 4096, rounded up */
+};
+
+const char *pm_vm_line_key(enum pm_vm_line_id id);
+const char *pm_vm_line_label(enum pm_vm_line_id id);
+
+/** Build the view; needs pm_info_gather_pool() to have run for the tracker estimates. */
+void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *ret);
+void pm_vm_view_deinit(struct pm_vm_view *v);
+
+struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret);
+struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret);
+
+#endif
