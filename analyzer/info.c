@@ -351,10 +351,36 @@ void pm_info_gather_pool(struct pm_info *in)
 	}
 }
 
+void pm_info_gather_scan(struct pm_info *in)
+{
+	struct pm_pool_info *p = &in->pool;
+	if (p->scanned)
+		return;
+	p->scanned = true;
+	if (in->dmp->triage || !in->has_vm) {
+		snprintf(p->scan_absent, sizeof(p->scan_absent), "%s",
+			 in->dmp->triage ? "a small memory dump holds no pool pages"
+					 : "no virtual memory to read");
+		return;
+	}
+	struct pm_error *err = pm_pool_scan(&in->vm, in->dmp->hdr.build, &p->scan);
+	if (err) {
+		snprintf(p->scan_absent, sizeof(p->scan_absent), "%s", pm_err_msg(err));
+		pm_error_destroy(err);
+		return;
+	}
+	p->has_scan = true;
+	if (p->scan.tables_missing)
+		pm_diag_add(&in->diags, PM_ERR_NOT_CAPTURED, "pool",
+			    "pool-page scan: %" PRIu64 " page tables are not in the dump; the pages "
+			    "they map were not examined", p->scan.tables_missing);
+}
+
 void pm_info_destroy(struct pm_info *in)
 {
 	if (!in)
 		return;
+	pm_scan_deinit(&in->pool.scan);
 	pm_pooltrack_deinit(&in->pool.track);
 	pm_bigpool_deinit(&in->pool.big);
 	pm_kdbg_deinit(&in->kdbg);

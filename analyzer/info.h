@@ -17,6 +17,7 @@
 #include "pe.h"
 #include "pm-diag.h"
 #include "pool.h"
+#include "poolscan.h"
 #include "vtop.h"
 
 /** Why a value is missing. Stable strings for reports. */
@@ -57,6 +58,10 @@ struct pm_pool_info {
 	bool has_big;
 	struct pm_bigpool big;
 	char big_absent[400];
+	bool scanned;
+	bool has_scan;
+	struct pm_scan scan;
+	char scan_absent[400];
 };
 
 struct pm_info {
@@ -88,6 +93,8 @@ struct pm_info {
 
 /** Read the tag tracker and the big-page table (no symbols: KDBG + built-in layouts). */
 void pm_info_gather_pool(struct pm_info *in);
+/** Walk the pool pages (`--scan`). */
+void pm_info_gather_scan(struct pm_info *in);
 
 /** Open the dump at @p path and gather everything `info` shows. */
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret);

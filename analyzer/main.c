@@ -36,7 +36,8 @@ static const char usage_text[] =
 	"  poolused DUMP    per-tag pool usage from the tag tracker, summed over every\n"
 	"                   processor's table (what WinDbg's !poolused shows)\n"
 	"                   --sort tag|nonpaged|paged|allocs, --top N, --tag PATTERN\n"
-	"                   (* and ?), --verbose (cumulative allocs/frees, idle tags)\n"
+	"                   (* and ?), --verbose (cumulative allocs/frees, idle tags),\n"
+	"                   --scan (also walk the pool pages and cross-check the tracker)\n"
 	"  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
 	"                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n"
 	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
@@ -199,13 +200,13 @@ static int cmd_read(int argc, char **argv)
 	return rc;
 }
 
-enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL };
+enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN };
 
 /* poolused and bigpool share their option parsing and their error handling. */
 static int cmd_pool(int argc, char **argv, bool big, bool vm)
 {
 	bool json = false;
-	struct pm_poolused_opts uo = { PM_SORT_TAG, 0, NULL, false };
+	struct pm_poolused_opts uo = { PM_SORT_TAG, 0, NULL, false, false };
 	struct pm_bigpool_opts bo = { false, NULL };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -214,6 +215,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "tag", required_argument, NULL, OPT_TAG },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "scan", no_argument, NULL, OPT_SCAN },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -258,6 +260,9 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 		case OPT_ALL:
 			bo.show_free = true;
 			break;
+		case OPT_SCAN:
+			uo.scan = true;
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return PM_EXIT_USAGE;
@@ -274,6 +279,8 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 	if (err)
 		return fail(path, err);
 	pm_info_gather_pool(in);
+	if (uo.scan)
+		pm_info_gather_scan(in);
 	bool have = big ? in->pool.has_big : in->pool.has_track;
 	char *out = NULL;
 	if (vm) {

@@ -117,6 +117,56 @@ static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *
 		     t->cpus_expected, t->cpus_how);
 }
 
+static void scan_text(struct pm_strbuf *sb, const struct pm_pool_info *p)
+{
+	if (!p->has_scan) {
+		pm_sb_printf(sb, "\n Pool-page scan: not available: %s\n", p->scan_absent);
+		return;
+	}
+	const struct pm_scan *sc = &p->scan;
+	pm_sb_printf(sb, "\n Pool-page scan: %" PRIu64 " pool pages among %" PRIu64 " kernel pages "
+		     "examined; %" PRIu64 " chunks, %" PRIu64 " free\n\n", sc->pool_pages,
+		     sc->pages_examined, sc->chunks, sc->free_chunks);
+	pm_sb_printf(sb, "               NonPaged                  Paged\n");
+	pm_sb_printf(sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Chunks", "Bytes", "Chunks", "Bytes");
+	/* by tag string */
+	const struct pm_scan_tag **r = calloc(sc->ntags ? sc->ntags : 1, sizeof(*r));
+	if (!r)
+		return;
+	for (size_t i = 0; i < sc->ntags; i++)
+		r[i] = &sc->tags[i];
+	for (size_t i = 1; i < sc->ntags; i++)
+		for (size_t k = i; k > 0; k--) {
+			char a[5], b[5];
+			pm_tag_str(r[k]->tag, a);
+			pm_tag_str(r[k - 1]->tag, b);
+			if (strcmp(a, b) >= 0)
+				break;
+			const struct pm_scan_tag *x = r[k];
+			r[k] = r[k - 1];
+			r[k - 1] = x;
+		}
+	for (size_t i = 0; i < sc->ntags; i++) {
+		char tg[5];
+		pm_tag_str(r[i]->tag, tg);
+		pm_sb_printf(sb, " %-4s %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tg,
+			     r[i]->np_count, r[i]->np_bytes, r[i]->p_count, r[i]->p_bytes);
+	}
+	free(r);
+	struct pm_scan_note *notes;
+	size_t n = pm_scan_consistency(p, &notes);
+	pm_sb_printf(sb, "\n Consistency with the tag tracker: %zu disagreement%s%s\n", n,
+		     n == 1 ? "" : "s", p->has_track ? "" : " (no tracker to compare with)");
+	for (size_t i = 0; i < n; i++) {
+		char tg[5];
+		pm_tag_str(notes[i].tag, tg);
+		pm_sb_printf(sb, "  %-4s %-8s tracker %" PRIu64 " small allocations, scan %" PRIu64
+			     ": %s\n", tg, notes[i].paged ? "paged" : "nonpaged",
+			     notes[i].tracker_small, notes[i].scan_count, notes[i].what);
+	}
+	free(notes);
+}
+
 struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 					 const struct pm_poolused_opts *o, char **ret)
 {
@@ -166,6 +216,8 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
 			     tot[2], tot[3], tot[6], tot[7]);
 	free(rows);
+	if (o->scan)
+		scan_text(&sb, p);
 	char *s = pm_sb_take(&sb);
 	if (!s)
 		return &pm_enomem;
@@ -245,4 +297,69 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 		return &pm_enomem;
 	*ret = s;
 	return NULL;
+}
+
+static bool big_is_paged(const struct pm_big_alloc *a)
+{
+	return a->pool && strstr(a->pool, "paged") && !strstr(a->pool, "nonpaged");
+}
+
+size_t pm_scan_consistency(const struct pm_pool_info *p, struct pm_scan_note **ret)
+{
+	*ret = NULL;
+	if (!p->has_scan || !p->has_track)
+		return 0;
+	const struct pm_scan *sc = &p->scan;
+	const struct pm_pooltrack *t = &p->track;
+	size_t cap = 2 * (sc->ntags + t->ntags) + 1, n = 0;
+	struct pm_scan_note *notes = calloc(cap, sizeof(*notes));
+	if (!notes)
+		return 0;
+	/* every (tag, pool) either side knows of */
+	for (size_t pass = 0; pass < 2; pass++) {
+		size_t count = pass ? sc->ntags : t->ntags;
+		for (size_t i = 0; i < count; i++) {
+			uint32_t tag = pass ? sc->tags[i].tag : t->tags[i].tag;
+			for (int paged = 0; paged < 2; paged++) {
+				uint64_t out = 0, scanned = 0, big = 0;
+				bool in_tracker = false;
+				for (size_t k = 0; k < t->ntags; k++)
+					if (t->tags[k].tag == tag) {
+						in_tracker = true;
+						out = paged ? t->tags[k].p_allocs - t->tags[k].p_frees
+							    : t->tags[k].np_allocs - t->tags[k].np_frees;
+					}
+				for (size_t k = 0; k < sc->ntags; k++)
+					if (sc->tags[k].tag == tag)
+						scanned = paged ? sc->tags[k].p_count : sc->tags[k].np_count;
+				if (pass && in_tracker)
+					continue; /* already seen in the first pass */
+				if (p->has_big)
+					for (size_t k = 0; k < p->big.nallocs; k++)
+						if (p->big.allocs[k].tag == tag &&
+						    big_is_paged(&p->big.allocs[k]) == (bool)paged)
+							big++;
+				uint64_t small = out > big ? out - big : 0;
+				if (small == scanned)
+					continue;
+				struct pm_scan_note *no = &notes[n++];
+				no->tag = tag;
+				no->paged = paged;
+				no->tracker_small = small;
+				no->scan_count = scanned;
+				no->what = !in_tracker ? "found by the scan, unknown to the tracker"
+					   : scanned > small
+						   ? "the pages hold more allocated-looking chunks than "
+						     "the tracker counts (lookaside lists keep freed "
+						     "chunks looking allocated)"
+						   : "the tracker counts more than the scanned pages hold "
+						     "(pages not in the dump or paged out)";
+				if (n == cap)
+					goto done;
+			}
+		}
+	}
+done:
+	*ret = notes;
+	return n;
 }

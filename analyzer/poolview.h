@@ -19,7 +19,20 @@ struct pm_poolused_opts {
 	size_t top;          /**< 0 = all rows */
 	const char *pattern; /**< NULL = all tags */
 	bool verbose;        /**< cumulative allocs and frees too, and rows with nothing outstanding */
+	bool scan;           /**< add the pool-page scan and its cross-check with the tracker */
 };
+
+/** A disagreement between the pool-page scan and the tag tracker for one tag and pool. */
+struct pm_scan_note {
+	uint32_t tag;
+	bool paged;
+	uint64_t tracker_small; /**< tracker outstanding minus the tag's live big allocations */
+	uint64_t scan_count;    /**< allocated chunks the scan found */
+	const char *what;
+};
+
+/** Cross-check scan and tracker (both must be present); caller frees *ret. */
+size_t pm_scan_consistency(const struct pm_pool_info *p, struct pm_scan_note **ret);
 
 struct pm_bigpool_opts {
 	bool show_free; /**< list freed slots too (their tag and size are stale) */

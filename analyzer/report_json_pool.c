@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "poolview.h"
 #include "vmview.h"
@@ -75,6 +76,73 @@ static const char *sort_name(enum pm_pool_sort s)
 	return n[s];
 }
 
+static void scan_json(struct jb *j, cJSON *root, const struct pm_pool_info *p)
+{
+	cJSON *x = obj(j, root, "scan");
+	if (!p->has_scan) {
+		chk(j, cJSON_AddNullToObject(x, "value"));
+		str(j, x, "absent", "not_available");
+		str(j, x, "detail", p->scan_absent);
+		return;
+	}
+	const struct pm_scan *sc = &p->scan;
+	num(j, x, "pool_pages", (double)sc->pool_pages);
+	num(j, x, "pages_examined", (double)sc->pages_examined);
+	num(j, x, "chunks", (double)sc->chunks);
+	num(j, x, "free_chunks", (double)sc->free_chunks);
+	num(j, x, "bytes_read", (double)sc->bytes_read);
+	cJSON *arr = chk(j, cJSON_AddArrayToObject(x, "tags"));
+	/* sorted by tag string, like the tracker rows */
+	for (size_t pass = 0; arr && pass < sc->ntags; pass++) {
+		const struct pm_scan_tag *best = NULL;
+		char bs[5] = "", prev[5] = "";
+		if (pass) {
+			cJSON *last = cJSON_GetArrayItem(arr, cJSON_GetArraySize(arr) - 1);
+			cJSON *lt = last ? cJSON_GetObjectItem(last, "tag") : NULL;
+			if (lt && cJSON_IsString(lt))
+				snprintf(prev, sizeof(prev), "%s", lt->valuestring);
+		}
+		for (size_t i = 0; i < sc->ntags; i++) {
+			char ts[5];
+			pm_tag_str(sc->tags[i].tag, ts);
+			if (pass && strcmp(ts, prev) <= 0)
+				continue;
+			if (!best || strcmp(ts, bs) < 0) {
+				best = &sc->tags[i];
+				snprintf(bs, sizeof(bs), "%s", ts);
+			}
+		}
+		if (!best)
+			break;
+		cJSON *o = chk(j, cJSON_CreateObject());
+		if (!o)
+			break;
+		cJSON_AddItemToArray(arr, o);
+		tag(j, o, best->tag);
+		cJSON *np = obj(j, o, "nonpaged");
+		num(j, np, "count", (double)best->np_count);
+		num(j, np, "bytes", (double)best->np_bytes);
+		cJSON *pp = obj(j, o, "paged");
+		num(j, pp, "count", (double)best->p_count);
+		num(j, pp, "bytes", (double)best->p_bytes);
+	}
+	struct pm_scan_note *notes;
+	size_t n = pm_scan_consistency(p, &notes);
+	cJSON *c = chk(j, cJSON_AddArrayToObject(x, "consistency"));
+	for (size_t i = 0; c && i < n; i++) {
+		cJSON *o = chk(j, cJSON_CreateObject());
+		if (!o)
+			break;
+		cJSON_AddItemToArray(c, o);
+		tag(j, o, notes[i].tag);
+		str(j, o, "pool", notes[i].paged ? "paged" : "nonpaged");
+		num(j, o, "tracker_small_allocations", (double)notes[i].tracker_small);
+		num(j, o, "scan_chunks", (double)notes[i].scan_count);
+		str(j, o, "note", notes[i].what);
+	}
+	free(notes);
+}
+
 struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 					 const struct pm_poolused_opts *o, char **ret)
 {
@@ -132,6 +200,8 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 	cJSON *tt = obj(&j, root, "totals");
 	counts(&j, tt, "nonpaged", tot[0], tot[1], tot[2]);
 	counts(&j, tt, "paged", tot[3], tot[4], tot[5]);
+	if (o->scan)
+		scan_json(&j, root, p);
 	return finish(&j, root, ret);
 }
 

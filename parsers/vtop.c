@@ -279,3 +279,94 @@ struct pm_error *pm_vmem_read_ptr(const struct pm_vmem *vm, uint64_t va, uint64_
 	struct pm_rd rd = pm_rd_make(b, n, PM_AS_VIRT, va, "pointer");
 	return pm_rd_ptr(&rd, 0, n, ret);
 }
+
+struct walk {
+	const struct pm_vmem *vm;
+	const struct paging_mode *m;
+	pm_page_fn fn;
+	void *ctx;
+	uint64_t missing;
+	uint64_t self_frame; /* frame of the root table: entries pointing at it are the self-map */
+	bool stop;
+};
+
+static uint64_t canon(const struct paging_mode *m, uint64_t va)
+{
+	if (m == &mode_x64 && (va >> 47) & 1)
+		return va | 0xFFFF000000000000ull;
+	return va;
+}
+
+static void walk_level(struct walk *w, uint64_t table, unsigned lvl, uint64_t base,
+		       unsigned first, unsigned last)
+{
+	const struct paging_mode *m = w->m;
+	uint8_t buf[4096];
+	unsigned n = 1u << m->index_bits[lvl];
+	if (pm_physmem_read_quiet(w->vm->pm, table, buf, (size_t)n * m->entry_size) != PM_PAGE_OK) {
+		w->missing++;
+		return;
+	}
+	for (unsigned i = first; i <= last && i < n && !w->stop; i++) {
+		uint64_t e = 0;
+		for (int k = (int)m->entry_size - 1; k >= 0; k--)
+			e = e << 8 | buf[i * m->entry_size + (unsigned)k];
+		bool pdpt = m == &mode_pae && lvl == 0;
+		if (!(e & PTE_VALID))
+			continue;
+		uint64_t va = canon(m, base + ((uint64_t)i << m->shift[lvl]));
+		uint64_t frame = e & m->pfn_mask;
+		if (!pdpt && lvl + 1 < m->nlevels && frame == w->self_frame)
+			continue; /* the self-map: page tables, not kernel data */
+		if (!pdpt && m->large_ok[lvl] && (e & PTE_LARGE)) {
+			uint64_t size = UINT64_C(1) << m->shift[lvl], b = large_base(m, e, lvl);
+			for (uint64_t o = 0; o < size && !w->stop; o += PM_PAGE_SIZE)
+				if (!w->fn(w->ctx, va + o, b + o))
+					w->stop = true;
+			continue;
+		}
+		if (lvl + 1 == m->nlevels) {
+			if (!w->fn(w->ctx, va, frame))
+				w->stop = true;
+			continue;
+		}
+		walk_level(w, frame, lvl + 1, base + ((uint64_t)i << m->shift[lvl]), 0,
+			   (1u << m->index_bits[lvl + 1]) - 1);
+	}
+}
+
+void pm_vmem_walk_kernel(const struct pm_vmem *vm, pm_page_fn fn, void *ctx,
+			 uint64_t *tables_missing_ret)
+{
+	const struct paging_mode *m = mode_of(vm->arch);
+	struct walk w = { vm, m, fn, ctx, 0, 0, false };
+	if (!m) {
+		*tables_missing_ret = 0;
+		return;
+	}
+	/* Kernel half: PML4 256..511 (x64), PDPT 2..3 (PAE), PD 512..1023 (x86). The PAE root is
+	 * a 4-entry PDPT inside a page, so its "self" frame is the PD for 0xC0000000. */
+	if (m == &mode_x64) {
+		w.self_frame = vm->dtb & m->pfn_mask;
+		walk_level(&w, vm->dtb, 0, 0, 256, 511);
+	} else if (m == &mode_pae) {
+		/* PDPT[2..3]; in PD[3] entries 0..3 are the self-map (0xC0000000..0xC07FFFFF) */
+		w.self_frame = UINT64_MAX;
+		for (unsigned i = 2; i < 4; i++) {
+			uint8_t b[8];
+			if (pm_physmem_read_quiet(vm->pm, vm->dtb + i * 8, b, 8) != PM_PAGE_OK) {
+				w.missing++;
+				continue;
+			}
+			uint64_t e = 0;
+			for (int k = 7; k >= 0; k--)
+				e = e << 8 | b[k];
+			if (e & PTE_VALID)
+				walk_level(&w, e & m->pfn_mask, 1, (uint64_t)i << 30, i == 3 ? 4 : 0, 511);
+		}
+	} else {
+		w.self_frame = vm->dtb & m->pfn_mask;
+		walk_level(&w, vm->dtb, 0, 0, 512, 1023);
+	}
+	*tables_missing_ret = w.missing;
+}

@@ -73,6 +73,20 @@ void pm_vmem_translate(const struct pm_vmem *vm, uint64_t va, struct pm_xlat *re
  */
 struct pm_error *pm_vmem_read(const struct pm_vmem *vm, uint64_t va, void *buf, size_t len);
 
+/**
+ * Called for each present 4 KiB page of a walk, in ascending VA order; return false to stop.
+ * @p pa is the page's physical address (large pages are reported page by page).
+ */
+typedef bool (*pm_page_fn)(void *ctx, uint64_t va, uint64_t pa);
+
+/**
+ * Enumerate the pages the hardware tables map (Valid entries only) in the kernel half of
+ * the address space, skipping the page-table self-map. Tables not in the dump are skipped
+ * and counted in *tables_missing_ret. Bounded by the tables themselves (no recursion on data).
+ */
+void pm_vmem_walk_kernel(const struct pm_vmem *vm, pm_page_fn fn, void *ctx,
+			 uint64_t *tables_missing_ret);
+
 /** Read a pointer-sized value (4 bytes on x86, zero-extended; 8 on x64). */
 struct pm_error *pm_vmem_read_ptr(const struct pm_vmem *vm, uint64_t va, uint64_t *ret);
 

@@ -91,6 +91,14 @@ def scenario(pm, dump, golden, update):
         if rc != 0:
             fail("%s exit %d: %s" % (cmd, rc, err))
         golden_text(golden.replace(".info.txt", "." + cmd + ".txt"), out, update)
+    if "scan" in truth:
+        rc, out, err = run([pm, "poolused", "--scan", "--json", base], cwd=d)
+        if rc != 0:
+            fail("poolused --scan --json exit %d: %s" % (rc, err))
+        else:
+            subset(truth["scan"], json.loads(out).get("scan"), "$scan")
+        rc, out, err = run([pm, "poolused", "--scan", "--sort", "nonpaged", base], cwd=d)
+        golden_text(golden.replace(".info.txt", ".scan.txt"), out, update)
     for r in truth["reads"]:
         cmd = [pm, "read", "--json", base, r["addr"], str(r["len"])]
         if r["space"] == "phys":

@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pm_report_info_json(in, "fuzz", &out))
 		free(out);
 	pm_info_gather_pool(in);
-	struct pm_poolused_opts uo = { PM_SORT_NONPAGED, 10, "*", true };
+	struct pm_poolused_opts uo = { PM_SORT_NONPAGED, 10, "*", true, true };
+	pm_info_gather_scan(in);
 	struct pm_bigpool_opts bo = { true, NULL };
 	struct pm_error *e;
 	if (!(e = pm_report_poolused_text(in, &uo, &out)))
