@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "info.h"
 #include "poolview.h"
 #include "vmview.h"
@@ -40,6 +41,8 @@ static const char usage_text[] =
 	"                   --scan (also walk the pool pages and cross-check the tracker)\n"
 	"  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
 	"                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n"
+	"  analyze DUMP     everything below in one report: info, vm, the top tags by\n"
+	"                   nonpaged and paged bytes, big allocations (--scan, --top N)\n"
 	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
 	"                   symbols: memory, pool usage and maxima, commit; each line names\n"
 	"                   its source or why it is missing\n"
@@ -203,7 +206,7 @@ static int cmd_read(int argc, char **argv)
 enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN };
 
 /* poolused and bigpool share their option parsing and their error handling. */
-static int cmd_pool(int argc, char **argv, bool big, bool vm)
+static int cmd_pool(int argc, char **argv, bool big, bool vm, bool analyze)
 {
 	bool json = false;
 	struct pm_poolused_opts uo = { PM_SORT_TAG, 0, NULL, false, false };
@@ -270,7 +273,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "poolmortem: %s takes exactly one DUMP\n",
-			vm ? "vm" : big ? "bigpool" : "poolused");
+			analyze ? "analyze" : vm ? "vm" : big ? "bigpool" : "poolused");
 		return PM_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
@@ -281,9 +284,14 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 	pm_info_gather_pool(in);
 	if (uo.scan)
 		pm_info_gather_scan(in);
-	bool have = big ? in->pool.has_big : in->pool.has_track;
+	bool have = big ? in->pool.has_big : in->pool.has_track, rc_incomplete = false;
 	char *out = NULL;
-	if (vm) {
+	if (analyze) {
+		struct pm_analyze_opts ao = { uo.scan, uo.top ? uo.top : 20 };
+		err = pm_report_analyze(in, &ao, json, &out);
+		have = true;
+		rc_incomplete = in->incomplete;
+	} else if (vm) {
 		struct pm_vm_view view;
 		pm_vm_view_build(in, &view);
 		have = in->has_kdbg;
@@ -304,6 +312,11 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 		free(out);
 	}
 	int rc = PM_EXIT_OK;
+	if (rc_incomplete) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, in->incomplete_why);
+		rc = PM_EXIT_INCOMPLETE;
+	}
 	if (!have) {
 		fflush(stdout);
 		fprintf(stderr, "poolmortem: incomplete: %s: %s not available: %s\n", path,
@@ -333,11 +346,13 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "poolused"))
-		return cmd_pool(argc - 1, argv + 1, false, false);
+		return cmd_pool(argc - 1, argv + 1, false, false, false);
 	if (!strcmp(cmd, "bigpool"))
-		return cmd_pool(argc - 1, argv + 1, true, false);
+		return cmd_pool(argc - 1, argv + 1, true, false, false);
 	if (!strcmp(cmd, "vm"))
-		return cmd_pool(argc - 1, argv + 1, false, true);
+		return cmd_pool(argc - 1, argv + 1, false, true, false);
+	if (!strcmp(cmd, "analyze"))
+		return cmd_pool(argc - 1, argv + 1, false, false, true);
 	if (!strcmp(cmd, "read"))
 		return cmd_read(argc - 1, argv + 1);
 	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);

@@ -91,6 +91,14 @@ def scenario(pm, dump, golden, update):
         if rc != 0:
             fail("%s exit %d: %s" % (cmd, rc, err))
         golden_text(golden.replace(".info.txt", "." + cmd + ".txt"), out, update)
+    if "poolused" in truth:
+        rc, out, err = run([pm, "analyze", "--json", base], cwd=d)
+        if rc != 0:
+            fail("analyze --json exit %d: %s" % (rc, err))
+        else:
+            a = json.loads(out)
+            for k in ("info", "vm", "poolused", "bigpool"):
+                subset(truth[k], a.get(k), "$analyze." + k)
     if "scan" in truth:
         rc, out, err = run([pm, "poolused", "--scan", "--json", base], cwd=d)
         if rc != 0:
