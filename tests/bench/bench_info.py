@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Benchmark: `poolmortem info` on a sparse 64 GB bitmap dump next to a 1 GB one.
+"""Benchmarks: the summary path on a sparse 64 GB bitmap dump next to a 1 GB one, and the
+pool-page scan's throughput next to a plain sequential read of the same file.
 
 Generates both dumps (DumpType 5, every RAM page present, sparse on disk) with
 fixtures/mkdump.py into a temporary directory, runs `info` RUNS times on each, and prints the
@@ -20,9 +21,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(os.path.dirname(here))
 
 
-def measure(pm, dump):
+def measure(pm, dump, cmd=("info", "--json")):
     t0 = time.perf_counter()
-    p = subprocess.Popen([pm, "info", "--json", dump], stdout=subprocess.DEVNULL,
+    p = subprocess.Popen([pm, *cmd, dump], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
     dt = time.perf_counter() - t0
@@ -43,21 +44,48 @@ def main():
     pm = args[0] if args else os.path.join(root, "build", "analyzer", "poolmortem")
     spec = os.path.join(root, "fixtures", "specs", "win10-22h2-x64-bitmap.json")
     with tempfile.TemporaryDirectory(prefix="pm-bench-") as d:
-        print("%-34s %14s %10s %10s %10s" % ("dump", "size", "median ms", "max ms", "peak MiB"))
+        mk = os.path.join(root, "fixtures", "mkdump.py")
+        print("Summary path (no scan): should not depend on the dump's size")
+        print("%-12s %-34s %9s %10s %8s %9s" % ("command", "dump", "size", "median ms", "max ms",
+                                              "peak MiB"))
         for gb in (1, 64):
-            out = subprocess.run([sys.executable, os.path.join(root, "fixtures", "mkdump.py"),
-                                  spec, d, "--ram-gb", str(gb), "--dump-type", "5"],
+            out = subprocess.run([sys.executable, mk, spec, d, "--ram-gb", str(gb),
+                                  "--dump-type", "5"],
                                  check=True, capture_output=True, text=True).stdout.strip()
             size = os.path.getsize(out)
-            measure(pm, out)  # warm the page cache for the header and bitmap
-            times, rss = [], 0.0
-            for _ in range(runs):
-                t, r = measure(pm, out)
-                times.append(t * 1000)
-                rss = max(rss, r)
-            print("%-34s %11.1f GB %10.1f %10.1f %10.1f" % (
-                os.path.basename(out), size / 2**30, statistics.median(times), max(times), rss))
-
+            for cmd in (("info", "--json"), ("analyze", "--json")):
+                measure(pm, out, cmd)  # warm the page cache for the header and bitmap
+                times, rss = [], 0.0
+                for _ in range(runs):
+                    t, r = measure(pm, out, cmd)
+                    times.append(t * 1000)
+                    rss = max(rss, r)
+                print("%-12s %-34s %6.1f GB %10.1f %8.1f %9.1f" % (
+                    cmd[0], os.path.basename(out), size / 2**30, statistics.median(times),
+                    max(times), rss))
+        # Scan: Windows 7 x64 complete dump of 4 GB RAM with many small-pool pages.
+        spec7 = os.path.join(root, "fixtures", "specs", "win7sp1-x64-full.json")
+        out = subprocess.run([sys.executable, mk, spec7, d, "--ram-gb", "4", "--dump-type", "1",
+                              "--pool-scale", "1000"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        size = os.path.getsize(out)
+        t0 = time.perf_counter()
+        with open(out, "rb") as f:
+            while f.read(1 << 20):
+                pass
+        seq = time.perf_counter() - t0
+        p = subprocess.run([pm, "poolused", "--scan", "--json", out], check=True,
+                           capture_output=True, text=True)
+        import json
+        scan = json.loads(p.stdout)["scan"]
+        t, rss = measure(pm, out, ("poolused", "--scan", "--json"))
+        mb = scan["bytes_read"] / 2**20
+        print("\nPool-page scan (%s, %.1f GB file, %d pool pages among %d kernel pages)" % (
+            os.path.basename(out), size / 2**30, scan["pool_pages"], scan["pages_examined"]))
+        print("  poolused --scan: %.1f MiB of pages in %.0f ms = %.0f MB/s, peak RSS %.1f MiB" % (
+            mb, t * 1000, mb / t, rss))
+        print("  sequential read of the whole file: %.0f MiB in %.0f ms = %.0f MB/s" % (
+            size / 2**20, seq * 1000, size / 2**20 / seq))
 
 if __name__ == "__main__":
     main()
