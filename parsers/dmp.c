@@ -108,8 +108,10 @@ static void decode_comment(const struct pm_rd *rd, unsigned off, char out[129])
 {
 	size_t n = 0;
 	while (n < 128) {
-		uint8_t c;
-		if (pm_rd_u8(rd, off + n, &c) || c == 0)
+		uint8_t c = 0;
+		struct pm_error *err = pm_rd_u8(rd, off + n, &c);
+		pm_error_destroy(err);
+		if (err || c == 0)
 			break;
 		/* The "PAGE" fill marks the end of what the writer put there (§3.1). */
 		if (n % 4 == 0 && n + 4 <= 128 && !memcmp(rd->buf + off + n, "PAGE", 4))

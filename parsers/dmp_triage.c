@@ -59,9 +59,14 @@ static bool stride_fits(const struct pm_rd *dl, uint32_t count, unsigned stride,
 		size_t e = (size_t)i * stride;
 		if (pm_ckd_add(&(uint64_t){ 0 }, e, stride) || e + stride > dl->len)
 			return false;
-		if (pm_rd_u32(dl, e, &name) || name < pool || name >= pool_end)
+		struct pm_error *err = pm_rd_u32(dl, e, &name);
+		if (err) {
+			pm_error_destroy(err);
 			return false;
-		struct pm_error *err = pm_rd_ptr(dl, e + l->dllbase, is64 ? 8 : 4, &base);
+		}
+		if (name < pool || name >= pool_end)
+			return false;
+		err = pm_rd_ptr(dl, e + l->dllbase, is64 ? 8 : 4, &base);
 		if (err) {
 			pm_error_destroy(err);
 			return false;

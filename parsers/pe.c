@@ -122,9 +122,17 @@ struct pm_error *pm_pe_parse(pm_read_fn read, void *ctx, uint64_t base, struct p
 		struct pm_pe_section *s = &pe.sections[pe.nsections];
 		size_t o = sec + (size_t)i * 40;
 		uint8_t nm[8];
-		if (pm_rd_bytes(&rd, o, nm, 8) || pm_rd_u32(&rd, o + 8, &s->vsize) ||
-		    pm_rd_u32(&rd, o + 12, &s->rva) || pm_rd_u32(&rd, o + 36, &s->characteristics))
+		struct pm_error *e = pm_rd_bytes(&rd, o, nm, 8);
+		if (!e)
+			e = pm_rd_u32(&rd, o + 8, &s->vsize);
+		if (!e)
+			e = pm_rd_u32(&rd, o + 12, &s->rva);
+		if (!e)
+			e = pm_rd_u32(&rd, o + 36, &s->characteristics);
+		if (e) {
+			pm_error_destroy(e);
 			break; /* the rest lies outside the header page: keep what was read */
+		}
 		for (int k = 0; k < 8; k++)
 			s->name[k] = (char)((nm[k] >= 0x20 && nm[k] < 0x7F) ? nm[k] : (nm[k] ? '?' : 0));
 		s->name[8] = 0;
