@@ -113,7 +113,8 @@ static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *
 		     t->table0, t->entries, t->layout->stride, t->layout->name,
 		     t->layout_as_expected ? "" : "; not the build's tabulated layout", t->size_how,
 		     pm_tag_hash_name(t->hash), t->home_fit * 100);
-	pm_sb_printf(sb, " Processors: %u of %u tables summed (%s)\n", t->cpus_read,
+	pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table not read "
+		     "(needs symbols; used only when the table is full)\n", t->cpus_read,
 		     t->cpus_expected, t->cpus_how);
 }
 

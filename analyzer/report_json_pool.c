@@ -175,6 +175,11 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 	if (t->tag_tables_va)
 		hex(&j, tr, "ExPoolTagTables", t->tag_tables_va);
 	str(&j, tr, "provenance", "KDBG.PoolTrackTable + built-in layouts (no symbols)");
+	cJSON *ex = obj(&j, tr, "expansion_table");
+	chk(&j, cJSON_AddNullToObject(ex, "value"));
+	str(&j, ex, "absent", "needs_symbols");
+	str(&j, ex, "detail", "PoolTrackTableExpansion is not reachable without symbols; it is "
+			      "used only when the hashed table is full and is usually empty");
 	str(&j, root, "sort", sort_name(o->sort));
 	size_t n;
 	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
@@ -306,6 +311,23 @@ struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
 		str(&j, x, "absent", "not_applicable");
 		str(&j, x, "detail", v->descs_absent);
 	}
+	if (v->has_np_desc) {
+		cJSON *x = obj(&j, root, "nonpaged_pool_descriptor");
+		num(&j, x, "pages", (double)v->np_desc.pages);
+		num(&j, x, "big_pages", (double)v->np_desc.big_pages);
+		num(&j, x, "running_allocs", (double)v->np_desc.running_allocs);
+		num(&j, x, "running_frees", (double)v->np_desc.running_frees);
+	} else {
+		cJSON *x = obj(&j, root, "nonpaged_pool_descriptor");
+		chk(&j, cJSON_AddNullToObject(x, "value"));
+		str(&j, x, "absent", "not_applicable");
+		str(&j, x, "detail", v->np_desc_absent);
+	}
+	cJSON *sp = obj(&j, root, "session_pools");
+	chk(&j, cJSON_AddNullToObject(sp, "value"));
+	str(&j, sp, "absent", "needs_symbols");
+	str(&j, sp, "detail", "session pools are reached through EPROCESS.Session and "
+			      "MM_SESSION_SPACE, whose layouts need symbols");
 	if (v->has_tracker_totals) {
 		cJSON *x = obj(&j, root, "tag_tracker_totals");
 		num(&j, x, "nonpaged_pages", (double)v->tracker_np_pages);

@@ -98,8 +98,15 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 				l->source = fname;
 			}
 		}
-		struct pm_error *err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build,
-							  &v->descs);
+		struct pm_error *err = pm_np_desc_read(&in->vm, &in->kdbg, in->dmp->hdr.build,
+						       &v->np_desc);
+		if (err) {
+			snprintf(v->np_desc_absent, sizeof(v->np_desc_absent), "%s", pm_err_msg(err));
+			pm_error_destroy(err);
+		} else {
+			v->has_np_desc = true;
+		}
+		err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build, &v->descs);
 		if (err) {
 			snprintf(v->descs_absent, sizeof(v->descs_absent), "%s", pm_err_msg(err));
 			pm_error_destroy(err);
@@ -184,6 +191,14 @@ struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
 				     : "consistent: descriptors hold at least what the tags account for");
 	else if (!v->has_descs && v->descs_absent[0])
 		pm_sb_printf(&sb, "\n Pool descriptors: %s\n", v->descs_absent);
+	if (v->has_np_desc)
+		pm_sb_printf(&sb, " NonPagedPool descriptor: %" PRIu64 " pages (%" PRIu64 " in big "
+			     "allocations), %" PRIu64 " allocations and %" PRIu64 " frees so far%s\n",
+			     v->np_desc.pages, v->np_desc.big_pages, v->np_desc.running_allocs,
+			     v->np_desc.running_frees,
+			     v->has_tracker_totals && v->tracker_np_pages > v->np_desc.pages
+				     ? "; the tag tracker counts more: inconsistent"
+				     : "");
 	char *s = pm_sb_take(&sb);
 	if (!s)
 		return &pm_enomem;

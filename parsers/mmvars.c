@@ -59,6 +59,44 @@ static struct pm_error *field(const struct pm_rd *rd, uint8_t off, uint8_t width
 	return pm_rd_u64(rd, off, ret);
 }
 
+static struct pm_error *read_one(const struct pm_vmem *vm, uint64_t va,
+				 const struct pm_desc_layout *L, struct pm_pool_desc *o)
+{
+	uint8_t buf[0x100]; /* covers every tabulated field (max 0xC4) */
+	PM_TRY(pm_vmem_read(vm, va, buf, sizeof(buf)));
+	struct pm_rd rd = pm_rd_make(buf, sizeof(buf), PM_AS_VIRT, va, "POOL_DESCRIPTOR");
+	uint64_t a = 0, b = 0, c = 0, e = 0;
+	memset(o, 0, sizeof(*o));
+	PM_TRY(field(&rd, L->ra.off, L->ra.width, &o->running_allocs));
+	PM_TRY(field(&rd, L->rd.off, L->rd.width, &o->running_frees));
+	if (L->split) {
+		PM_TRY(field(&rd, L->pa.off, 8, &a));
+		PM_TRY(field(&rd, L->pd.off, 8, &b));
+		PM_TRY(field(&rd, L->ba.off, 8, &c));
+		PM_TRY(field(&rd, L->bd.off, 8, &e));
+		o->big_pages = c >= e ? c - e : 0;
+		o->pages = (a >= b ? a - b : 0) + o->big_pages;
+	} else {
+		PM_TRY(field(&rd, L->big.off, L->big.width, &o->big_pages));
+		PM_TRY(field(&rd, L->pages.off, L->pages.width, &a));
+		o->pages = a + o->big_pages;
+	}
+	return NULL;
+}
+
+struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				 uint32_t build, struct pm_pool_desc *ret)
+{
+	const struct pm_desc_layout *L = desc_layout(build, pm_vmem_ptr_size(vm) == 8);
+	if (!L)
+		return pm_err(PM_ERR_PROFILE, "no POOL_DESCRIPTOR layout for build %u", build);
+	uint64_t va;
+	PM_TRY(pm_kdbg_get(k, PM_KDBG_NonPagedPoolDescriptor, &va));
+	struct pm_error *err = read_one(vm, va, L, ret);
+	return err ? pm_err_wrap(err, "nonpaged POOL_DESCRIPTOR (KDBG.NonPagedPoolDescriptor %#"
+				 PRIx64 ")", va) : NULL;
+}
+
 struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
 				    uint32_t build, struct pm_pool_descs *ret)
 {
@@ -79,39 +117,16 @@ struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kd
 	const unsigned ps = pm_vmem_ptr_size(vm);
 	for (uint64_t i = 0; i <= n; i++) {
 		uint64_t pd;
-		uint8_t buf[0x100]; /* covers every tabulated field (max 0xC4) */
 		struct pm_error *err = pm_vmem_read_ptr(vm, arr + i * ps, &pd);
 		if (!err)
-			err = pm_vmem_read(vm, pd, buf, sizeof(buf));
+			err = read_one(vm, pd, L, &d.d[d.n]);
 		if (err) {
 			free(d.d);
 			return pm_err_wrap(err, "paged POOL_DESCRIPTOR %" PRIu64 " (ExpPagedPoolDescriptor"
 					   " at %#" PRIx64 ")", i, arr);
 		}
-		struct pm_rd rd = pm_rd_make(buf, sizeof(buf), PM_AS_VIRT, pd, "POOL_DESCRIPTOR");
-		struct pm_pool_desc *o = &d.d[d.n];
-		o->index = (unsigned)i;
-		uint64_t a = 0, b = 0, c = 0, e = 0;
-		if ((err = field(&rd, L->ra.off, L->ra.width, &o->running_allocs)) ||
-		    (err = field(&rd, L->rd.off, L->rd.width, &o->running_frees)))
-			goto bad;
-		if (L->split) {
-			if ((err = field(&rd, L->pa.off, 8, &a)) || (err = field(&rd, L->pd.off, 8, &b)) ||
-			    (err = field(&rd, L->ba.off, 8, &c)) || (err = field(&rd, L->bd.off, 8, &e)))
-				goto bad;
-			o->big_pages = c >= e ? c - e : 0;
-			o->pages = (a >= b ? a - b : 0) + o->big_pages;
-		} else {
-			if ((err = field(&rd, L->big.off, L->big.width, &o->big_pages)) ||
-			    (err = field(&rd, L->pages.off, L->pages.width, &a)))
-				goto bad;
-			o->pages = a + o->big_pages;
-		}
+		d.d[d.n].index = (unsigned)i;
 		d.n++;
-		continue;
-bad:
-		free(d.d);
-		return err;
 	}
 	*ret = d;
 	return NULL;

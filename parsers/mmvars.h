@@ -53,4 +53,8 @@ struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kd
 				    uint32_t build, struct pm_pool_descs *ret);
 void pm_pool_descs_deinit(struct pm_pool_descs *d);
 
+/** The nonpaged POOL_DESCRIPTOR the KDBG points at (NonPagedPoolDescriptor, +0x1C0). */
+struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				 uint32_t build, struct pm_pool_desc *ret);
+
 #endif
