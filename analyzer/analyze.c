@@ -7,6 +7,9 @@
 #include "analyze.h"
 #include "report.h"
 #include "strbuf.h"
+#include "summary_build.h"
+#include "summary_json.h"
+#include "verdict_view.h"
 #include "vmview.h"
 
 typedef struct pm_error *(*part_fn)(const struct pm_info *, const void *, char **);
@@ -63,12 +66,33 @@ static struct pm_error *big_json(const struct pm_info *in, const void *o, char *
 	return pm_report_bigpool_json(in, o, r);
 }
 
-struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_opts *o, bool json,
-				   char **ret)
+struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_opts *o,
+				   char **ret, struct pm_verdict *verdict_ret)
 {
 	pm_info_gather_pool(in);
 	if (o->scan)
 		pm_info_gather_scan(in);
+	struct pm_summary sum;
+	PM_TRY(pm_summary_build(in, &sum));
+	struct pm_findings findings;
+	struct pm_verdict verdict;
+	pm_rules_evaluate(&sum, o->params, &findings, &verdict);
+	*verdict_ret = verdict;
+	bool json = o->format == PM_FMT_JSON;
+	if (o->format == PM_FMT_MD || o->format == PM_FMT_HTML) {
+		struct pm_strbuf sb = { 0 };
+		if (o->format == PM_FMT_MD)
+			pm_verdict_markdown(&sb, &sum, &verdict, &findings);
+		else
+			pm_verdict_html(&sb, &sum, &verdict, &findings);
+		pm_findings_deinit(&findings);
+		pm_summary_deinit(&sum);
+		char *s = pm_sb_take(&sb);
+		if (!s)
+			return &pm_enomem;
+		*ret = s;
+		return NULL;
+	}
 	struct pm_poolused_opts np = { PM_SORT_NONPAGED, o->top, NULL, false, false };
 	struct pm_poolused_opts pp = { PM_SORT_PAGED, o->top, NULL, false, false };
 	struct pm_poolused_opts all = { PM_SORT_TAG, 0, NULL, false, o->scan };
@@ -86,8 +110,27 @@ struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_o
 		{ "Big pool allocations", "bigpool", big_text, big_json, &bo },
 	};
 	struct pm_strbuf sb = { 0 };
-	if (json)
-		pm_sb_printf(&sb, "{\n\"schema\": \"poolmortem.analyze/1\"");
+	if (json) {
+		char *vm = NULL, *sj = NULL;
+		struct pm_error *err = pm_verdict_json_members(&verdict, &findings, &vm);
+		if (!err)
+			err = pm_summary_to_json(&sum, &sj);
+		if (err) {
+			free(vm);
+			pm_findings_deinit(&findings);
+			pm_summary_deinit(&sum);
+			return err;
+		}
+		pm_sb_printf(&sb, "{\n\"schema\": \"poolmortem.analyze/1\",%s,\n\"summary\": %s", vm,
+			     sj);
+		free(vm);
+		free(sj);
+	} else {
+		pm_verdict_text(&sb, &verdict, &findings, o->color);
+		pm_sb_printf(&sb, "\n");
+	}
+	pm_findings_deinit(&findings);
+	pm_summary_deinit(&sum);
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		part_fn f = json ? parts[i].json : parts[i].text;
 		if (!f)
@@ -101,7 +144,7 @@ struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_o
 			}
 			pm_sb_printf(&sb, ",\n\"%s\": %s", parts[i].key, s);
 		} else {
-			pm_sb_printf(&sb, "%s== %s ==\n\n", i ? "\n" : "", parts[i].title);
+			pm_sb_printf(&sb, "\n== %s ==\n\n", parts[i].title);
 			if (err) {
 				pm_sb_printf(&sb, " not available: %s\n", pm_err_msg(err));
 				pm_error_destroy(err);

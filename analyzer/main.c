@@ -6,6 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+#include "summary_build.h"
+#include "summary_json.h"
+#include "verdict_view.h"
 
 #include "analyze.h"
 #include "info.h"
@@ -41,8 +47,13 @@ static const char usage_text[] =
 	"                   --scan (also walk the pool pages and cross-check the tracker)\n"
 	"  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
 	"                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n"
-	"  analyze DUMP     everything below in one report: info, vm, the top tags by\n"
-	"                   nonpaged and paged bytes, big allocations (--scan, --top N)\n"
+	"  analyze DUMP     the verdict (exhausted resource, leaking tags, owning drivers,\n"
+	"                   next steps) and everything below in one report\n"
+	"                   --format text|json|md|html (--json), --scan, --top N,\n"
+	"                   --rules FILE (override thresholds/knowledge), --pooltag FILE,\n"
+	"                   --color auto|always|never\n"
+	"  summary DUMP     the analysis summary the rules read, as JSON\n"
+	"  rules SUMMARY.json  run the rules on a saved summary (--json, --rules, --pooltag)\n"
 	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
 	"                   symbols: memory, pool usage and maxima, commit; each line names\n"
 	"                   its source or why it is missing\n"
@@ -57,7 +68,8 @@ static const char usage_text[] =
 	"\n"
 	"exit codes:\n"
 	"  0  success\n"
-	"  1  (analyze) pool, commit or PTE exhaustion found\n"
+	"  1  analyze/rules: pool, commit, PTE or memory exhaustion found (or pool\n"
+	"     corruption); 0 means healthy\n"
 	"  2  usage error\n"
 	"  3  the input is not a readable dump (one error line on stderr)\n"
 	"  4  a report was written but part of the dump is unreadable or missing\n"
@@ -206,7 +218,7 @@ static int cmd_read(int argc, char **argv)
 enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN };
 
 /* poolused and bigpool share their option parsing and their error handling. */
-static int cmd_pool(int argc, char **argv, bool big, bool vm, bool analyze)
+static int cmd_pool(int argc, char **argv, bool big, bool vm)
 {
 	bool json = false;
 	struct pm_poolused_opts uo = { PM_SORT_TAG, 0, NULL, false, false };
@@ -273,7 +285,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm, bool analyze)
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "poolmortem: %s takes exactly one DUMP\n",
-			analyze ? "analyze" : vm ? "vm" : big ? "bigpool" : "poolused");
+			vm ? "vm" : big ? "bigpool" : "poolused");
 		return PM_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
@@ -286,12 +298,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm, bool analyze)
 		pm_info_gather_scan(in);
 	bool have = big ? in->pool.has_big : in->pool.has_track, rc_incomplete = false;
 	char *out = NULL;
-	if (analyze) {
-		struct pm_analyze_opts ao = { uo.scan, uo.top ? uo.top : 20 };
-		err = pm_report_analyze(in, &ao, json, &out);
-		have = true;
-		rc_incomplete = in->incomplete;
-	} else if (vm) {
+	if (vm) {
 		struct pm_vm_view view;
 		pm_vm_view_build(in, &view);
 		have = in->has_kdbg;
@@ -328,6 +335,235 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm, bool analyze)
 	return rc;
 }
 
+enum { OPT_FORMAT = 300, OPT_RULES, OPT_POOLTAG, OPT_COLOR };
+
+static struct pm_error *load_params(struct pm_rule_params *p, const char *rules,
+				    const char *pooltag)
+{
+	PM_TRY(pm_rule_params_init(p));
+	struct pm_error *err = NULL;
+	if (pooltag)
+		err = pm_rule_params_merge_pooltag(p, pooltag);
+	if (!err && rules)
+		err = pm_rule_params_merge_file(p, rules);
+	if (err)
+		pm_rule_params_deinit(p);
+	return err;
+}
+
+/* Exit code for a verdict (documented in --help): 1 when a resource is exhausted or close. */
+static int verdict_rc(const struct pm_verdict *v)
+{
+	return !v->healthy && v->resource != PM_RES_NONE ? PM_EXIT_FINDING : PM_EXIT_OK;
+}
+
+/* analyze (and summary, which writes the rules' input instead of a report) */
+static int cmd_analyze(int argc, char **argv, bool summary_only)
+{
+	struct pm_analyze_opts ao = { false, 20, PM_FMT_TEXT, false, NULL };
+	const char *rules = NULL, *pooltag = NULL, *color = "auto";
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "scan", no_argument, NULL, OPT_SCAN },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	uint64_t v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			ao.format = PM_FMT_JSON;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				ao.format = PM_FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				ao.format = PM_FMT_JSON;
+			else if (!strcmp(optarg, "md") || !strcmp(optarg, "markdown"))
+				ao.format = PM_FMT_MD;
+			else if (!strcmp(optarg, "html"))
+				ao.format = PM_FMT_HTML;
+			else {
+				fprintf(stderr, "poolmortem: --format takes text, json, md or html\n");
+				return PM_EXIT_USAGE;
+			}
+			break;
+		case OPT_SCAN:
+			ao.scan = true;
+			break;
+		case OPT_TOP:
+			if (!parse_u64(optarg, &v) || !v || v > 1000000) {
+				fprintf(stderr, "poolmortem: --top takes a number from 1 to 1000000\n");
+				return PM_EXIT_USAGE;
+			}
+			ao.top = (size_t)v;
+			break;
+		case OPT_RULES:
+			rules = optarg;
+			break;
+		case OPT_POOLTAG:
+			pooltag = optarg;
+			break;
+		case OPT_COLOR:
+			color = optarg;
+			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never")) {
+				fprintf(stderr, "poolmortem: --color takes auto, always or never\n");
+				return PM_EXIT_USAGE;
+			}
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "poolmortem: %s takes exactly one DUMP\n",
+			summary_only ? "summary" : "analyze");
+		return PM_EXIT_USAGE;
+	}
+	ao.color = !strcmp(color, "always") || (!strcmp(color, "auto") && isatty(STDOUT_FILENO) &&
+						!getenv("NO_COLOR"));
+	const char *path = argv[optind];
+	struct pm_rule_params params;
+	struct pm_error *err = load_params(&params, rules, pooltag);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_USAGE;
+	}
+	ao.params = &params;
+	struct pm_info *in;
+	err = pm_info_gather(path, &in);
+	if (err) {
+		pm_rule_params_deinit(&params);
+		return fail(path, err);
+	}
+	char *out = NULL;
+	struct pm_verdict verdict;
+	memset(&verdict, 0, sizeof(verdict));
+	if (summary_only) {
+		pm_info_gather_pool(in);
+		struct pm_summary sum;
+		err = pm_summary_build(in, &sum);
+		if (!err) {
+			err = pm_summary_to_json(&sum, &out);
+			pm_summary_deinit(&sum);
+		}
+	} else {
+		err = pm_report_analyze(in, &ao, &out, &verdict);
+	}
+	pm_rule_params_deinit(&params);
+	if (err) {
+		pm_info_destroy(in);
+		return fail(path, err);
+	}
+	fputs(out, stdout);
+	if (out[0] && out[strlen(out) - 1] != '\n')
+		fputc('\n', stdout);
+	free(out);
+	int rc = summary_only ? PM_EXIT_OK : verdict_rc(&verdict);
+	if (in->incomplete) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, in->incomplete_why);
+		if (rc == PM_EXIT_OK)
+			rc = PM_EXIT_INCOMPLETE;
+	}
+	pm_info_destroy(in);
+	return rc;
+}
+
+/* rules SUMMARY.json: run the rules on a saved summary (no dump needed) */
+static int cmd_rules(int argc, char **argv)
+{
+	bool json = false;
+	const char *rules = NULL, *pooltag = NULL;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == OPT_RULES)
+			rules = optarg;
+		else if (c == OPT_POOLTAG)
+			pooltag = optarg;
+		else
+			return PM_EXIT_USAGE;
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "poolmortem: rules takes exactly one SUMMARY.json\n");
+		return PM_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "poolmortem: error: %s: %s\n", path, strerror(errno));
+		return PM_EXIT_UNREADABLE;
+	}
+	enum { MAX = 64 << 20 };
+	char *text = malloc(MAX + 1);
+	size_t n = text ? fread(text, 1, MAX + 1, f) : 0;
+	fclose(f);
+	if (!text || n > MAX) {
+		free(text);
+		fprintf(stderr, "poolmortem: error: %s: %s\n", path, text ? "over 64 MiB" : "out of memory");
+		return PM_EXIT_UNREADABLE;
+	}
+	text[n] = 0;
+	struct pm_summary sum;
+	struct pm_error *err = pm_summary_from_json(text, path, &sum);
+	free(text);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	struct pm_rule_params params;
+	if ((err = load_params(&params, rules, pooltag))) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		pm_summary_deinit(&sum);
+		return PM_EXIT_USAGE;
+	}
+	struct pm_findings findings;
+	struct pm_verdict verdict;
+	pm_rules_evaluate(&sum, &params, &findings, &verdict);
+	struct pm_strbuf sb = { 0 };
+	if (json) {
+		char *m = NULL;
+		err = pm_verdict_json_members(&verdict, &findings, &m);
+		if (!err)
+			pm_sb_printf(&sb, "{\n\"schema\": \"poolmortem.rules/1\",%s}\n", m);
+		free(m);
+	} else {
+		pm_verdict_text(&sb, &verdict, &findings, false);
+	}
+	pm_findings_deinit(&findings);
+	pm_rule_params_deinit(&params);
+	pm_summary_deinit(&sum);
+	char *out = pm_sb_take(&sb);
+	if (err || !out) {
+		pm_error_destroy(err);
+		free(out);
+		fprintf(stderr, "poolmortem: error: out of memory\n");
+		return PM_EXIT_UNREADABLE;
+	}
+	fputs(out, stdout);
+	free(out);
+	return verdict_rc(&verdict);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -346,13 +582,17 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "poolused"))
-		return cmd_pool(argc - 1, argv + 1, false, false, false);
+		return cmd_pool(argc - 1, argv + 1, false, false);
 	if (!strcmp(cmd, "bigpool"))
-		return cmd_pool(argc - 1, argv + 1, true, false, false);
+		return cmd_pool(argc - 1, argv + 1, true, false);
 	if (!strcmp(cmd, "vm"))
-		return cmd_pool(argc - 1, argv + 1, false, true, false);
+		return cmd_pool(argc - 1, argv + 1, false, true);
 	if (!strcmp(cmd, "analyze"))
-		return cmd_pool(argc - 1, argv + 1, false, false, true);
+		return cmd_analyze(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "summary"))
+		return cmd_analyze(argc - 1, argv + 1, true);
+	if (!strcmp(cmd, "rules"))
+		return cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(cmd, "read"))
 		return cmd_read(argc - 1, argv + 1);
 	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);

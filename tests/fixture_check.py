@@ -91,9 +91,20 @@ def scenario(pm, dump, golden, update):
         if rc != 0:
             fail("%s exit %d: %s" % (cmd, rc, err))
         golden_text(golden.replace(".info.txt", "." + cmd + ".txt"), out, update)
+    if "verdict" in truth:
+        rc, out, err = run([pm, "analyze", "--json", base], cwd=d)
+        want_rc = 0 if truth["verdict"].get("healthy") else 1
+        if rc != want_rc:
+            fail("analyze exit %d, expected %d: %s" % (rc, want_rc, err))
+        try:
+            subset(truth["verdict"], json.loads(out).get("verdict"), "$verdict")
+        except ValueError:
+            fail("analyze --json gave no JSON")
+        rc, out, err = run([pm, "analyze", "--color", "never", base], cwd=d)
+        golden_text(golden.replace(".info.txt", ".analyze.txt"), out, update)
     if "poolused" in truth:
         rc, out, err = run([pm, "analyze", "--json", base], cwd=d)
-        if rc != 0:
+        if rc not in (0, 1):
             fail("analyze --json exit %d: %s" % (rc, err))
         else:
             a = json.loads(out)

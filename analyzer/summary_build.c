@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+// Summary for the rules, from the dump (info, pool tables, vm view) plus tag attribution.
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary_build.h"
+#include "vmview.h"
+
+static const uint32_t SCN_CNT_CODE = 0x20, SCN_MEM_EXECUTE = 0x20000000u;
+/* Largest image searched (bigger images are searched up to this size). */
+static const uint64_t PM_MAX_IMAGE_SEARCH = 64u << 20;
+
+static bool exec_rva(const struct pm_pe_info *pe, size_t rva)
+{
+	for (uint16_t i = 0; i < pe->nsections; i++) {
+		const struct pm_pe_section *s = &pe->sections[i];
+		if (rva >= s->rva && rva - s->rva < s->vsize)
+			return (s->characteristics & (SCN_CNT_CODE | SCN_MEM_EXECUTE)) != 0;
+	}
+	return false;
+}
+
+/* Is the 4-byte value at @p o the immediate operand of an instruction that ends there?
+ * mov r32, imm32 (B8+r, with REX 41 for r8d-r15d), push imm32 (68), cmp eax, imm32 (3D),
+ * cmp/mov r/m32, imm32 with a one-byte displacement (81 /7, C7 /0: xx 45 d8 or xx 44 24 d8). */
+static bool immediate_at(const uint8_t *b, size_t o)
+{
+	if (o >= 1 && ((b[o - 1] >= 0xB8 && b[o - 1] <= 0xBF) || b[o - 1] == 0x68 ||
+		       b[o - 1] == 0x3D))
+		return true;
+	if (o >= 3 && (b[o - 3] == 0xC7 || b[o - 3] == 0x81) && (b[o - 2] & 0xC0) == 0x40 &&
+	    (b[o - 2] & 0x07) != 0x04)
+		return true;
+	if (o >= 4 && (b[o - 4] == 0xC7 || b[o - 4] == 0x81) && (b[o - 3] & 0xC7) == 0x44)
+		return true;
+	return false;
+}
+
+void pm_attrib_scan_buf(const uint8_t *img, size_t len, const struct pm_pe_info *pe, bool is64,
+			const uint32_t *tags, size_t ntags, unsigned (*counts)[3])
+{
+	(void)is64;
+	for (size_t o = 0; o + 4 <= len; o++) {
+		uint32_t v = (uint32_t)img[o] | (uint32_t)img[o + 1] << 8 |
+			     (uint32_t)img[o + 2] << 16 | (uint32_t)img[o + 3] << 24;
+		for (size_t t = 0; t < ntags; t++) {
+			if (v != tags[t] && v != (tags[t] | 0x80000000u))
+				continue;
+			if (exec_rva(pe, o))
+				counts[t][immediate_at(img, o) ? 0 : 1]++;
+			else
+				counts[t][2]++;
+		}
+	}
+}
+
+static int cmp_bytes_desc(const void *x, const void *y, bool paged)
+{
+	const struct pm_sum_tag *a = x, *b = y;
+	uint64_t va = paged ? a->p_bytes : a->np_bytes, vb = paged ? b->p_bytes : b->np_bytes;
+	return va > vb ? -1 : va < vb;
+}
+
+static int cmp_np(const void *x, const void *y)
+{
+	return cmp_bytes_desc(x, y, false);
+}
+
+static int cmp_p(const void *x, const void *y)
+{
+	return cmp_bytes_desc(x, y, true);
+}
+
+static void fig(struct pm_fig *f, const struct pm_vm_line *l)
+{
+	f->present = l->present;
+	f->v = l->present ? l->pages : 0;
+	const char *src = l->present && l->source ? l->source : "";
+	if (!strcmp(src, "estimate"))
+		src = "tag tracker (estimate)";
+	snprintf(f->source, sizeof(f->source), "%s", src);
+}
+
+static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len)
+{
+	return pm_vmem_read(ctx, va, buf, len);
+}
+
+/* Search every module's image for the tags; records hits. */
+static struct pm_error *attribute(struct pm_info *in, struct pm_summary *s, const uint32_t *tags,
+				  size_t ntags)
+{
+	if (!in->has_vm || !ntags)
+		return NULL;
+	unsigned (*counts)[3] = calloc(ntags, sizeof(*counts));
+	if (!counts)
+		return &pm_enomem;
+	s->hits = calloc(in->modules.n * ntags + 1, sizeof(*s->hits));
+	if (!s->hits) {
+		free(counts);
+		return &pm_enomem;
+	}
+	for (size_t m = 0; m < in->modules.n && m < s->nmodules; m++) {
+		const struct pm_module *mod = &in->modules.items[m];
+		const struct pm_pe_info *pe = in->mods && !in->mods[m].pe_absent ? &in->mods[m].pe : NULL;
+		struct pm_pe_info hdr;
+		if (!pe) {
+			/* headers readable but no CodeView still gives sections */
+			struct pm_error *cv = NULL, *e = pm_pe_parse(vm_read_cb, &in->vm, mod->base, &hdr,
+								     &cv);
+			pm_error_destroy(cv);
+			if (e) {
+				pm_error_destroy(e);
+				continue;
+			}
+			pe = &hdr;
+		}
+		uint64_t size = mod->size < PM_MAX_IMAGE_SEARCH ? mod->size : PM_MAX_IMAGE_SEARCH;
+		uint8_t *img = calloc(1, (size_t)size + 1);
+		if (!img) {
+			free(counts);
+			return &pm_enomem;
+		}
+		/* absent pages stay zero: they cannot produce a tag */
+		for (uint64_t o = 0; o < size; o += 4096) {
+			size_t n = (size_t)(size - o < 4096 ? size - o : 4096);
+			struct pm_error *e = pm_vmem_read(&in->vm, mod->base + o, img + o, n);
+			pm_error_destroy(e);
+		}
+		memset(counts, 0, ntags * sizeof(*counts));
+		pm_attrib_scan_buf(img, (size_t)size, pe, in->dmp->hdr.is64, tags, ntags, counts);
+		free(img);
+		s->modules[m].image_read = true;
+		for (size_t t = 0; t < ntags; t++) {
+			if (!counts[t][0] && !counts[t][1] && !counts[t][2])
+				continue;
+			struct pm_sum_hit *h = &s->hits[s->nhits++];
+			h->tag = tags[t];
+			h->module = m;
+			h->immediates = counts[t][0];
+			h->code = counts[t][1];
+			h->data = counts[t][2];
+		}
+	}
+	free(counts);
+	return NULL;
+}
+
+struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
+{
+	struct pm_summary s;
+	memset(&s, 0, sizeof(s));
+	const struct pm_dmp_header *h = &in->dmp->hdr;
+	snprintf(s.dump, sizeof(s.dump), "%s", in->dmp->src->name);
+	s.build = h->build;
+	s.is64 = h->is64;
+	snprintf(s.arch, sizeof(s.arch), "%s", pm_arch_name(in->dmp->arch));
+	snprintf(s.os, sizeof(s.os), "%s", in->os_name);
+	s.nprocs = h->nprocs;
+	s.product_type = h->has_product_type ? (int)h->product_type : 0;
+	s.bugcheck = h->bugcheck_code;
+	memcpy(s.params, h->bugcheck_params, sizeof(s.params));
+	s.triage = in->dmp->triage != NULL;
+	struct pm_vm_view v;
+	pm_vm_view_build(in, &v);
+	fig(&s.ram, &v.line[PM_VM_physical_memory]);
+	fig(&s.available, &v.line[PM_VM_available_pages]);
+	fig(&s.np_usage, &v.line[PM_VM_nonpaged_usage]);
+	fig(&s.np_max, &v.line[PM_VM_nonpaged_max]);
+	fig(&s.p_usage, &v.line[PM_VM_paged_usage]);
+	fig(&s.p_max, &v.line[PM_VM_paged_max]);
+	fig(&s.committed, &v.line[PM_VM_committed_pages]);
+	fig(&s.commit_limit, &v.line[PM_VM_commit_limit]);
+	fig(&s.commit_peak, &v.line[PM_VM_commit_peak]);
+	fig(&s.free_ptes, &v.line[PM_VM_free_system_ptes]);
+	pm_vm_view_deinit(&v);
+	const struct pm_pool_info *p = &in->pool;
+	struct pm_error *err = NULL;
+	if (p->has_track) {
+		s.tracker = true;
+		s.cpus_read = p->track.cpus_read;
+		s.cpus_expected = p->track.cpus_expected;
+		s.tags = calloc(p->track.ntags + 1, sizeof(*s.tags));
+		if (!s.tags) {
+			err = &pm_enomem;
+			goto fail;
+		}
+		for (size_t i = 0; i < p->track.ntags; i++) {
+			const struct pm_tag_counts *c = &p->track.tags[i];
+			struct pm_sum_tag *t = &s.tags[s.ntags++];
+			t->tag = c->tag;
+			t->np_outstanding = c->np_allocs - c->np_frees;
+			t->np_bytes = c->np_bytes;
+			t->p_outstanding = c->p_allocs - c->p_frees;
+			t->p_bytes = c->p_bytes;
+			for (size_t k = 0; p->has_big && k < p->big.nallocs; k++)
+				if (p->big.allocs[k].tag == c->tag) {
+					t->big_count++;
+					t->big_bytes += p->big.allocs[k].bytes;
+				}
+		}
+	}
+	s.bigtable = p->has_big;
+	s.modules = calloc(in->modules.n + 1, sizeof(*s.modules));
+	if (!s.modules) {
+		err = &pm_enomem;
+		goto fail;
+	}
+	for (size_t i = 0; i < in->modules.n; i++) {
+		struct pm_sum_module *m = &s.modules[s.nmodules++];
+		snprintf(m->name, sizeof(m->name), "%s", in->modules.items[i].name
+			 ? in->modules.items[i].name : "(unnamed)");
+		m->base = in->modules.items[i].base;
+		m->size = in->modules.items[i].size;
+		m->timestamp = in->mods && !in->mods[i].pe_absent ? in->mods[i].pe.timestamp : 0;
+	}
+	/* Tags to look for: the biggest consumers of each pool. */
+	uint32_t tags[2 * PM_ATTRIB_TAGS_PER_POOL];
+	size_t ntags = 0;
+	if (s.ntags) {
+		struct pm_sum_tag *sorted = malloc(s.ntags * sizeof(*sorted));
+		if (!sorted) {
+			err = &pm_enomem;
+			goto fail;
+		}
+		for (int pass = 0; pass < 2; pass++) {
+			memcpy(sorted, s.tags, s.ntags * sizeof(*sorted));
+			qsort(sorted, s.ntags, sizeof(*sorted), pass ? cmp_p : cmp_np);
+			for (size_t i = 0; i < s.ntags && i < PM_ATTRIB_TAGS_PER_POOL; i++) {
+				if (!(pass ? sorted[i].p_bytes : sorted[i].np_bytes))
+					break;
+				bool dup = false;
+				for (size_t k = 0; k < ntags; k++)
+					dup |= tags[k] == sorted[i].tag;
+				if (!dup)
+					tags[ntags++] = sorted[i].tag;
+			}
+		}
+		free(sorted);
+	}
+	if ((err = attribute(in, &s, tags, ntags)))
+		goto fail;
+	*ret = s;
+	return NULL;
+fail:
+	pm_summary_deinit(&s);
+	return err;
+}

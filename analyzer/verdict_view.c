@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+// Verdict and findings for people: terminal text, Markdown for tickets, and a self-contained
+// HTML page with inline SVG charts (pool usage against limits, top tags).
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verdict_view.h"
+
+static const char *sev_color(enum pm_severity s, bool healthy)
+{
+	if (healthy)
+		return "\033[32m";
+	return s == PM_SEV_CRITICAL ? "\033[1;31m" : s == PM_SEV_WARNING ? "\033[33m" : "";
+}
+
+static const char *upper_sev(const struct pm_verdict *v)
+{
+	if (v->healthy)
+		return "HEALTHY";
+	return v->severity == PM_SEV_CRITICAL ? "CRITICAL" : "WARNING";
+}
+
+void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const struct pm_findings *f,
+		     bool color)
+{
+	const char *on = color ? sev_color(v->severity, v->healthy) : "", *off = color ? "\033[0m" : "";
+	pm_sb_printf(sb, "VERDICT: %s%s%s - %s (confidence %s)\n", on, upper_sev(v), off, v->summary,
+		     pm_confidence_name(v->confidence));
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pm_finding *fi = &f->items[i];
+		const char *fon = color ? sev_color(fi->severity, false) : "";
+		pm_sb_printf(sb, "\n [%s%s%s] %s: %s\n", fon, pm_severity_name(fi->severity),
+			     color ? off : "", fi->rule, fi->title);
+		for (unsigned k = 0; k < fi->nevidence; k++)
+			pm_sb_printf(sb, "     - %s\n", fi->evidence[k]);
+		if (fi->ntags)
+			pm_sb_printf(sb, "   suspect tags:\n");
+		for (unsigned k = 0; k < fi->ntags; k++) {
+			char t[5];
+			pm_sum_tag_str(fi->tags[k].tag, t);
+			pm_sb_printf(sb, "     %u. %-4s %" PRIu64 " bytes, %" PRIu64 " allocations\n", k + 1,
+				     t, fi->tags[k].bytes, fi->tags[k].outstanding);
+			for (unsigned r = 0; r < fi->tags[k].nreasons; r++)
+				pm_sb_printf(sb, "          %s\n", fi->tags[k].reasons[r]);
+		}
+		if (fi->ndrivers)
+			pm_sb_printf(sb, "   likely owners:\n");
+		for (unsigned k = 0; k < fi->ndrivers; k++) {
+			char t[5];
+			pm_sum_tag_str(fi->drivers[k].tag, t);
+			pm_sb_printf(sb, "     %u. %s for '%s' (%s): %s\n", k + 1, fi->drivers[k].name, t,
+				     fi->drivers[k].how, fi->drivers[k].detail);
+		}
+		if (fi->nsteps)
+			pm_sb_printf(sb, "   next steps:\n");
+		for (unsigned k = 0; k < fi->nsteps; k++)
+			pm_sb_printf(sb, "     - %s\n", fi->steps[k]);
+		if (fi->refs)
+			pm_sb_printf(sb, "   references: %s\n", fi->refs);
+	}
+	for (unsigned i = 0; i < f->nnot; i++)
+		pm_sb_printf(sb, "%s not evaluated: %s\n", i ? "" : "\n", f->not_evaluated[i]);
+}
+
+/* Markdown: escape the characters that would change the table or emphasis. */
+static void md(struct pm_strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("|*_`[]<>\\", *s))
+			pm_sb_printf(sb, "\\%c", *s);
+		else
+			pm_sb_printf(sb, "%c", *s);
+	}
+}
+
+void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
+			 const struct pm_verdict *v, const struct pm_findings *f)
+{
+	pm_sb_printf(sb, "## poolmortem: ");
+	md(sb, upper_sev(v));
+	pm_sb_printf(sb, "\n\n**");
+	md(sb, v->summary);
+	pm_sb_printf(sb, "** (confidence %s)\n\n", pm_confidence_name(v->confidence));
+	pm_sb_printf(sb, "| | |\n|---|---|\n| Dump | `");
+	md(sb, s->dump);
+	pm_sb_printf(sb, "` |\n| Windows | ");
+	md(sb, s->os[0] ? s->os : "unknown");
+	pm_sb_printf(sb, ", build %u, %s, %u processors |\n| Bugcheck | 0x%08X |\n", s->build, s->arch,
+		     s->nprocs, s->bugcheck);
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pm_finding *fi = &f->items[i];
+		if (fi->severity == PM_SEV_INFO)
+			continue;
+		pm_sb_printf(sb, "\n### %s: ", pm_severity_name(fi->severity));
+		md(sb, fi->title);
+		pm_sb_printf(sb, "\n\n");
+		for (unsigned k = 0; k < fi->nevidence; k++) {
+			pm_sb_printf(sb, "- ");
+			md(sb, fi->evidence[k]);
+			pm_sb_printf(sb, "\n");
+		}
+		if (fi->ntags) {
+			pm_sb_printf(sb, "\n| # | Tag | Bytes | Allocations | Share | Likely owner |\n"
+				     "|---|---|---:|---:|---:|---|\n");
+			for (unsigned k = 0; k < fi->ntags; k++) {
+				char t[5];
+				pm_sum_tag_str(fi->tags[k].tag, t);
+				const char *owner = "";
+				for (unsigned d = 0; d < fi->ndrivers && !*owner; d++)
+					if (fi->drivers[d].tag == fi->tags[k].tag)
+						owner = fi->drivers[d].name;
+				pm_sb_printf(sb, "| %u | `%s` | %" PRIu64 " | %" PRIu64 " | %.0f%% | ", k + 1,
+					     t, fi->tags[k].bytes, fi->tags[k].outstanding,
+					     fi->tags[k].share * 100);
+				md(sb, owner);
+				pm_sb_printf(sb, " |\n");
+			}
+		}
+		if (fi->nsteps) {
+			pm_sb_printf(sb, "\n**Next steps**\n\n");
+			for (unsigned k = 0; k < fi->nsteps; k++) {
+				pm_sb_printf(sb, "%u. ", k + 1);
+				md(sb, fi->steps[k]);
+				pm_sb_printf(sb, "\n");
+			}
+		}
+	}
+	pm_sb_printf(sb, "\n<sub>poolmortem, offline analysis of the dump; figures carry their "
+		     "source in the JSON report.</sub>\n");
+}
+
+static void h(struct pm_strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			pm_sb_printf(sb, "&lt;");
+			break;
+		case '>':
+			pm_sb_printf(sb, "&gt;");
+			break;
+		case '&':
+			pm_sb_printf(sb, "&amp;");
+			break;
+		case '"':
+			pm_sb_printf(sb, "&quot;");
+			break;
+		default:
+			pm_sb_printf(sb, "%c", *s);
+		}
+	}
+}
+
+/* One horizontal bar: used of max, labelled. */
+static void bar(struct pm_strbuf *sb, int y, const char *label, uint64_t used, uint64_t max,
+		const char *unit, const char *color)
+{
+	double frac = max ? (double)used / (double)max : 0;
+	if (frac > 1)
+		frac = 1;
+	pm_sb_printf(sb, "<text x=\"0\" y=\"%d\" class=\"l\">", y + 14);
+	h(sb, label);
+	pm_sb_printf(sb, "</text><rect x=\"190\" y=\"%d\" width=\"400\" height=\"18\" fill=\"#eee\"/>"
+		     "<rect class=\"bar\" x=\"190\" y=\"%d\" width=\"%.1f\" height=\"18\" "
+		     "fill=\"%s\"/><text x=\"600\" y=\"%d\" class=\"v\">%" PRIu64 " of %" PRIu64
+		     " %s (%.0f%%)</text>\n", y, y, 400 * frac, color, y + 14, used, max, unit,
+		     frac * 100);
+}
+
+void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const struct pm_verdict *v,
+		     const struct pm_findings *f)
+{
+	const char *vc = v->healthy ? "#2e7d32" : v->severity == PM_SEV_CRITICAL ? "#c62828" : "#ef6c00";
+	pm_sb_printf(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		     "<title>poolmortem: ");
+	h(sb, s->dump);
+	pm_sb_printf(sb, "</title>\n<style>body{font-family:sans-serif;margin:2em;max-width:1000px}"
+		     ".verdict{border-left:8px solid %s;padding:.5em 1em;background:#fafafa}"
+		     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}"
+		     "svg text{font-size:13px;font-family:sans-serif}.v{fill:#333}"
+		     ".sev-critical{color:#c62828}.sev-warning{color:#ef6c00}.sev-info{color:#555}"
+		     "</style></head><body>\n", vc);
+	pm_sb_printf(sb, "<h1>poolmortem report</h1>\n<div class=\"verdict\" id=\"verdict\"><h2>");
+	h(sb, upper_sev(v));
+	pm_sb_printf(sb, "</h2><p>");
+	h(sb, v->summary);
+	pm_sb_printf(sb, " (confidence %s)</p></div>\n<table><tr><th>Dump</th><td>",
+		     pm_confidence_name(v->confidence));
+	h(sb, s->dump);
+	pm_sb_printf(sb, "</td></tr><tr><th>Windows</th><td>");
+	h(sb, s->os[0] ? s->os : "unknown");
+	pm_sb_printf(sb, ", build %u, %s, %u processors</td></tr><tr><th>Bugcheck</th>"
+		     "<td>0x%08X</td></tr></table>\n", s->build, s->arch, s->nprocs, s->bugcheck);
+	/* Chart 1: pool usage against limits (and RAM), commit against its limit. */
+	struct {
+		const char *label;
+		const struct pm_fig *used, *max;
+	} rows[] = {
+		{ "Nonpaged pool / max", &s->np_usage, &s->np_max },
+		{ "Paged pool / max", &s->p_usage, &s->p_max },
+		{ "Nonpaged pool / RAM", &s->np_usage, &s->ram },
+		{ "Paged pool / RAM", &s->p_usage, &s->ram },
+		{ "Commit / limit", &s->committed, &s->commit_limit },
+		{ "Available / RAM", &s->available, &s->ram },
+	};
+	int n = 0;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		n += rows[i].used->present && rows[i].max->present && rows[i].max->v &&
+		     rows[i].max->v <= (s->ram.present ? 4 * s->ram.v : UINT64_MAX);
+	pm_sb_printf(sb, "<h2>Pool usage against limits</h2>\n<svg id=\"chart-pools\" "
+		     "xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"%d\" role=\"img\" "
+		     "aria-label=\"pool usage against limits\">\n", 26 * (n ? n : 1) + 10);
+	int y = 4;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct pm_fig *u = rows[i].used, *m = rows[i].max;
+		if (!u->present || !m->present || !m->v ||
+		    m->v > (s->ram.present ? 4 * s->ram.v : UINT64_MAX))
+			continue;
+		double fr = (double)u->v / (double)m->v;
+		bar(sb, y, rows[i].label, u->v, m->v, "pages",
+		    fr >= 0.95 ? "#c62828" : fr >= 0.8 ? "#ef6c00" : "#1565c0");
+		y += 26;
+	}
+	if (!n)
+		pm_sb_printf(sb, "<text x=\"0\" y=\"18\">No usage/limit pair is known for this dump."
+			     "</text>\n");
+	pm_sb_printf(sb, "</svg>\n");
+	/* Chart 2: top tags by bytes (both pools). */
+	const struct pm_sum_tag *top[10];
+	size_t nt = 0;
+	for (size_t pass = 0; pass < 10 && pass < s->ntags; pass++) {
+		const struct pm_sum_tag *best = NULL;
+		for (size_t i = 0; i < s->ntags; i++) {
+			bool used = false;
+			for (size_t k = 0; k < nt; k++)
+				used |= top[k] == &s->tags[i];
+			if (!used && (!best || s->tags[i].np_bytes + s->tags[i].p_bytes >
+						       best->np_bytes + best->p_bytes))
+				best = &s->tags[i];
+		}
+		if (!best || !(best->np_bytes + best->p_bytes))
+			break;
+		top[nt++] = best;
+	}
+	uint64_t mx = nt ? top[0]->np_bytes + top[0]->p_bytes : 1;
+	pm_sb_printf(sb, "<h2>Top tags</h2>\n<svg id=\"chart-tags\" xmlns=\"http://www.w3.org/2000/svg\" "
+		     "width=\"900\" height=\"%zu\" role=\"img\" aria-label=\"top pool tags\">\n",
+		     24 * (nt ? nt : 1) + 10);
+	for (size_t i = 0; i < nt; i++) {
+		char t[5];
+		pm_sum_tag_str(top[i]->tag, t);
+		double wn = 500.0 * (double)top[i]->np_bytes / (double)mx;
+		double wp = 500.0 * (double)top[i]->p_bytes / (double)mx;
+		pm_sb_printf(sb, "<text x=\"0\" y=\"%zu\" class=\"l\">", 24 * i + 18);
+		h(sb, t);
+		pm_sb_printf(sb, "</text><rect class=\"bar\" x=\"60\" y=\"%zu\" width=\"%.1f\" height=\"16\" "
+			     "fill=\"#6a1b9a\"/><rect class=\"bar\" x=\"%.1f\" y=\"%zu\" width=\"%.1f\" "
+			     "height=\"16\" fill=\"#00897b\"/><text x=\"%.1f\" y=\"%zu\" class=\"v\">"
+			     "%" PRIu64 " nonpaged + %" PRIu64 " paged bytes</text>\n", 24 * i + 4, wn,
+			     60 + wn, 24 * i + 4, wp, 70 + wn + wp, 24 * i + 18, top[i]->np_bytes,
+			     top[i]->p_bytes);
+	}
+	if (!nt)
+		pm_sb_printf(sb, "<text x=\"0\" y=\"18\">No tag counters in this dump.</text>\n");
+	pm_sb_printf(sb, "</svg>\n<h2>Findings</h2>\n");
+	for (size_t i = 0; i < f->n; i++) {
+		const struct pm_finding *fi = &f->items[i];
+		pm_sb_printf(sb, "<h3 class=\"sev-%s\">[%s] ", pm_severity_name(fi->severity),
+			     pm_severity_name(fi->severity));
+		h(sb, fi->title);
+		pm_sb_printf(sb, "</h3>\n<ul>");
+		for (unsigned k = 0; k < fi->nevidence; k++) {
+			pm_sb_printf(sb, "<li>");
+			h(sb, fi->evidence[k]);
+			pm_sb_printf(sb, "</li>");
+		}
+		pm_sb_printf(sb, "</ul>\n");
+		if (fi->ntags) {
+			pm_sb_printf(sb, "<table><tr><th>Tag</th><th>Bytes</th><th>Allocations</th>"
+				     "<th>Why</th></tr>");
+			for (unsigned k = 0; k < fi->ntags; k++) {
+				char t[5];
+				pm_sum_tag_str(fi->tags[k].tag, t);
+				pm_sb_printf(sb, "<tr><td><code>");
+				h(sb, t);
+				pm_sb_printf(sb, "</code></td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>",
+					     fi->tags[k].bytes, fi->tags[k].outstanding);
+				for (unsigned r = 0; r < fi->tags[k].nreasons; r++) {
+					h(sb, fi->tags[k].reasons[r]);
+					pm_sb_printf(sb, "<br>");
+				}
+				pm_sb_printf(sb, "</td></tr>");
+			}
+			pm_sb_printf(sb, "</table>\n");
+		}
+		if (fi->ndrivers) {
+			pm_sb_printf(sb, "<p>Likely owners:</p><ol>");
+			for (unsigned k = 0; k < fi->ndrivers; k++) {
+				pm_sb_printf(sb, "<li><b>");
+				h(sb, fi->drivers[k].name);
+				pm_sb_printf(sb, "</b> (");
+				h(sb, fi->drivers[k].how);
+				pm_sb_printf(sb, "): ");
+				h(sb, fi->drivers[k].detail);
+				pm_sb_printf(sb, "</li>");
+			}
+			pm_sb_printf(sb, "</ol>\n");
+		}
+		if (fi->nsteps) {
+			pm_sb_printf(sb, "<p>Next steps:</p><ol>");
+			for (unsigned k = 0; k < fi->nsteps; k++) {
+				pm_sb_printf(sb, "<li>");
+				h(sb, fi->steps[k]);
+				pm_sb_printf(sb, "</li>");
+			}
+			pm_sb_printf(sb, "</ol>\n");
+		}
+	}
+	if (f->nnot) {
+		pm_sb_printf(sb, "<h2>Not evaluated</h2><ul>");
+		for (unsigned i = 0; i < f->nnot; i++) {
+			pm_sb_printf(sb, "<li>");
+			h(sb, f->not_evaluated[i]);
+			pm_sb_printf(sb, "</li>");
+		}
+		pm_sb_printf(sb, "</ul>\n");
+	}
+	pm_sb_printf(sb, "<p><small>Generated offline by poolmortem; no network resources are "
+		     "used by this page.</small></p>\n</body></html>\n");
+}

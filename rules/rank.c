@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+// Ranking of suspect tags and of their owning drivers (issue 5; pool-internals.md §6;
+// seeds.md "Tracing a leak": search the driver images for the tag's four characters).
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rank.h"
+
+bool pm_max_meaningful(const struct pm_summary *s, const struct pm_fig *max)
+{
+	/* 32-bit maxima (at most 2 GB) and x64 maxima up to Windows 8 (128 GB caps) are real
+	 * limits; from 8.1 on x64 the figure is "RAM or 16 TB" (~16 TB in !vm), which only
+	 * means something when it is below RAM (pool-internals.md §5.1). */
+	if (!max->present || !max->v)
+		return false;
+	if (!s->is64 || s->build < 9600)
+		return true;
+	return s->ram.present && max->v <= s->ram.v;
+}
+
+const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
+						const struct pm_rule_params *p)
+{
+	for (size_t i = 0; i < p->nbugchecks; i++)
+		if (p->bugchecks[i].code == s->bugcheck)
+			return &p->bugchecks[i];
+	return NULL;
+}
+
+static uint64_t tag_bytes(const struct pm_sum_tag *t, enum pm_resource pool)
+{
+	return pool == PM_RES_PAGED ? t->p_bytes : t->np_bytes;
+}
+
+static uint64_t tag_out(const struct pm_sum_tag *t, enum pm_resource pool)
+{
+	return pool == PM_RES_PAGED ? t->p_outstanding : t->np_outstanding;
+}
+
+bool pm_pool_usage_bytes(const struct pm_summary *s, enum pm_resource pool, uint64_t *ret,
+			 const char **source_ret)
+{
+	const struct pm_fig *u = pool == PM_RES_PAGED ? &s->p_usage : &s->np_usage;
+	if (u->present) {
+		*ret = u->v * 4096;
+		*source_ret = u->source;
+		return true;
+	}
+	if (!s->tracker)
+		return false;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < s->ntags; i++)
+		sum += tag_bytes(&s->tags[i], pool);
+	*ret = sum;
+	*source_ret = "tag tracker";
+	return true;
+}
+
+static void reason(struct pm_ranked_tag *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void reason(struct pm_ranked_tag *r, const char *fmt, ...)
+{
+	if (r->nreasons >= 4)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->reasons[r->nreasons++], sizeof(r->reasons[0]), fmt, ap);
+	va_end(ap);
+}
+
+void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
+		  enum pm_resource pool, struct pm_finding *fi)
+{
+	if (!s->tracker || !fi)
+		return;
+	uint64_t usage;
+	const char *src;
+	if (!pm_pool_usage_bytes(s, pool, &usage, &src) || !usage)
+		return;
+	const struct pm_fig *max = pool == PM_RES_PAGED ? &s->p_max : &s->np_max;
+	bool used[4096] = { false };
+	unsigned limit = p->suspect_tags_max < PM_MAX_RANKED ? p->suspect_tags_max : PM_MAX_RANKED;
+	while (fi->ntags < limit) {
+		const struct pm_sum_tag *best = NULL;
+		size_t bi = 0;
+		for (size_t i = 0; i < s->ntags && i < 4096; i++) {
+			const struct pm_tag_info *k = pm_rule_tag(p, s->tags[i].tag);
+			if (used[i] || (k && k->expected) || !tag_bytes(&s->tags[i], pool))
+				continue;
+			if (!best || tag_bytes(&s->tags[i], pool) > tag_bytes(best, pool)) {
+				best = &s->tags[i];
+				bi = i;
+			}
+		}
+		if (!best)
+			break;
+		used[bi] = true;
+		double share = (double)tag_bytes(best, pool) / (double)usage;
+		if (fi->ntags > 0 && share * 100 < p->suspect_tag_min_share_pct)
+			break;
+		struct pm_ranked_tag *r = &fi->tags[fi->ntags++];
+		memset(r, 0, sizeof(*r));
+		r->tag = best->tag;
+		r->pool = pool;
+		r->bytes = tag_bytes(best, pool);
+		r->outstanding = tag_out(best, pool);
+		r->share = share;
+		reason(r, "%.0f%% of %s pool usage (%" PRIu64 " of %" PRIu64 " bytes, usage from %s)",
+		       share * 100, pool == PM_RES_PAGED ? "paged" : "nonpaged", r->bytes, usage, src);
+		if (pm_max_meaningful(s, max))
+			reason(r, "%.0f%% of the pool's maximum (%" PRIu64 " pages)",
+			       (double)r->bytes / 4096.0 * 100 / (double)max->v, max->v);
+		uint64_t avg = r->outstanding ? r->bytes / r->outstanding : 0;
+		if (best->big_count && best->big_bytes * 2 >= r->bytes)
+			reason(r, "%" PRIu64 " big allocations (page-sized or larger) hold %" PRIu64
+			       " bytes: few, large allocations", best->big_count, best->big_bytes);
+		else if (r->outstanding >= p->many_allocations && avg <= p->small_fixed_size_bytes)
+			reason(r, "%" PRIu64 " outstanding allocations averaging %" PRIu64 " bytes: many "
+			       "small allocations, typical of an object or handle leak",
+			       r->outstanding, avg);
+		else
+			reason(r, "%" PRIu64 " outstanding allocations, %" PRIu64 " bytes on average",
+			       r->outstanding, avg);
+		for (int k = 0; k < 4; k++)
+			if ((uint32_t)s->params[k] == r->tag)
+				reason(r, "bugcheck parameter %d is this tag", k + 1);
+	}
+}
+
+static bool name_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+		if (x != y)
+			return false;
+	}
+	return !*a && !*b;
+}
+
+static void add_driver(struct pm_finding *fi, uint32_t tag, const char *name, const char *how,
+		       unsigned strength, const char *detail)
+{
+	for (unsigned i = 0; i < fi->ndrivers; i++)
+		if (fi->drivers[i].tag == tag && name_eq(fi->drivers[i].name, name)) {
+			if (strength > fi->drivers[i].strength) {
+				fi->drivers[i].strength = strength;
+				fi->drivers[i].how = how;
+				snprintf(fi->drivers[i].detail, sizeof(fi->drivers[i].detail), "%s",
+					 detail);
+			}
+			return;
+		}
+	if (fi->ndrivers >= PM_MAX_RANKED) {
+		/* replace the weakest if this one is stronger */
+		unsigned w = 0;
+		for (unsigned i = 1; i < fi->ndrivers; i++)
+			if (fi->drivers[i].strength < fi->drivers[w].strength)
+				w = i;
+		if (fi->drivers[w].strength >= strength)
+			return;
+		fi->ndrivers--;
+		fi->drivers[w] = fi->drivers[fi->ndrivers];
+	}
+	struct pm_ranked_driver *d = &fi->drivers[fi->ndrivers++];
+	d->tag = tag;
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->how = how;
+	d->strength = strength;
+	snprintf(d->detail, sizeof(d->detail), "%s", detail);
+}
+
+void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
+		     struct pm_finding *fi)
+{
+	if (!fi)
+		return;
+	/* Tags in rank order; the first tag's owners come first (strength bonus by rank). */
+	for (unsigned t = 0; t < fi->ntags && t < 3; t++) {
+		uint32_t tag = fi->tags[t].tag;
+		unsigned bonus = (3 - t) * 1000;
+		char detail[400];
+		for (size_t h = 0; h < s->nhits; h++) {
+			const struct pm_sum_hit *hit = &s->hits[h];
+			if (hit->tag != tag || hit->module >= s->nmodules)
+				continue;
+			const char *name = s->modules[hit->module].name;
+			if (hit->immediates) {
+				snprintf(detail, sizeof(detail), "the tag is an immediate operand in its "
+					 "code %u time(s)", hit->immediates);
+				add_driver(fi, tag, name, "code immediate", bonus + 300 + hit->immediates,
+					   detail);
+			} else if (hit->code) {
+				snprintf(detail, sizeof(detail), "the tag's bytes appear in its "
+					 "executable sections %u time(s)", hit->code);
+				add_driver(fi, tag, name, "code", bonus + 200 + hit->code, detail);
+			} else if (hit->data) {
+				snprintf(detail, sizeof(detail), "the tag's bytes appear only in its data "
+					 "(%u time(s)): weak evidence", hit->data);
+				add_driver(fi, tag, name, "data", bonus + 50 + hit->data, detail);
+			}
+		}
+		const struct pm_tag_info *k = pm_rule_tag(p, tag);
+		if (k && k->owner[0]) {
+			bool pooltag = !strcmp(k->source, "pooltag.txt");
+			snprintf(detail, sizeof(detail), "%s says: %s%s%s", k->source, k->owner,
+				 k->meaning[0] ? " - " : "", k->meaning);
+			add_driver(fi, tag, k->owner, pooltag ? "pooltag.txt" : "knowledge base",
+				   bonus + (pooltag ? 150 : 100), detail);
+		}
+	}
+	/* strongest first */
+	for (unsigned i = 1; i < fi->ndrivers; i++)
+		for (unsigned j = i; j > 0 && fi->drivers[j].strength > fi->drivers[j - 1].strength;
+		     j--) {
+			struct pm_ranked_driver x = fi->drivers[j];
+			fi->drivers[j] = fi->drivers[j - 1];
+			fi->drivers[j - 1] = x;
+		}
+}

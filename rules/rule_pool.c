@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+/*
+ * POOL-NONPAGED, POOL-PAGED: is a pool exhausted or close to it, and which tags fill it?
+ *
+ * Intent: the question support engineers ask first ([RUSS]: "!vm confirms which pool is
+ * exhausted, then !poolused"). Evidence: the pool's usage against its maximum, usage against
+ * RAM (on x64 Windows 8 and later the maximum is ~16 TB, so RAM and commit are the real limits,
+ * pool-internals.md §5.1), and a bugcheck that names the pool (0x41 for nonpaged).
+ * Thresholds (rules/data/thresholds.json): pool_warn_pct (80: the memory manager starts trimming
+ * paged pool at 80% of its maximum, [KB312362]), pool_crit_pct (95), np_ram_warn_pct (30) and
+ * np_ram_crit_pct (50) of RAM in nonpaged pool, p_ram_warn_pct (50) for paged pool.
+ * Known false positives: a peak that would have passed ([RUSS]: Windows does not fail merely
+ * because a pool ran out briefly); estimated usage (tracker sums) is a lower bound, so it can
+ * miss exhaustion but not invent it; machines with little RAM carry proportionally more
+ * nonpaged pool.
+ * References: [RUSS] [KB312362] [EXCH], pool-internals.md §4.5, §5.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rank.h"
+
+static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p,
+		      struct pm_findings *out, enum pm_resource pool)
+{
+	const bool paged = pool == PM_RES_PAGED;
+	const char *id = paged ? "POOL-PAGED" : "POOL-NONPAGED";
+	const char *name = paged ? "paged" : "nonpaged";
+	const struct pm_fig *use = paged ? &s->p_usage : &s->np_usage;
+	const struct pm_fig *max = paged ? &s->p_max : &s->np_max;
+	if (s->triage) {
+		pm_findings_not_evaluated(out, id, "a small memory dump holds no pool data");
+		return;
+	}
+	uint64_t bytes;
+	const char *src;
+	if (!pm_pool_usage_bytes(s, pool, &bytes, &src)) {
+		pm_findings_not_evaluated(out, id, "no pool usage figure and no tag tracker");
+		return;
+	}
+	uint64_t pages = (bytes + 4095) / 4096;
+	enum pm_severity sev = PM_SEV_INFO;
+	/* A tracker estimate is a lower bound: exhaustion judged on it is less certain. */
+	enum pm_confidence conf = use->present && !strstr(use->source, "estimate") ? PM_CONF_HIGH
+										   : PM_CONF_MEDIUM;
+	double pct_max = -1, pct_ram = -1;
+	if (pm_max_meaningful(s, max)) {
+		pct_max = 100.0 * (double)pages / (double)max->v;
+		if (pct_max >= p->pool_crit_pct)
+			sev = PM_SEV_CRITICAL;
+		else if (pct_max >= p->pool_warn_pct)
+			sev = PM_SEV_WARNING;
+	}
+	if (s->ram.present && s->ram.v) {
+		pct_ram = 100.0 * (double)pages / (double)s->ram.v;
+		unsigned warn = paged ? p->p_ram_warn_pct : p->np_ram_warn_pct;
+		unsigned crit = paged ? 1000 : p->np_ram_crit_pct;
+		if (pct_ram >= crit && sev < PM_SEV_CRITICAL)
+			sev = PM_SEV_CRITICAL;
+		else if (pct_ram >= warn && sev < PM_SEV_WARNING)
+			sev = PM_SEV_WARNING;
+	}
+	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
+	bool bc_here = bc && bc->resource == pool;
+	if (bc_here) {
+		if (sev < PM_SEV_CRITICAL)
+			sev = PM_SEV_CRITICAL;
+		conf = PM_CONF_HIGH;
+	}
+	struct pm_finding *fi = pm_finding_add(out, id);
+	if (!fi)
+		return;
+	fi->severity = sev;
+	fi->confidence = sev == PM_SEV_INFO ? PM_CONF_HIGH : conf;
+	fi->resource = pool;
+	fi->refs = paged ? "[RUSS] [KB312362]" : "[RUSS]";
+	if (sev == PM_SEV_INFO)
+		snprintf(fi->title, sizeof(fi->title), "%s pool is not exhausted (%" PRIu64 " pages in "
+			 "use)", paged ? "Paged" : "Nonpaged", pages);
+	else
+		snprintf(fi->title, sizeof(fi->title), "%s pool %s: %" PRIu64 " pages in use%s",
+			 paged ? "Paged" : "Nonpaged",
+			 sev == PM_SEV_CRITICAL ? "is exhausted" : "is close to exhaustion", pages,
+			 pct_max >= 0 ? "" : " (no meaningful maximum: judged against RAM)");
+	pm_finding_evidence(fi, "%s pool usage: %" PRIu64 " pages (%" PRIu64 " KB), from %s", name,
+			    pages, pages * 4, src);
+	if (pct_max >= 0)
+		pm_finding_evidence(fi, "%.1f%% of the %s pool maximum of %" PRIu64 " pages (from %s)",
+				    pct_max, name, max->v, max->source);
+	else if (max->present)
+		pm_finding_evidence(fi, "the %s pool maximum (%" PRIu64 " pages, from %s) is far "
+				    "above RAM and says nothing about exhaustion", name, max->v,
+				    max->source);
+	if (pct_ram >= 0)
+		pm_finding_evidence(fi, "%.1f%% of physical memory (%" PRIu64 " pages)", pct_ram,
+				    s->ram.v);
+	if (bc_here)
+		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
+	if (s->tracker && s->cpus_read < s->cpus_expected)
+		pm_finding_evidence(fi, "tag counts come from %u of %u processors' tables: per-tag "
+				    "figures are unreliable", s->cpus_read, s->cpus_expected);
+	if (sev == PM_SEV_INFO)
+		return;
+	pm_rank_tags(s, p, pool, fi);
+	pm_rank_drivers(s, p, fi);
+	if (fi->ntags) {
+		char t[5];
+		pm_sum_tag_str(fi->tags[0].tag, t);
+		const struct pm_tag_info *k = pm_rule_tag(p, fi->tags[0].tag);
+		if (fi->ndrivers && fi->drivers[0].tag == fi->tags[0].tag)
+			pm_finding_step(fi, "Tag '%s' is the top consumer; its likely owner is %s (%s). "
+					"Update or remove that component, or contact its vendor with "
+					"this report.", t, fi->drivers[0].name, fi->drivers[0].how);
+		else
+			pm_finding_step(fi, "Tag '%s' is the top consumer. Find its owner: search the "
+					"drivers for the four characters (strings *.sys | findstr %s) "
+					"or look it up in pooltag.txt (--pooltag).", t, t);
+		if (k && k->advice[0])
+			pm_finding_step(fi, "%s%s%s", k->advice, k->ref[0] ? " " : "", k->ref);
+		if (paged && fi->tags[0].tag == 0x74536D4D /* "MmSt" */ && !s->is64 && s->build <= 3790)
+			pm_finding_step(fi, "32-bit Server 2003 with MmSt on top: set PoolUsageMaximum = "
+					"60 (REG_DWORD, decimal) and consider PagedPoolSize = 0xFFFFFFFF "
+					"under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\"
+					"Memory Management, then reboot; not 0xFFFFFFFF on a 64 GB machine "
+					"(free system PTEs drop too far) [KB312362].");
+	}
+	if (!paged)
+		pm_finding_step(fi, "Confirm on the live machine with poolmon (sort by bytes) or take "
+				"dumps at intervals and compare them (poolmortem trend) to see the tag "
+				"grow.");
+	else
+		pm_finding_step(fi, "Paged pool holds the registry and mapped-file structures: rule out "
+				"open-file counts (MmSt) and registry size (CM*) before blaming a "
+				"driver.");
+}
+
+static void eval_np(const struct pm_summary *s, const struct pm_rule_params *p,
+		    struct pm_findings *out)
+{
+	pool_rule(s, p, out, PM_RES_NONPAGED);
+}
+
+static void eval_p(const struct pm_summary *s, const struct pm_rule_params *p,
+		   struct pm_findings *out)
+{
+	pool_rule(s, p, out, PM_RES_PAGED);
+}
+
+const struct pm_rule pm_rule_pool_nonpaged = { "POOL-NONPAGED", "Nonpaged pool exhaustion", eval_np };
+const struct pm_rule pm_rule_pool_paged = { "POOL-PAGED", "Paged pool exhaustion", eval_p };

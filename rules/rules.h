@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file rules.h
+ * Diagnosis rules: pure functions from a summary (summary.h) to findings. No I/O, no
+ * globals, deterministic order. Thresholds and knowledge (tags, bugchecks, limits) are data
+ * (rules/data/ JSON files, embedded at build time, overridable with --rules FILE).
+ */
+#ifndef PM_RULES_H
+#define PM_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pm-error.h"
+#include "summary.h"
+
+enum pm_severity { PM_SEV_INFO, PM_SEV_WARNING, PM_SEV_CRITICAL };
+enum pm_confidence { PM_CONF_LOW, PM_CONF_MEDIUM, PM_CONF_HIGH };
+enum pm_resource {
+	PM_RES_NONE,
+	PM_RES_NONPAGED,
+	PM_RES_PAGED,
+	PM_RES_SESSION,
+	PM_RES_COMMIT,
+	PM_RES_PTES,
+	PM_RES_PHYSICAL,
+	PM_RES_POOL_CORRUPTION,
+	_PM_RES_MAX
+};
+const char *pm_severity_name(enum pm_severity s);
+const char *pm_confidence_name(enum pm_confidence c);
+const char *pm_resource_name(enum pm_resource r);
+bool pm_resource_parse(const char *s, enum pm_resource *ret);
+
+enum { PM_MAX_EVIDENCE = 10, PM_MAX_STEPS = 6, PM_MAX_RANKED = 8 };
+
+/** A tag ranked as a likely leaker, with its reasons. */
+struct pm_ranked_tag {
+	uint32_t tag;
+	enum pm_resource pool;
+	uint64_t bytes, outstanding;
+	double share; /**< of the pool's usage */
+	char reasons[4][160];
+	unsigned nreasons;
+};
+
+/** A driver ranked as the likely owner of a tag. */
+struct pm_ranked_driver {
+	uint32_t tag;
+	char name[64];
+	const char *how; /**< "code immediate", "code", "data", "pooltag.txt", "knowledge base" */
+	unsigned strength; /**< for ordering: higher is stronger */
+	char detail[160];
+};
+
+struct pm_finding {
+	const char *rule; /**< stable id, e.g. "POOL-NONPAGED" */
+	enum pm_severity severity;
+	enum pm_confidence confidence;
+	enum pm_resource resource;
+	char title[200];
+	char evidence[PM_MAX_EVIDENCE][240];
+	unsigned nevidence;
+	char steps[PM_MAX_STEPS][320];
+	unsigned nsteps;
+	struct pm_ranked_tag tags[PM_MAX_RANKED];
+	unsigned ntags;
+	struct pm_ranked_driver drivers[PM_MAX_RANKED];
+	unsigned ndrivers;
+	const char *refs; /**< "[KB312362] [RUSS]" */
+};
+
+struct pm_findings {
+	struct pm_finding *items;
+	size_t n, cap;
+	char not_evaluated[8][200]; /**< rules whose inputs were missing, and what was missing */
+	unsigned nnot;
+};
+
+/* ---- knowledge (data) ---- */
+
+struct pm_tag_info {
+	uint32_t tag;
+	char owner[96];
+	char meaning[160];
+	char advice[400];
+	char ref[32];
+	char source[16]; /**< "knowledge base" or "pooltag.txt" */
+	bool expected;   /**< allocator bookkeeping, not a leak */
+};
+
+struct pm_bugcheck_info {
+	uint32_t code;
+	char name[64];
+	enum pm_resource resource;
+	char meaning[200];
+};
+
+struct pm_limit {
+	uint32_t build_min, build_max;
+	bool is64;
+	unsigned np_pct_ram;
+	uint64_t np_cap_mb, p_cap_mb, three_gb_np_mb;
+	char ref[48];
+};
+
+struct pm_rule_params {
+	unsigned pool_warn_pct, pool_crit_pct, np_ram_warn_pct, np_ram_crit_pct, p_ram_warn_pct;
+	unsigned commit_warn_pct, commit_crit_pct, avail_warn_pct, avail_crit_pct;
+	unsigned suspect_tag_min_share_pct, suspect_tags_max;
+	uint64_t small_fixed_size_bytes, many_allocations;
+	struct pm_tag_info *tags;
+	size_t ntags;
+	struct pm_bugcheck_info *bugchecks;
+	size_t nbugchecks;
+	struct pm_limit *limits;
+	size_t nlimits;
+};
+
+/** Defaults from the embedded data files. */
+struct pm_error *pm_rule_params_init(struct pm_rule_params *p);
+/** Merge a user's JSON file ({"thresholds": {...}, "tags": {...}, "bugchecks": {...}}). */
+struct pm_error *pm_rule_params_merge_file(struct pm_rule_params *p, const char *path);
+/** Merge a pooltag.txt ("Tag - binary - description" lines). */
+struct pm_error *pm_rule_params_merge_pooltag(struct pm_rule_params *p, const char *path);
+void pm_rule_params_deinit(struct pm_rule_params *p);
+const struct pm_tag_info *pm_rule_tag(const struct pm_rule_params *p, uint32_t tag);
+
+/* ---- rules ---- */
+
+struct pm_rule {
+	const char *id;
+	const char *title;
+	void (*eval)(const struct pm_summary *s, const struct pm_rule_params *p,
+		     struct pm_findings *out);
+};
+
+extern const struct pm_rule *const pm_rules[]; /**< NULL-terminated */
+
+/** Append a finding (NULL on OOM, counted as not evaluated). */
+struct pm_finding *pm_finding_add(struct pm_findings *f, const char *rule);
+void pm_finding_evidence(struct pm_finding *fi, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pm_finding_step(struct pm_finding *fi, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pm_findings_not_evaluated(struct pm_findings *f, const char *rule, const char *why);
+void pm_findings_deinit(struct pm_findings *f);
+
+struct pm_verdict {
+	bool healthy;
+	enum pm_resource resource;
+	enum pm_severity severity;
+	enum pm_confidence confidence;
+	char summary[300];
+	uint32_t tag;       /**< top suspect tag, 0 if none */
+	char driver[64];    /**< its top-ranked owner, "" if none */
+};
+
+/** Run every rule, then derive the verdict from the findings. */
+void pm_rules_evaluate(const struct pm_summary *s, const struct pm_rule_params *p,
+		       struct pm_findings *out, struct pm_verdict *verdict);
+
+#endif
