@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Rule tests from summaries alone (no dump): rules_check.py POOLMORTEM CASE.json
+
+The case holds {"summary": <poolmortem.summary/1>, "expect": {"verdict": {...}, "rules":
+{RULE: severity}, "steps_contain": [...], "not_evaluated_contains": [...], "args": [...]}}.
+Runs `poolmortem rules --json` on the summary and checks the verdict, the severity of each
+named rule's finding, and the exit code (1 when not healthy with a resource).
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    pm, case = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    c = json.load(open(case))
+    exp = c["expect"]
+    fails = []
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(c["summary"], f)
+        sp = f.name
+    try:
+        args = [pm, "rules", "--json"] + exp.get("args", []) + [sp]
+        p = subprocess.run(args, capture_output=True, text=True, cwd=os.path.dirname(case))
+    finally:
+        os.unlink(sp)
+    try:
+        out = json.loads(p.stdout)
+    except ValueError:
+        print("FAIL: no JSON; exit %d; %s" % (p.returncode, p.stderr))
+        return 1
+    v = out["verdict"]
+    for k, want in exp.get("verdict", {}).items():
+        if k == "resource" and want == "none":
+            want = None if v.get("healthy") else v.get("resource")
+            if v.get("resource") not in (None, "none") and v.get("resource") != want:
+                fails.append("verdict.resource: %r" % v.get("resource"))
+            continue
+        if v.get(k) != want:
+            fails.append("verdict.%s: expected %r, got %r" % (k, want, v.get(k)))
+    healthy = v.get("healthy")
+    want_rc = 0 if healthy or v.get("resource") in (None, "none") else 1
+    if p.returncode != want_rc:
+        fails.append("exit %d, expected %d (%s)" % (p.returncode, want_rc, p.stderr.strip()))
+    by_rule = {}
+    for f in out["findings"]:
+        by_rule.setdefault(f["rule"], f)
+    for rule, sev in exp.get("rules", {}).items():
+        if rule not in by_rule:
+            fails.append("no finding from %s" % rule)
+        elif by_rule[rule]["severity"] != sev:
+            fails.append("%s: severity %s, expected %s" % (rule, by_rule[rule]["severity"], sev))
+    steps = " ".join(s for f in out["findings"] for s in f["next_steps"])
+    for frag in exp.get("steps_contain", []):
+        if frag not in steps:
+            fails.append("no next step mentions %r" % frag)
+    ne = " ".join(out["not_evaluated"])
+    for frag in exp.get("not_evaluated_contains", []):
+        if frag not in ne:
+            fails.append("not_evaluated lacks %r" % frag)
+    for f in out["findings"]:
+        if f["severity"] != "info" and not f["evidence"]:
+            fails.append("%s has no evidence" % f["rule"])
+    for m in fails:
+        print("FAIL:", m)
+    if not fails:
+        print("ok")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
