@@ -187,14 +187,18 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 			if (hit->tag != tag || hit->module >= s->nmodules)
 				continue;
 			const char *name = s->modules[hit->module].name;
+			char stamp[48] = "";
+			if (s->modules[hit->module].timestamp)
+				snprintf(stamp, sizeof(stamp), "; image timestamp 0x%08X",
+					 s->modules[hit->module].timestamp);
 			if (hit->immediates) {
 				snprintf(detail, sizeof(detail), "the tag is an immediate operand in its "
-					 "code %u time(s)", hit->immediates);
+					 "code %u time(s)%s", hit->immediates, stamp);
 				add_driver(fi, tag, name, "code immediate", bonus + 300 + hit->immediates,
 					   detail);
 			} else if (hit->code) {
 				snprintf(detail, sizeof(detail), "the tag's bytes appear in its "
-					 "executable sections %u time(s)", hit->code);
+					 "executable sections %u time(s)%s", hit->code, stamp);
 				add_driver(fi, tag, name, "code", bonus + 200 + hit->code, detail);
 			} else if (hit->data) {
 				snprintf(detail, sizeof(detail), "the tag's bytes appear only in its data "

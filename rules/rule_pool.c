@@ -127,7 +127,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	}
 	if (!paged)
 		pm_finding_step(fi, "Confirm on the live machine with poolmon (sort by bytes) or take "
-				"dumps at intervals and compare them (poolmortem trend) to see the tag "
+				"dumps at intervals and compare their poolused output to see the tag "
 				"grow.");
 	else
 		pm_finding_step(fi, "Paged pool holds the registry and mapped-file structures: rule out "

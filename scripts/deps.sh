@@ -4,7 +4,8 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev libkdumpfile-dev python3"
 if [ "${1:-}" = "--test" ]; then
 	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build
-	pkgs="$pkgs clang llvm lld libclang-rt-14-dev"
+	# python3-jsonschema validates the JSON outputs; chromium renders the HTML report
+	pkgs="$pkgs clang llvm lld libclang-rt-14-dev python3-jsonschema chromium"
 fi
 missing=""
 for p in $pkgs; do
