@@ -262,6 +262,12 @@ static struct pm_error *slurp(const char *path, char **ret)
 	return NULL;
 }
 
+struct pm_error *pm_rule_params_merge_json(struct pm_rule_params *p, const char *text,
+					   const char *what)
+{
+	return merge_doc(p, text, what);
+}
+
 struct pm_error *pm_rule_params_merge_file(struct pm_rule_params *p, const char *path)
 {
 	char *text;
@@ -271,11 +277,27 @@ struct pm_error *pm_rule_params_merge_file(struct pm_rule_params *p, const char 
 	return err;
 }
 
+static struct pm_error *merge_pooltag_owned(struct pm_rule_params *p, char *text);
+
 struct pm_error *pm_rule_params_merge_pooltag(struct pm_rule_params *p, const char *path)
 {
-	/* pooltag.txt: "Tag  - binary.sys - description"; // comments; tags may be < 4 chars */
 	char *text;
 	PM_TRY(slurp(path, &text));
+	return merge_pooltag_owned(p, text);
+}
+
+struct pm_error *pm_rule_params_merge_pooltag_text(struct pm_rule_params *p, const char *text)
+{
+	char *copy = strdup(text);
+	if (!copy)
+		return &pm_enomem;
+	return merge_pooltag_owned(p, copy);
+}
+
+/* pooltag.txt: "Tag  - binary.sys - description"; // comments; tags may be < 4 chars.
+ * Takes ownership of @p text (modified in place, freed). */
+static struct pm_error *merge_pooltag_owned(struct pm_rule_params *p, char *text)
+{
 	unsigned lineno = 0;
 	for (char *line = text, *next; line && *line; line = next) {
 		next = strchr(line, '\n');

@@ -122,6 +122,11 @@ struct pm_rule_params {
 struct pm_error *pm_rule_params_init(struct pm_rule_params *p);
 /** Merge a user's JSON file ({"thresholds": {...}, "tags": {...}, "bugchecks": {...}}). */
 struct pm_error *pm_rule_params_merge_file(struct pm_rule_params *p, const char *path);
+/** Merge rules JSON held in memory (@p what names it in errors). */
+struct pm_error *pm_rule_params_merge_json(struct pm_rule_params *p, const char *text,
+					   const char *what);
+/** Merge pooltag.txt lines held in memory. */
+struct pm_error *pm_rule_params_merge_pooltag_text(struct pm_rule_params *p, const char *text);
 /** Merge a pooltag.txt ("Tag - binary - description" lines). */
 struct pm_error *pm_rule_params_merge_pooltag(struct pm_rule_params *p, const char *path);
 void pm_rule_params_deinit(struct pm_rule_params *p);
