@@ -11,6 +11,7 @@
 #include "names.h"
 #include "pm-reader.h"
 #include "source.h"
+#include "source_z.h"
 
 static const char *const absent_names[] = {
 #define X(n, s) s,
@@ -293,7 +294,7 @@ struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **r
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
 {
 	struct pm_source *src;
-	PM_TRY(pm_source_open_file(path, &src));
+	PM_TRY(pm_source_open_any(path, &src));
 	return pm_info_gather_source(src, ret);
 }
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Install what poolmortem needs to build and test, from Debian 12 packages, if missing.
 set -eu
-pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev libkdumpfile-dev python3"
+pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev libssl-dev libkdumpfile-dev python3"
 if [ "${1:-}" = "--test" ]; then
 	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build
 	# python3-jsonschema validates the JSON outputs; chromium renders the HTML report

@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: MIT
+// L0 compressed sources: a gzip file (RFC 1952) or a zip member (stored or deflate, with
+// ZIP64), read at random offsets through a seek index.
+//
+// Opening inflates the stream once and records access points every `span` bytes of output:
+// the compressed offset of a deflate block boundary, the bits of the byte before it that
+// belong to the block, and the 32 KiB of output before it (the dictionary the next block may
+// refer to). A later read restarts a raw inflate at the nearest access point (inflatePrime +
+// inflateSetDictionary) instead of at the start of the file. Decompressed 1 MiB chunks are kept
+// in a small LRU cache. Memory is bounded: at most PM_Z_MAX_POINTS windows (the span doubles
+// when the count would be exceeded) plus the cache.
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "pm-reader.h"
+#include "source.h"
+#include "source_z.h"
+
+enum {
+	WINDOW = 32768,
+	CHUNK = 1 << 20,
+	CACHE_CHUNKS = 16,
+	IN_BUF = 1 << 18,
+	PM_Z_MAX_POINTS = 1024,
+	PM_ZIP_MAX_ENTRIES = 1 << 20,
+};
+static const uint64_t FIRST_SPAN = 4u << 20;
+
+struct point {
+	uint64_t uoff, coff;
+	int bits;
+	uint8_t *window; /* WINDOW bytes */
+};
+
+struct cache_slot {
+	uint64_t chunk; /* chunk index + 1; 0 = empty */
+	uint64_t stamp;
+	uint32_t len;
+	uint8_t *data;
+};
+
+struct zsrc {
+	struct pm_source base;
+	struct pm_source *inner; /* owned */
+	char *name;
+	uint64_t cstart, clen; /* compressed data in inner */
+	bool stored;
+	struct point *points;
+	size_t npoints;
+	uint64_t span;
+	struct cache_slot cache[CACHE_CHUNKS];
+	uint64_t clock;
+	uint8_t *inbuf;
+};
+
+static struct pm_error *zerr(int rc, const z_stream *s, const char *what)
+{
+	return pm_err(rc == Z_MEM_ERROR ? PM_ERR_NOMEM : PM_ERR_FORMAT, "%s: zlib error %d (%s)",
+		      what, rc, s && s->msg ? s->msg : "no message");
+}
+
+static void free_points(struct zsrc *z)
+{
+	for (size_t i = 0; i < z->npoints; i++)
+		free(z->points[i].window);
+	free(z->points);
+	z->points = NULL;
+	z->npoints = 0;
+}
+
+static void zsrc_destroy(struct pm_source *src)
+{
+	struct zsrc *z = (struct zsrc *)src;
+	free_points(z);
+	for (int i = 0; i < CACHE_CHUNKS; i++)
+		free(z->cache[i].data);
+	free(z->inbuf);
+	pm_source_destroy(z->inner);
+	free(z->name);
+	free(z);
+}
+
+/* Read compressed bytes [off, off+len) of the member into z->inbuf; returns the count. */
+static struct pm_error *cread(struct zsrc *z, uint64_t off, size_t *got)
+{
+	size_t want = IN_BUF;
+	if (off >= z->clen) {
+		*got = 0;
+		return NULL;
+	}
+	if (z->clen - off < want)
+		want = (size_t)(z->clen - off);
+	return z->inner->ops->read_at(z->inner, z->cstart + off, z->inbuf, want, got);
+}
+
+static struct pm_error *add_point(struct zsrc *z, uint64_t uoff, uint64_t coff, int bits,
+				  const uint8_t *win, size_t wlen)
+{
+	if (z->npoints == PM_Z_MAX_POINTS) {
+		/* keep every other point and double the span */
+		size_t w = 0;
+		for (size_t i = 0; i < z->npoints; i++) {
+			if (i % 2 == 0)
+				z->points[w++] = z->points[i];
+			else
+				free(z->points[i].window);
+		}
+		z->npoints = w;
+		z->span *= 2;
+	}
+	if (z->npoints && uoff - z->points[z->npoints - 1].uoff < z->span)
+		return NULL;
+	struct point *p = &z->points[z->npoints];
+	p->window = malloc(WINDOW);
+	if (!p->window)
+		return &pm_enomem;
+	memset(p->window, 0, WINDOW);
+	memcpy(p->window + (WINDOW - wlen), win, wlen);
+	p->uoff = uoff;
+	p->coff = coff;
+	p->bits = bits;
+	z->npoints++;
+	return NULL;
+}
+
+/* One pass over the whole stream: builds the index, checks the CRC and the length. */
+static struct pm_error *build_index(struct zsrc *z, uint32_t *crc_ret, uint64_t *usize_ret)
+{
+	z_stream s;
+	memset(&s, 0, sizeof(s));
+	int rc = inflateInit2(&s, -15);
+	if (rc != Z_OK)
+		return zerr(rc, &s, "inflateInit2");
+	uint8_t *out = malloc(WINDOW * 2); /* output ring: the last 32 KiB are always in it */
+	z->points = calloc(PM_Z_MAX_POINTS, sizeof(*z->points));
+	struct pm_error *err = NULL;
+	if (!out || !z->points) {
+		err = &pm_enomem;
+		goto done;
+	}
+	uint64_t coff = 0, uoff = 0;
+	uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
+	size_t have = 0; /* bytes of valid output in the ring, up to WINDOW */
+	bool end = false;
+	/* the stream start is an access point with an empty dictionary */
+	if ((err = add_point(z, 0, 0, 0, out, 0)))
+		goto done;
+	while (!end) {
+		size_t got;
+		if ((err = cread(z, coff, &got)))
+			goto done;
+		if (!got) {
+			/* Z_BLOCK may have stopped after the last block: one more call ends it */
+			uint8_t tmp[64];
+			s.next_in = z->inbuf;
+			s.avail_in = 0;
+			s.next_out = tmp;
+			s.avail_out = sizeof(tmp);
+			if (inflate(&s, Z_BLOCK) == Z_STREAM_END && s.avail_out == sizeof(tmp))
+				break;
+			err = pm_err(PM_ERR_TRUNCATED, "%s: compressed data ends at offset %#" PRIx64
+				     " before the end of the deflate stream", z->name, coff);
+			goto done;
+		}
+		s.next_in = z->inbuf;
+		s.avail_in = (uInt)got;
+		uint64_t cbase = coff;
+		bool full = false; /* the last call filled the output: more may be pending */
+		while ((s.avail_in || full) && !end) {
+			uint8_t tmp[WINDOW];
+			s.next_out = tmp;
+			s.avail_out = sizeof(tmp);
+			rc = inflate(&s, Z_BLOCK);
+			if (rc == Z_NEED_DICT)
+				rc = Z_DATA_ERROR;
+			if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+				err = pm_err_wrap(zerr(rc, &s, "inflate"), "%s at compressed offset %#"
+						  PRIx64, z->name, cbase + (got - s.avail_in));
+				goto done;
+			}
+			size_t n = sizeof(tmp) - s.avail_out;
+			full = s.avail_out == 0;
+			if (rc == Z_BUF_ERROR && !n)
+				full = false; /* no progress possible without more input */
+			crc = (uint32_t)crc32(crc, tmp, (uInt)n);
+			/* keep the last WINDOW bytes of output in out[WINDOW..2*WINDOW) */
+			if (n >= WINDOW) {
+				memcpy(out + WINDOW, tmp + n - WINDOW, WINDOW);
+				have = WINDOW;
+			} else if (n) {
+				memmove(out + WINDOW, out + WINDOW + n, WINDOW - n);
+				memcpy(out + 2 * WINDOW - n, tmp, n);
+				have = have + n > WINDOW ? WINDOW : have + n;
+			}
+			uoff += n;
+			if (rc == Z_STREAM_END) {
+				end = true;
+				break;
+			}
+			/* at a block boundary (not the last block): an access point */
+			if ((s.data_type & 128) && !(s.data_type & 64) && uoff) {
+				uint64_t at = cbase + (got - s.avail_in);
+				if ((err = add_point(z, uoff, at, s.data_type & 7,
+						     out + 2 * WINDOW - have, have)))
+					goto done;
+			}
+		}
+		coff = cbase + (got - s.avail_in);
+	}
+	*crc_ret = crc;
+	*usize_ret = uoff;
+done:
+	inflateEnd(&s);
+	free(out);
+	return err;
+}
+
+/* Decompress chunk @p c into @p dst; returns its length. */
+static struct pm_error *load_chunk(struct zsrc *z, uint64_t c, uint8_t *dst, uint32_t *len_ret)
+{
+	uint64_t start = c * CHUNK, want = z->base.size - start < CHUNK ? z->base.size - start : CHUNK;
+	if (z->stored) {
+		size_t got;
+		PM_TRY(z->inner->ops->read_at(z->inner, z->cstart + start, dst, (size_t)want, &got));
+		if (got < want)
+			return pm_err(PM_ERR_TRUNCATED, "%s: stored data ends early", z->name);
+		*len_ret = (uint32_t)want;
+		return NULL;
+	}
+	size_t lo = 0, hi = z->npoints;
+	while (hi - lo > 1) { /* last point with uoff <= start */
+		size_t mid = (lo + hi) / 2;
+		if (z->points[mid].uoff <= start)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	const struct point *p = &z->points[lo];
+	z_stream s;
+	memset(&s, 0, sizeof(s));
+	int rc = inflateInit2(&s, -15);
+	if (rc != Z_OK)
+		return zerr(rc, &s, "inflateInit2");
+	struct pm_error *err = NULL;
+	uint64_t coff = p->coff;
+	if (p->bits) {
+		uint8_t b;
+		size_t got;
+		if ((err = z->inner->ops->read_at(z->inner, z->cstart + coff - 1, &b, 1, &got)))
+			goto done;
+		inflatePrime(&s, p->bits, b >> (8 - p->bits));
+	}
+	if (p->uoff)
+		inflateSetDictionary(&s, p->window, WINDOW);
+	uint64_t u = p->uoff;
+	uint8_t skip[WINDOW];
+	uint32_t filled = 0;
+	while (filled < want) {
+		size_t got;
+		if ((err = cread(z, coff, &got)))
+			goto done;
+		if (!got) {
+			err = pm_err(PM_ERR_TRUNCATED, "%s: compressed data ends early", z->name);
+			goto done;
+		}
+		s.next_in = z->inbuf;
+		s.avail_in = (uInt)got;
+		while (s.avail_in && filled < want) {
+			if (u < start) {
+				uint64_t n = start - u < sizeof(skip) ? start - u : sizeof(skip);
+				s.next_out = skip;
+				s.avail_out = (uInt)n;
+			} else {
+				s.next_out = dst + filled;
+				s.avail_out = (uInt)(want - filled);
+			}
+			uInt before = s.avail_out;
+			rc = inflate(&s, Z_NO_FLUSH);
+			if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+				err = zerr(rc, &s, z->name);
+				goto done;
+			}
+			uInt n = before - s.avail_out;
+			if (u < start)
+				u += n;
+			else
+				filled += n;
+			if (rc == Z_STREAM_END)
+				break;
+			if (rc == Z_BUF_ERROR && !n && s.avail_in)
+				break;
+		}
+		coff += got - s.avail_in;
+		if (rc == Z_STREAM_END && filled < want) {
+			err = pm_err(PM_ERR_TRUNCATED, "%s: stream ends before its stated size", z->name);
+			goto done;
+		}
+	}
+	*len_ret = filled;
+done:
+	inflateEnd(&s);
+	return err;
+}
+
+static struct pm_error *zsrc_read_at(struct pm_source *src, uint64_t off, void *buf, size_t len,
+				     size_t *got_ret)
+{
+	struct zsrc *z = (struct zsrc *)src;
+	size_t done = 0;
+	while (done < len && off + done < src->size) {
+		uint64_t pos = off + done, c = pos / CHUNK;
+		struct cache_slot *slot = NULL, *victim = &z->cache[0];
+		for (int i = 0; i < CACHE_CHUNKS; i++) {
+			if (z->cache[i].chunk == c + 1)
+				slot = &z->cache[i];
+			if (z->cache[i].stamp < victim->stamp)
+				victim = &z->cache[i];
+		}
+		if (!slot) {
+			if (!victim->data && !(victim->data = malloc(CHUNK)))
+				return &pm_enomem;
+			victim->chunk = 0;
+			PM_TRY(load_chunk(z, c, victim->data, &victim->len));
+			victim->chunk = c + 1;
+			slot = victim;
+		}
+		slot->stamp = ++z->clock;
+		uint64_t in_chunk = pos - c * CHUNK;
+		if (in_chunk >= slot->len)
+			break;
+		size_t n = slot->len - in_chunk < len - done ? (size_t)(slot->len - in_chunk) : len - done;
+		memcpy((uint8_t *)buf + done, slot->data + in_chunk, n);
+		done += n;
+	}
+	*got_ret = done;
+	return NULL;
+}
+
+static const struct pm_source_ops zsrc_ops = { "zlib", zsrc_read_at, zsrc_destroy };
+
+static struct pm_error *zsrc_new(struct pm_source *inner, const char *name, struct zsrc **ret)
+{
+	struct zsrc *z = calloc(1, sizeof(*z));
+	char *n = strdup(name);
+	uint8_t *in = malloc(IN_BUF);
+	if (!z || !n || !in) {
+		free(z);
+		free(n);
+		free(in);
+		return &pm_enomem;
+	}
+	z->base.ops = &zsrc_ops;
+	z->base.name = n;
+	z->name = n;
+	z->inner = inner;
+	z->inbuf = in;
+	z->span = FIRST_SPAN;
+	*ret = z;
+	return NULL;
+}
+
+/* ---- gzip (RFC 1952) ---- */
+
+bool pm_is_gzip(const uint8_t *b, size_t n)
+{
+	return n >= 3 && b[0] == 0x1F && b[1] == 0x8B && b[2] == 8;
+}
+
+struct pm_error *pm_source_open_gzip(struct pm_source *inner, struct pm_source **ret)
+{
+	uint8_t h[10];
+	struct pm_error *err = pm_source_read_exact(inner, 0, h, sizeof(h), "gzip header");
+	if (err) {
+		pm_source_destroy(inner);
+		return err;
+	}
+	if (!pm_is_gzip(h, sizeof(h))) {
+		pm_source_destroy(inner);
+		return pm_err(PM_ERR_FORMAT, "gzip header at file offset 0: bad magic or method");
+	}
+	uint8_t flg = h[3];
+	uint64_t off = 10;
+	uint8_t b[2];
+	if (flg & 4) { /* FEXTRA */
+		if ((err = pm_source_read_exact(inner, off, b, 2, "gzip FEXTRA length")))
+			goto fail;
+		off += 2 + (uint64_t)(b[0] | b[1] << 8);
+	}
+	for (int f = 8; f <= 16; f += 8) { /* FNAME, FCOMMENT: NUL-terminated */
+		if (!(flg & f))
+			continue;
+		for (unsigned k = 0;; k++) {
+			if (k > 65536) {
+				err = pm_err(PM_ERR_LIMIT, "gzip header: name or comment over 64 KiB");
+				goto fail;
+			}
+			if ((err = pm_source_read_exact(inner, off++, b, 1, "gzip header string")))
+				goto fail;
+			if (!b[0])
+				break;
+		}
+	}
+	if (flg & 2)
+		off += 2; /* FHCRC */
+	if (off + 8 > inner->size) {
+		err = pm_err(PM_ERR_TRUNCATED, "gzip file ends inside its header");
+		goto fail;
+	}
+	struct zsrc *z;
+	if ((err = zsrc_new(inner, inner->name, &z)))
+		goto fail;
+	z->cstart = off;
+	z->clen = inner->size - off - 8;
+	uint32_t crc;
+	uint64_t usize;
+	if ((err = build_index(z, &crc, &usize))) {
+		zsrc_destroy(&z->base);
+		return err;
+	}
+	uint8_t t[8];
+	err = pm_source_read_exact(inner, inner->size - 8, t, 8, "gzip trailer");
+	if (!err) {
+		uint32_t tcrc = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+				(uint32_t)t[3] << 24;
+		uint32_t isz = (uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 |
+			       (uint32_t)t[7] << 24;
+		if (tcrc != crc || isz != (uint32_t)usize)
+			err = pm_err(PM_ERR_FORMAT, "gzip trailer: CRC32 %#x / size %u, the data gives "
+				     "%#x / %u: the file is corrupt", tcrc, isz, crc, (uint32_t)usize);
+	}
+	if (err) {
+		zsrc_destroy(&z->base);
+		return err;
+	}
+	z->base.size = usize;
+	*ret = &z->base;
+	return NULL;
+fail:
+	pm_source_destroy(inner);
+	return err;
+}
+
+/* ---- zip (APPNOTE 6.3: EOCD, ZIP64, central directory, local headers) ---- */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+bool pm_is_zip(const uint8_t *b, size_t n)
+{
+	return n >= 4 && b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
+}
+
+void pm_zip_list_free(struct pm_zip_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].name);
+	free(e);
+}
+
+struct pm_error *pm_zip_list(struct pm_source *src, struct pm_zip_entry **ret, size_t *n_ret)
+{
+	uint64_t size = src->size;
+	if (size < 22)
+		return pm_err(PM_ERR_FORMAT, "zip: file too short for an end-of-central-directory record");
+	size_t tail = size < 65557 ? (size_t)size : 65557;
+	uint8_t *t = malloc(tail);
+	if (!t)
+		return &pm_enomem;
+	struct pm_error *err = pm_source_read_exact(src, size - tail, t, tail, "zip tail");
+	if (err) {
+		free(t);
+		return err;
+	}
+	ssize_t e = -1;
+	for (ssize_t i = (ssize_t)tail - 22; i >= 0; i--)
+		if (le32(t + i) == 0x06054b50) {
+			e = i;
+			break;
+		}
+	if (e < 0) {
+		free(t);
+		return pm_err(PM_ERR_FORMAT, "zip: no end-of-central-directory record in the last "
+			      "64 KiB");
+	}
+	uint64_t count = le16(t + e + 10), cdsize = le32(t + e + 12), cdoff = le32(t + e + 16);
+	uint64_t eocd_at = size - tail + (uint64_t)e;
+	if ((count == 0xFFFF || cdoff == 0xFFFFFFFF || cdsize == 0xFFFFFFFF) && e >= 20 &&
+	    le32(t + e - 20) == 0x07064b50) {
+		uint64_t z64 = le64(t + e - 20 + 8);
+		uint8_t r[56];
+		if ((err = pm_source_read_exact(src, z64, r, sizeof(r), "zip64 end of central "
+						"directory"))) {
+			free(t);
+			return err;
+		}
+		if (le32(r) != 0x06064b50) {
+			free(t);
+			return pm_err(PM_ERR_FORMAT, "zip64 end of central directory at file offset %#"
+				      PRIx64 ": bad signature", z64);
+		}
+		count = le64(r + 32);
+		cdsize = le64(r + 40);
+		cdoff = le64(r + 48);
+	}
+	free(t);
+	if (count > PM_ZIP_MAX_ENTRIES || cdsize > 256u << 20 || cdoff > eocd_at ||
+	    cdsize > eocd_at - cdoff)
+		return pm_err(PM_ERR_FORMAT, "zip: central directory (%" PRIu64 " entries, %" PRIu64
+			      " bytes at %#" PRIx64 ") does not fit the file", count, cdsize, cdoff);
+	uint8_t *cd = malloc(cdsize ? (size_t)cdsize : 1);
+	struct pm_zip_entry *ents = calloc(count ? (size_t)count : 1, sizeof(*ents));
+	if (!cd || !ents) {
+		free(cd);
+		free(ents);
+		return &pm_enomem;
+	}
+	if ((err = pm_source_read_exact(src, cdoff, cd, (size_t)cdsize, "zip central directory")))
+		goto bad;
+	struct pm_rd rd = pm_rd_make(cd, (size_t)cdsize, PM_AS_FILE, cdoff, "zip central directory");
+	size_t pos = 0, n = 0;
+	for (uint64_t i = 0; i < count; i++) {
+		uint32_t sig;
+		if ((err = pm_rd_u32(&rd, pos, &sig)))
+			goto bad;
+		if (sig != 0x02014b50) {
+			err = pm_err(PM_ERR_FORMAT, "zip central directory entry %" PRIu64 " at file "
+				     "offset %#" PRIx64 ": bad signature", i, cdoff + pos);
+			goto bad;
+		}
+		if ((err = pm_rd_need(&rd, pos, 46)))
+			goto bad;
+		const uint8_t *h = cd + pos;
+		struct pm_zip_entry *z = &ents[n];
+		z->method = le16(h + 10);
+		z->crc = le32(h + 16);
+		z->csize = le32(h + 20);
+		z->usize = le32(h + 24);
+		uint16_t nl = le16(h + 28), xl = le16(h + 30), cl = le16(h + 32);
+		z->local = le32(h + 42);
+		z->flags = le16(h + 8);
+		if ((err = pm_rd_need(&rd, pos + 46, (size_t)nl + xl + cl)))
+			goto bad;
+		z->name = malloc((size_t)nl + 1);
+		if (!z->name) {
+			err = &pm_enomem;
+			goto bad;
+		}
+		memcpy(z->name, h + 46, nl);
+		z->name[nl] = 0;
+		/* ZIP64 extra field: the 0xFFFFFFFF fields, in order */
+		for (size_t x = 0; x + 4 <= xl;) {
+			const uint8_t *f = h + 46 + nl + x;
+			uint16_t id = le16(f), sz = le16(f + 2);
+			if (x + 4 + sz > xl)
+				break;
+			if (id == 1) {
+				size_t k = 4;
+				if (z->usize == 0xFFFFFFFF && k + 8 <= 4u + sz)
+					z->usize = le64(f + k), k += 8;
+				if (z->csize == 0xFFFFFFFF && k + 8 <= 4u + sz)
+					z->csize = le64(f + k), k += 8;
+				if (z->local == 0xFFFFFFFF && k + 8 <= 4u + sz)
+					z->local = le64(f + k);
+			}
+			x += 4 + (size_t)sz;
+		}
+		pos += 46 + (size_t)nl + xl + cl;
+		n++;
+	}
+	free(cd);
+	*ret = ents;
+	*n_ret = n;
+	return NULL;
+bad:
+	free(cd);
+	pm_zip_list_free(ents, (size_t)count);
+	return err;
+}
+
+struct pm_error *pm_source_open_zip_member(struct pm_source *inner, const struct pm_zip_entry *e,
+					   struct pm_source **ret)
+{
+	struct pm_error *err;
+	if (e->flags & 1) {
+		err = pm_err(PM_ERR_UNSUPPORTED, "zip member %s is encrypted", e->name);
+		goto fail;
+	}
+	if (e->method != 0 && e->method != 8) {
+		err = pm_err(PM_ERR_UNSUPPORTED, "zip member %s uses compression method %u (only "
+			     "stored and deflate are supported)", e->name, e->method);
+		goto fail;
+	}
+	uint8_t h[30];
+	if ((err = pm_source_read_exact(inner, e->local, h, sizeof(h), "zip local header")))
+		goto fail;
+	if (le32(h) != 0x04034b50) {
+		err = pm_err(PM_ERR_FORMAT, "zip local header of %s at file offset %#" PRIx64 ": bad "
+			     "signature", e->name, e->local);
+		goto fail;
+	}
+	uint64_t data = e->local + 30 + le16(h + 26) + le16(h + 28);
+	if (data > inner->size || e->csize > inner->size - data) {
+		err = pm_err(PM_ERR_TRUNCATED, "zip member %s: %" PRIu64 " compressed bytes at %#"
+			     PRIx64 " extend past the end of the archive", e->name, e->csize, data);
+		goto fail;
+	}
+	size_t nml = strlen(inner->name) + strlen(e->name) + 3;
+	char *nm = malloc(nml);
+	if (!nm) {
+		err = &pm_enomem;
+		goto fail;
+	}
+	snprintf(nm, nml, "%s::%s", inner->name, e->name);
+	struct zsrc *z;
+	err = zsrc_new(inner, nm, &z);
+	free(nm);
+	if (err)
+		goto fail;
+	z->cstart = data;
+	z->clen = e->csize;
+	if (e->method == 0) {
+		z->stored = true;
+		if (e->csize != e->usize) {
+			zsrc_destroy(&z->base);
+			return pm_err(PM_ERR_FORMAT, "zip member %s: stored but sizes differ", e->name);
+		}
+		z->base.size = e->usize;
+		*ret = &z->base;
+		return NULL;
+	}
+	uint32_t crc;
+	uint64_t usize;
+	if ((err = build_index(z, &crc, &usize))) {
+		zsrc_destroy(&z->base);
+		return err;
+	}
+	if (crc != e->crc || usize != e->usize) {
+		err = pm_err(PM_ERR_FORMAT, "zip member %s: CRC32 %#x / size %" PRIu64 " in the "
+			     "directory, the data gives %#x / %" PRIu64 ": the archive is corrupt",
+			     e->name, e->crc, e->usize, crc, usize);
+		zsrc_destroy(&z->base);
+		return err;
+	}
+	z->base.size = usize;
+	*ret = &z->base;
+	return NULL;
+fail:
+	pm_source_destroy(inner);
+	return err;
+}
+
+struct pm_error *pm_source_open_any(const char *path, struct pm_source **ret)
+{
+	const char *sep = strstr(path, "::");
+	char *file = sep ? strndup(path, (size_t)(sep - path)) : strdup(path);
+	if (!file)
+		return &pm_enomem;
+	struct pm_source *src;
+	struct pm_error *err = pm_source_open_file(file, &src);
+	free(file);
+	if (err)
+		return err;
+	uint8_t magic[4] = { 0 };
+	size_t got = 0;
+	if ((err = src->ops->read_at(src, 0, magic, sizeof(magic), &got))) {
+		pm_source_destroy(src);
+		return err;
+	}
+	if (pm_is_gzip(magic, got) && !sep)
+		return pm_source_open_gzip(src, ret);
+	if (!pm_is_zip(magic, got)) {
+		if (sep) {
+			pm_source_destroy(src);
+			return pm_err(PM_ERR_FORMAT, "not a zip archive, so it has no member \"%s\"",
+				      sep + 2);
+		}
+		*ret = src;
+		return NULL;
+	}
+	struct pm_zip_entry *e;
+	size_t n;
+	if ((err = pm_zip_list(src, &e, &n))) {
+		pm_source_destroy(src);
+		return err;
+	}
+	size_t pick = SIZE_MAX, files = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(e[i].name);
+		bool dir = l && e[i].name[l - 1] == '/';
+		if (!dir)
+			files++;
+		if (sep ? !strcmp(e[i].name, sep + 2) : (!dir && pick == SIZE_MAX))
+			pick = i;
+	}
+	if (pick == SIZE_MAX || (!sep && files != 1)) {
+		err = sep ? pm_err(PM_ERR_FORMAT, "the archive has no member \"%s\"", sep + 2)
+			  : pm_err(PM_ERR_FORMAT, "the archive has %zu members: name one as "
+				   "ARCHIVE::MEMBER (first: %s)", files, n ? e[0].name : "none");
+		pm_zip_list_free(e, n);
+		pm_source_destroy(src);
+		return err;
+	}
+	err = pm_source_open_zip_member(src, &e[pick], ret);
+	pm_zip_list_free(e, n);
+	return err;
+}

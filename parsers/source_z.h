@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file source_z.h
+ * L0 compressed sources with random access: a gzip file or a zip member (stored or deflate,
+ * ZIP64). Opening one inflates it once to build a seek index (CRC and size are checked);
+ * reads then restart from the nearest access point. The result is a pm_source like a file.
+ */
+#ifndef PM_SOURCE_Z_H
+#define PM_SOURCE_Z_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "source.h"
+
+bool pm_is_gzip(const uint8_t *b, size_t n);
+bool pm_is_zip(const uint8_t *b, size_t n);
+
+/** Open the gzip stream held by @p inner (ownership taken, also on failure). */
+struct pm_error *pm_source_open_gzip(struct pm_source *inner, struct pm_source **ret);
+
+struct pm_zip_entry {
+	char *name;
+	uint16_t method, flags;
+	uint32_t crc;
+	uint64_t csize, usize, local;
+};
+
+/** The central directory of the zip archive @p src (borrowed). */
+struct pm_error *pm_zip_list(struct pm_source *src, struct pm_zip_entry **ret, size_t *n_ret);
+void pm_zip_list_free(struct pm_zip_entry *e, size_t n);
+/** Open member @p e of the archive @p inner (ownership of inner taken, also on failure). */
+struct pm_error *pm_source_open_zip_member(struct pm_source *inner, const struct pm_zip_entry *e,
+					   struct pm_source **ret);
+
+/**
+ * Open @p path as a dump source: a plain file, a gzip file, or a zip member. A zip member is
+ * named as "ARCHIVE::MEMBER"; an archive with a single member needs no name.
+ */
+struct pm_error *pm_source_open_any(const char *path, struct pm_source **ret);
+
+#endif
