@@ -14,6 +14,7 @@
 #include "verdict_view.h"
 
 #include "analyze.h"
+#include "batch.h"
 #include "info.h"
 #include "poolview.h"
 #include "vmview.h"
@@ -52,6 +53,11 @@ static const char usage_text[] =
 	"                   --format text|json|md|html (--json), --scan, --top N,\n"
 	"                   --rules FILE (override thresholds/knowledge), --pooltag FILE,\n"
 	"                   --color auto|always|never\n"
+	"  batch PATH...    every dump under PATHs (dumps, folders, .gz, .zip) analyzed in\n"
+	"                   parallel isolated workers; one JSON line per dump (--output FILE,\n"
+	"                   else stdout), then a summary (buckets, duplicates, top tags)\n"
+	"                   --jobs N, --resume, --shard I/N, --timeout S, --max-mem MiB,\n"
+	"                   --summary FILE (JSON), --scan, --rules, --pooltag, --no-progress\n"
 	"  summary DUMP     the analysis summary the rules read, as JSON\n"
 	"  rules SUMMARY.json  run the rules on a saved summary (--json, --rules, --pooltag)\n"
 	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
@@ -69,10 +75,11 @@ static const char usage_text[] =
 	"exit codes:\n"
 	"  0  success\n"
 	"  1  analyze/rules: pool, commit, PTE or memory exhaustion found (or pool\n"
-	"     corruption); 0 means healthy\n"
+	"     corruption); 0 means healthy. batch: at least one dump has findings\n"
 	"  2  usage error\n"
 	"  3  the input is not a readable dump (one error line on stderr)\n"
 	"  4  a report was written but part of the dump is unreadable or missing\n"
+	"     (batch: some dumps could not be analyzed; their errors are in the output)\n"
 	"     (one error line on stderr says what)\n";
 
 /* Print one error line naming the file; consumes err; returns the exit code. */
@@ -564,6 +571,155 @@ static int cmd_rules(int argc, char **argv)
 	return verdict_rc(&verdict);
 }
 
+enum { OPT_OUTPUT = 400, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
+       OPT_NOPROGRESS };
+
+static int cmd_batch(int argc, char **argv)
+{
+	struct pm_batch_opts bo;
+	memset(&bo, 0, sizeof(bo));
+	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	bo.jobs = nproc > 0 ? (unsigned)nproc : 1;
+	bo.timeout_s = 600;
+	bo.max_mem_mb = 8192;
+	bo.progress = isatty(STDERR_FILENO);
+	const char *rules = NULL, *pooltag = NULL, *summary = NULL;
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "summary", required_argument, NULL, OPT_SUMMARY },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "max-mem", required_argument, NULL, OPT_MAXMEM },
+		{ "scan", no_argument, NULL, OPT_SCAN },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
+		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	uint64_t v, v2;
+	char *slash;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+		case OPT_OUTPUT:
+			bo.output = optarg;
+			break;
+		case OPT_SUMMARY:
+			summary = optarg;
+			break;
+		case 'j':
+		case OPT_JOBS:
+			if (!parse_u64(optarg, &v) || !v || v > 256) {
+				fprintf(stderr, "poolmortem: --jobs takes 1 to 256\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.jobs = (unsigned)v;
+			break;
+		case OPT_RESUME:
+			bo.resume = true;
+			break;
+		case OPT_SHARD:
+			slash = strchr(optarg, '/');
+			if (!slash || (*slash = 0, !parse_u64(optarg, &v)) || !parse_u64(slash + 1, &v2) ||
+			    !v2 || v2 > 100000 || v >= v2) {
+				fprintf(stderr, "poolmortem: --shard takes I/N with 0 <= I < N\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.shard_i = (unsigned)v;
+			bo.shard_n = (unsigned)v2;
+			break;
+		case OPT_TIMEOUT:
+			if (!parse_u64(optarg, &v) || v > 86400) {
+				fprintf(stderr, "poolmortem: --timeout takes seconds (0 = none)\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.timeout_s = (unsigned)v;
+			break;
+		case OPT_MAXMEM:
+			if (!parse_u64(optarg, &v) || v > (1u << 22)) {
+				fprintf(stderr, "poolmortem: --max-mem takes MiB (0 = none)\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.max_mem_mb = (unsigned)v;
+			break;
+		case OPT_SCAN:
+			bo.scan = true;
+			break;
+		case OPT_RULES:
+			rules = optarg;
+			break;
+		case OPT_POOLTAG:
+			pooltag = optarg;
+			break;
+		case OPT_NOPROGRESS:
+			bo.progress = false;
+			break;
+		default:
+			fputs(usage_text, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "poolmortem: batch takes one or more PATHs\n");
+		return PM_EXIT_USAGE;
+	}
+	if (bo.resume && !bo.output) {
+		fprintf(stderr, "poolmortem: --resume needs --output FILE\n");
+		return PM_EXIT_USAGE;
+	}
+	bo.paths = (const char *const *)argv + optind;
+	bo.npaths = (size_t)(argc - optind);
+	struct pm_rule_params params;
+	struct pm_error *err = load_params(&params, rules, pooltag);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_USAGE;
+	}
+	struct pm_batch_stats st;
+	pm_batch_run(&bo, &params, &st);
+	pm_rule_params_deinit(&params);
+	if (st.failed_setup) {
+		free(st.stdout_lines);
+		return PM_EXIT_UNREADABLE;
+	}
+	/* The summary covers the whole output file (earlier runs included). */
+	char *text = bo.output ? pm_batch_summary(bo.output, false)
+			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", false);
+	char *json = bo.output ? pm_batch_summary(bo.output, true)
+			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", true);
+	FILE *tout = bo.output ? stdout : stderr;
+	if (text)
+		fputs(text, tout);
+	fprintf(tout, "  %zu dumps found (%zu other files skipped), %zu analyzed now, %zu errors, "
+		"%zu already done; %.1f s wall, %.1f s CPU over %u workers (%.0f%% of %u cores)\n",
+		st.candidates, st.not_dumps, st.analyzed, st.errors, st.skipped_resume, st.wall_s,
+		st.cpu_s, st.jobs,
+		st.wall_s > 0 ? 100.0 * st.cpu_s / (st.wall_s * (double)(st.jobs ? st.jobs : 1)) : 0,
+		st.jobs);
+	if (summary && json) {
+		FILE *f = fopen(summary, "w");
+		if (!f || fputs(json, f) < 0) {
+			fprintf(stderr, "poolmortem: error: %s: %s\n", summary, strerror(errno));
+		}
+		if (f)
+			fclose(f);
+	}
+	int rc = PM_EXIT_OK;
+	if (json && !strstr(json, "\"with_findings\":\t0") && !strstr(json, "\"with_findings\": 0"))
+		rc = PM_EXIT_FINDING;
+	else if (st.errors)
+		rc = PM_EXIT_INCOMPLETE;
+	free(text);
+	free(json);
+	free(st.stdout_lines);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -589,6 +745,8 @@ int main(int argc, char **argv)
 		return cmd_pool(argc - 1, argv + 1, false, true);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "batch"))
+		return cmd_batch(argc - 1, argv + 1);
 	if (!strcmp(cmd, "summary"))
 		return cmd_analyze(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "rules"))

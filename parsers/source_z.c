@@ -54,7 +54,13 @@ struct zsrc {
 	struct cache_slot cache[CACHE_CHUNKS];
 	uint64_t clock;
 	uint8_t *inbuf;
+	pm_data_fn observe; /* optional: sees the output while the index is built */
+	void *observe_ctx;
 };
+
+/* set by the open functions for the duration of one build_index() */
+static _Thread_local pm_data_fn next_observe;
+static _Thread_local void *next_observe_ctx;
 
 static struct pm_error *zerr(int rc, const z_stream *s, const char *what)
 {
@@ -186,6 +192,8 @@ static struct pm_error *build_index(struct zsrc *z, uint32_t *crc_ret, uint64_t 
 			if (rc == Z_BUF_ERROR && !n)
 				full = false; /* no progress possible without more input */
 			crc = (uint32_t)crc32(crc, tmp, (uInt)n);
+			if (z->observe && n)
+				z->observe(z->observe_ctx, tmp, n);
 			/* keep the last WINDOW bytes of output in out[WINDOW..2*WINDOW) */
 			if (n >= WINDOW) {
 				memcpy(out + WINDOW, tmp + n - WINDOW, WINDOW);
@@ -358,6 +366,8 @@ static struct pm_error *zsrc_new(struct pm_source *inner, const char *name, stru
 	z->inner = inner;
 	z->inbuf = in;
 	z->span = FIRST_SPAN;
+	z->observe = next_observe;
+	z->observe_ctx = next_observe_ctx;
 	*ret = z;
 	return NULL;
 }
@@ -635,6 +645,18 @@ struct pm_error *pm_source_open_zip_member(struct pm_source *inner, const struct
 	z->clen = e->csize;
 	if (e->method == 0) {
 		z->stored = true;
+		if (z->observe) { /* stored: stream it once for the observer */
+			for (uint64_t o = 0; o < e->csize;) {
+				size_t got;
+				if ((err = cread(z, o, &got)) || !got) {
+					zsrc_destroy(&z->base);
+					return err ? err : pm_err(PM_ERR_TRUNCATED, "%s: stored data "
+								  "ends early", e->name);
+				}
+				z->observe(z->observe_ctx, z->inbuf, got);
+				o += got;
+			}
+		}
 		if (e->csize != e->usize) {
 			zsrc_destroy(&z->base);
 			return pm_err(PM_ERR_FORMAT, "zip member %s: stored but sizes differ", e->name);
@@ -718,4 +740,90 @@ struct pm_error *pm_source_open_any(const char *path, struct pm_source **ret)
 	err = pm_source_open_zip_member(src, &e[pick], ret);
 	pm_zip_list_free(e, n);
 	return err;
+}
+
+struct pm_error *pm_source_open_observed(const char *path, pm_data_fn fn, void *ctx,
+					 struct pm_source **ret, bool *observed_ret)
+{
+	next_observe = fn;
+	next_observe_ctx = ctx;
+	struct pm_error *err = pm_source_open_any(path, ret);
+	next_observe = NULL;
+	next_observe_ctx = NULL;
+	*observed_ret = !err && (*ret)->ops == &zsrc_ops;
+	return err;
+}
+
+static struct pm_error *peek_raw(struct pm_source *src, uint64_t start, uint64_t clen, bool stored,
+				 uint8_t *buf, size_t n, size_t *got_ret)
+{
+	uint8_t in[4096];
+	size_t want = clen < sizeof(in) ? (size_t)clen : sizeof(in), got;
+	PM_TRY(src->ops->read_at(src, start, in, want, &got));
+	if (stored) {
+		size_t k = got < n ? got : n;
+		memcpy(buf, in, k);
+		*got_ret = k;
+		return NULL;
+	}
+	z_stream s;
+	memset(&s, 0, sizeof(s));
+	if (inflateInit2(&s, -15) != Z_OK)
+		return &pm_enomem;
+	s.next_in = in;
+	s.avail_in = (uInt)got;
+	s.next_out = buf;
+	s.avail_out = (uInt)n;
+	int rc = inflate(&s, Z_SYNC_FLUSH);
+	*got_ret = n - s.avail_out;
+	inflateEnd(&s);
+	if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+		return pm_err(PM_ERR_FORMAT, "%s: not a valid deflate stream", src->name);
+	return NULL;
+}
+
+struct pm_error *pm_peek_gzip(struct pm_source *src, uint8_t *buf, size_t n, size_t *got_ret)
+{
+	uint8_t h[10];
+	PM_TRY(pm_source_read_exact(src, 0, h, sizeof(h), "gzip header"));
+	if (!pm_is_gzip(h, sizeof(h)))
+		return pm_err(PM_ERR_FORMAT, "not a gzip file");
+	uint64_t off = 10;
+	uint8_t b[2];
+	if (h[3] & 4) {
+		PM_TRY(pm_source_read_exact(src, off, b, 2, "gzip FEXTRA length"));
+		off += 2 + (uint64_t)(b[0] | b[1] << 8);
+	}
+	for (int f = 8; f <= 16; f += 8) {
+		if (!(h[3] & f))
+			continue;
+		for (unsigned k = 0;; k++) {
+			if (k > 65536)
+				return pm_err(PM_ERR_LIMIT, "gzip header string over 64 KiB");
+			PM_TRY(pm_source_read_exact(src, off++, b, 1, "gzip header string"));
+			if (!b[0])
+				break;
+		}
+	}
+	if (h[3] & 2)
+		off += 2;
+	if (off >= src->size)
+		return pm_err(PM_ERR_TRUNCATED, "gzip file ends inside its header");
+	return peek_raw(src, off, src->size - off, false, buf, n, got_ret);
+}
+
+struct pm_error *pm_peek_zip_member(struct pm_source *src, const struct pm_zip_entry *e,
+				    uint8_t *buf, size_t n, size_t *got_ret)
+{
+	uint8_t h[30];
+	PM_TRY(pm_source_read_exact(src, e->local, h, sizeof(h), "zip local header"));
+	if (le32(h) != 0x04034b50)
+		return pm_err(PM_ERR_FORMAT, "zip local header of %s: bad signature", e->name);
+	uint64_t data = e->local + 30 + le16(h + 26) + le16(h + 28);
+	if (data > src->size)
+		return pm_err(PM_ERR_TRUNCATED, "zip member %s lies past the end", e->name);
+	uint64_t clen = e->csize < src->size - data ? e->csize : src->size - data;
+	if (e->method != 0 && e->method != 8)
+		return pm_err(PM_ERR_UNSUPPORTED, "zip member %s: method %u", e->name, e->method);
+	return peek_raw(src, data, clen, e->method == 0, buf, n, got_ret);
 }

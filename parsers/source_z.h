@@ -34,6 +34,19 @@ void pm_zip_list_free(struct pm_zip_entry *e, size_t n);
 struct pm_error *pm_source_open_zip_member(struct pm_source *inner, const struct pm_zip_entry *e,
 					   struct pm_source **ret);
 
+/** Called with every decompressed byte, in order, while a compressed source is indexed. */
+typedef void (*pm_data_fn)(void *ctx, const uint8_t *p, size_t n);
+
+/** As pm_source_open_any(), but hands the decompressed data of a gzip/zip input to @p fn
+ * (plain files are not read: *observed_ret says whether @p fn saw the whole content). */
+struct pm_error *pm_source_open_observed(const char *path, pm_data_fn fn, void *ctx,
+					 struct pm_source **ret, bool *observed_ret);
+
+/** The first @p n decompressed bytes of a gzip file or zip member, cheaply (no index). */
+struct pm_error *pm_peek_gzip(struct pm_source *src, uint8_t *buf, size_t n, size_t *got_ret);
+struct pm_error *pm_peek_zip_member(struct pm_source *src, const struct pm_zip_entry *e,
+				    uint8_t *buf, size_t n, size_t *got_ret);
+
 /**
  * Open @p path as a dump source: a plain file, a gzip file, or a zip member. A zip member is
  * named as "ARCHIVE::MEMBER"; an archive with a single member needs no name.
