@@ -15,6 +15,7 @@
 
 #include "analyze.h"
 #include "batch.h"
+#include "trend.h"
 #include "info.h"
 #include "poolview.h"
 #include "vmview.h"
@@ -58,6 +59,9 @@ static const char usage_text[] =
 	"                   else stdout), then a summary (buckets, duplicates, top tags)\n"
 	"                   --jobs N, --resume, --shard I/N, --timeout S, --max-mem MiB,\n"
 	"                   --summary FILE (JSON), --scan, --rules, --pooltag, --no-progress\n"
+	"  trend DUMP...    several dumps of one machine (or batch NDJSON files): which tags\n"
+	"                   grew and how fast per hour, fastest first; --one-machine forces\n"
+	"                   one group, --top N, --json\n"
 	"  summary DUMP     the analysis summary the rules read, as JSON\n"
 	"  rules SUMMARY.json  run the rules on a saved summary (--json, --rules, --pooltag)\n"
 	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
@@ -720,6 +724,137 @@ static int cmd_batch(int argc, char **argv)
 	return rc;
 }
 
+enum { OPT_ONE = 500 };
+
+/* trend DUMP... (or NDJSON files from batch) */
+static int cmd_trend(int argc, char **argv)
+{
+	bool json = false, one = false;
+	size_t top = 10;
+	uint64_t v;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "one-machine", no_argument, NULL, OPT_ONE },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == OPT_ONE)
+			one = true;
+		else if (c == OPT_TOP && parse_u64(optarg, &v) && v && v < 100000)
+			top = (size_t)v;
+		else {
+			fputs(usage_text, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "poolmortem: trend takes DUMPs or batch NDJSON files\n");
+		return PM_EXIT_USAGE;
+	}
+	struct pm_rule_params params;
+	struct pm_error *err = load_params(&params, NULL, NULL);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	cJSON **docs = NULL;
+	size_t n = 0, cap = 0;
+	int rc = PM_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		const char *path = argv[i];
+		FILE *f = fopen(path, "rb");
+		int first = f ? fgetc(f) : EOF;
+		if (f)
+			fclose(f);
+		struct pm_strbuf lines = { 0 };
+		if (first == '{') { /* a batch's NDJSON */
+			FILE *g = fopen(path, "rb");
+			char buf[65536];
+			size_t k;
+			while (g && (k = fread(buf, 1, sizeof(buf), g)) > 0)
+				pm_sb_printf(&lines, "%.*s", (int)k, buf);
+			if (g)
+				fclose(g);
+		} else {
+			struct pm_info *in;
+			err = pm_info_gather(path, &in);
+			if (err) {
+				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+				pm_error_destroy(err);
+				rc = PM_EXIT_INCOMPLETE;
+				continue;
+			}
+			struct pm_analyze_opts ao = { false, 20, PM_FMT_JSON, false, &params };
+			struct pm_verdict vd;
+			char *out = NULL;
+			err = pm_report_analyze(in, &ao, &out, &vd);
+			pm_info_destroy(in);
+			if (err) {
+				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+				pm_error_destroy(err);
+				rc = PM_EXIT_INCOMPLETE;
+				continue;
+			}
+			cJSON *d = cJSON_Parse(out);
+			free(out);
+			if (d) {
+				cJSON_AddStringToObject(d, "path", path);
+				char *l = cJSON_PrintUnformatted(d);
+				cJSON_Delete(d);
+				if (l)
+					pm_sb_printf(&lines, "%s\n", l);
+				free(l);
+			}
+		}
+		char *text = pm_sb_take(&lines);
+		for (char *l = text, *e; l && *l; l = e ? e + 1 : NULL) {
+			e = strchr(l, '\n');
+			if (e)
+				*e = 0;
+			cJSON *d = cJSON_Parse(l);
+			if (!d)
+				continue;
+			if (cJSON_GetObjectItemCaseSensitive(d, "error") || n >= 100000) {
+				cJSON_Delete(d);
+				continue;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 16;
+				cJSON **d2 = realloc(docs, cap * sizeof(*d2));
+				if (!d2) {
+					cJSON_Delete(d);
+					break;
+				}
+				docs = d2;
+			}
+			docs[n++] = d;
+		}
+		free(text);
+	}
+	pm_rule_params_deinit(&params);
+	char *out = NULL;
+	err = pm_trend_report((const cJSON *const *)docs, n, one, top, json, &out);
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(docs[i]);
+	free(docs);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	fputs(out, stdout);
+	if (json)
+		fputc('\n', stdout);
+	free(out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -745,6 +880,8 @@ int main(int argc, char **argv)
 		return cmd_pool(argc - 1, argv + 1, false, true);
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1, false);
+	if (!strcmp(cmd, "trend"))
+		return cmd_trend(argc - 1, argv + 1);
 	if (!strcmp(cmd, "batch"))
 		return cmd_batch(argc - 1, argv + 1);
 	if (!strcmp(cmd, "summary"))
