@@ -58,7 +58,8 @@ static const char usage_text[] =
 	"                   parallel isolated workers; one JSON line per dump (--output FILE,\n"
 	"                   else stdout), then a summary (buckets, duplicates, top tags)\n"
 	"                   --jobs N, --resume, --shard I/N, --timeout S, --max-mem MiB,\n"
-	"                   --summary FILE (JSON), --scan, --rules, --pooltag, --no-progress\n"
+	"                   --summary FILE (JSON), --trend, --scan, --rules, --pooltag,\n"
+	"                   --no-progress\n"
 	"  trend DUMP...    several dumps of one machine (or batch NDJSON files): which tags\n"
 	"                   grew and how fast per hour, fastest first; --one-machine forces\n"
 	"                   one group, --top N, --json\n"
@@ -576,7 +577,42 @@ static int cmd_rules(int argc, char **argv)
 }
 
 enum { OPT_OUTPUT = 400, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
-       OPT_NOPROGRESS };
+       OPT_NOPROGRESS, OPT_TREND };
+
+/* Trend over NDJSON text (batch --trend). */
+static char *trend_of_lines(const char *text)
+{
+	cJSON **docs = NULL;
+	size_t n = 0;
+	char *copy = strdup(text ? text : "");
+	for (char *l = copy, *e; l && *l; l = e ? e + 1 : NULL) {
+		e = strchr(l, '\n');
+		if (e)
+			*e = 0;
+		cJSON *d = cJSON_Parse(l);
+		if (!d)
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(d, "error")) {
+			cJSON_Delete(d);
+			continue;
+		}
+		cJSON **d2 = realloc(docs, (n + 1) * sizeof(*d2));
+		if (!d2) {
+			cJSON_Delete(d);
+			break;
+		}
+		docs = d2;
+		docs[n++] = d;
+	}
+	free(copy);
+	char *out = NULL;
+	struct pm_error *err = pm_trend_report((const cJSON *const *)docs, n, false, 10, false, &out);
+	pm_error_destroy(err);
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(docs[i]);
+	free(docs);
+	return out;
+}
 
 static int cmd_batch(int argc, char **argv)
 {
@@ -600,8 +636,10 @@ static int cmd_batch(int argc, char **argv)
 		{ "rules", required_argument, NULL, OPT_RULES },
 		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ "trend", no_argument, NULL, OPT_TREND },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool trend = false;
 	int c;
 	uint64_t v, v2;
 	char *slash;
@@ -662,6 +700,9 @@ static int cmd_batch(int argc, char **argv)
 		case OPT_NOPROGRESS:
 			bo.progress = false;
 			break;
+		case OPT_TREND:
+			trend = true;
+			break;
 		default:
 			fputs(usage_text, stderr);
 			return PM_EXIT_USAGE;
@@ -705,6 +746,26 @@ static int cmd_batch(int argc, char **argv)
 		st.cpu_s, st.jobs,
 		st.wall_s > 0 ? 100.0 * st.cpu_s / (st.wall_s * (double)(st.jobs ? st.jobs : 1)) : 0,
 		st.jobs);
+	if (trend) {
+		char *all = NULL;
+		if (bo.output) {
+			FILE *f = fopen(bo.output, "rb");
+			struct pm_strbuf sb = { 0 };
+			char buf[65536];
+			size_t k;
+			while (f && (k = fread(buf, 1, sizeof(buf), f)) > 0)
+				pm_sb_printf(&sb, "%.*s", (int)k, buf);
+			if (f)
+				fclose(f);
+			all = pm_sb_take(&sb);
+		}
+		char *t = trend_of_lines(bo.output ? all : st.stdout_lines);
+		if (t) {
+			fprintf(tout, "\nTrend by machine:\n%s", t);
+			free(t);
+		}
+		free(all);
+	}
 	if (summary && json) {
 		FILE *f = fopen(summary, "w");
 		if (!f || fputs(json, f) < 0) {
