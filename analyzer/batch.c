@@ -27,6 +27,17 @@
 
 enum { PM_MAX_DEPTH = 64, PM_MAX_CANDIDATES = 1 << 22 };
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PM_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PM_SANITIZED 1
+#endif
+#endif
+#ifndef PM_SANITIZED
+#define PM_SANITIZED 0
+#endif
+
 /* ---------------------------------------------------------------- discovery */
 
 struct cand {
@@ -307,7 +318,9 @@ static int spawn(struct worker *w, const char *path, const struct pm_batch_opts 
 	}
 	if (pid == 0) {
 		close(p[0]);
-		if (o->max_mem_mb) {
+		if (o->max_mem_mb && !PM_SANITIZED) {
+			/* Not under AddressSanitizer: its shadow memory alone exceeds any sane
+			 * address-space limit. */
 			struct rlimit rl = { (rlim_t)o->max_mem_mb << 20, (rlim_t)o->max_mem_mb << 20 };
 			setrlimit(RLIMIT_AS, &rl);
 		}

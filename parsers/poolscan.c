@@ -76,7 +76,7 @@ struct scan_state {
 	bool is64;
 	enum pm_pool_era era;
 	struct pm_scan *s;
-	uint8_t *seen;       /* one bit per PFN: a frame mapped twice is counted once */
+	uint8_t *seen;       /* one bit per page of the file: a frame mapped twice counts once */
 	uint64_t seen_bits;
 	struct pm_scan_tag *tags;
 	size_t ntags, cap;
@@ -117,11 +117,16 @@ static bool on_page(void *ctx, uint64_t va, uint64_t pa)
 {
 	(void)va;
 	struct scan_state *st = ctx;
-	uint64_t pfn = pa >> 12;
-	if (pfn < st->seen_bits) {
-		if (st->seen[pfn >> 3] & (1u << (pfn & 7)))
+	/* A frame mapped twice is examined once. The key is the page's place in the file, which
+	 * the file's size bounds (a PFN is only bounded by what the container claims). */
+	uint64_t off;
+	if (pm_physmem_locate(st->vm->pm, pa >> 12, &off) != PM_PAGE_OK)
+		return true;
+	uint64_t key = off >> 12;
+	if (key < st->seen_bits) {
+		if (st->seen[key >> 3] & (1u << (key & 7)))
 			return true;
-		st->seen[pfn >> 3] |= (uint8_t)(1u << (pfn & 7));
+		st->seen[key >> 3] |= (uint8_t)(1u << (key & 7));
 	}
 	uint8_t page[4096];
 	if (pm_physmem_read_quiet(st->vm->pm, pa, page, sizeof(page)) != PM_PAGE_OK)
@@ -164,8 +169,8 @@ struct pm_error *pm_pool_scan(const struct pm_vmem *vm, uint32_t build, struct p
 	struct pm_scan s;
 	memset(&s, 0, sizeof(s));
 	struct scan_state st = { vm, pm_vmem_ptr_size(vm) == 8, era, &s, NULL, 0, NULL, 0, 0, false };
-	/* The seen-bitmap is bounded by the dump's PFN range (2 MiB for 64 GiB of RAM). */
-	st.seen_bits = vm->pm->pfn_limit;
+	/* The seen-bitmap has a bit per page of the file (2 MiB for a 64 GiB dump). */
+	st.seen_bits = vm->pm->src->size / PM_PAGE_SIZE + 1;
 	st.seen = calloc((size_t)(st.seen_bits / 8 + 1), 1);
 	if (!st.seen)
 		return &pm_enomem;
