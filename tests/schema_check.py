@@ -23,7 +23,8 @@ def main():
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     vals = {k: jsonschema.Draft202012Validator({"$ref": "#/$defs/" + k, "$defs": schema["$defs"]})
-            for k in ("info", "poolused", "bigpool", "vm", "analyze", "summary")}
+            for k in ("info", "poolused", "bigpool", "vm", "analyze", "summary", "batch_line",
+                      "trend", "batch_summary")}
     fails = 0
     n = 0
     for d in dumps:
@@ -45,6 +46,26 @@ def main():
                 fails += 1
                 print("FAIL: %s %s: %s at /%s" % (" ".join(cmd), os.path.basename(d), e.message[:200],
                                                    "/".join(str(x) for x in e.absolute_path)))
+    # trend over all the dumps, and a batch over them (its lines and its summary)
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        docs = []
+        p = subprocess.run([pm, "trend", "--json"] + dumps, capture_output=True, text=True)
+        docs.append(("trend", p.stdout))
+        out, summ = tmp + "/b.ndjson", tmp + "/s.json"
+        subprocess.run([pm, "batch", "--jobs", "2", "--no-progress", "--output", out,
+                        "--summary", summ] + dumps, capture_output=True, text=True)
+        docs += [("batch_line", l) for l in open(out)]
+        docs.append(("batch_summary", open(summ).read()))
+        for kind, text in docs:
+            n += 1
+            try:
+                e = jsonschema.exceptions.best_match(vals[kind].iter_errors(json.loads(text)))
+            except ValueError:
+                e = "no JSON"
+            if e is not None:
+                fails += 1
+                print("FAIL: %s: %s" % (kind, getattr(e, "message", e)))
     print("%d documents validated, %d failures" % (n, fails))
     return 1 if fails or not n else 0
 
