@@ -85,7 +85,8 @@ const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
 			rows[n++] = c;
 	}
 	g_sort = o->sort;
-	qsort(rows, n, sizeof(*rows), row_cmp);
+	if (n > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(rows, n, sizeof(*rows), row_cmp);
 	if (o->top && n > o->top)
 		n = o->top;
 	*n_ret = n;

@@ -227,7 +227,8 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 		}
 		for (int pass = 0; pass < 2; pass++) {
 			memcpy(sorted, s.tags, s.ntags * sizeof(*sorted));
-			qsort(sorted, s.ntags, sizeof(*sorted), pass ? cmp_p : cmp_np);
+			if (s.ntags > 1) /* qsort() wants a non-null base even for 0 */
+				qsort(sorted, s.ntags, sizeof(*sorted), pass ? cmp_p : cmp_np);
 			for (size_t i = 0; i < s.ntags && i < PM_ATTRIB_TAGS_PER_POOL; i++) {
 				if (!(pass ? sorted[i].p_bytes : sorted[i].np_bytes))
 					break;

@@ -171,7 +171,8 @@ static void group(struct pm_strbuf *sb, cJSON *arr, struct snap *s, size_t a, si
 		/* least-squares slope: bytes per hour */
 		g[k].rate = ok && n >= 2 && fabs(den) > 1e-12 ? ((double)n * sxy - sx * sy) / den : 0;
 	}
-	qsort(g, ng, sizeof(*g), growth_cmp);
+	if (ng > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(g, ng, sizeof(*g), growth_cmp);
 	cJSON *go = cJSON_CreateObject();
 	cJSON_AddItemToArray(arr, go);
 	cJSON_AddStringToObject(go, "machine", s[a].key);
@@ -221,7 +222,8 @@ struct pm_error *pm_trend_report(const cJSON *const *docs, size_t n, bool one_ma
 		return &pm_enomem;
 	for (size_t i = 0; i < n; i++)
 		snap_init(&s[i], docs[i], one_machine);
-	qsort(s, n, sizeof(*s), snap_cmp);
+	if (n > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(s, n, sizeof(*s), snap_cmp);
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "schema", "poolmortem.trend/1");
 	cJSON *arr = cJSON_AddArrayToObject(root, "machines");

@@ -439,7 +439,8 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 		acc[ntags++] = c;
 	}
 	/* One row per tag (the overflow bucket may repeat a tag). */
-	qsort(acc, ntags, sizeof(*acc), tag_cmp);
+	if (ntags > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(acc, ntags, sizeof(*acc), tag_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < ntags; i++) {
 		if (w && acc[w - 1].tag == acc[i].tag) {
@@ -626,8 +627,10 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpoo
 		a->type = a->has_type ? big_type(en, L) : 0;
 		a->pool = a->has_type ? pm_big_pool_name(ctx->build, a->type) : NULL;
 	}
-	qsort(b.allocs, b.nallocs, sizeof(*b.allocs), big_cmp);
-	qsort(b.freed, b.nfreed, sizeof(*b.freed), big_cmp);
+	if (b.nallocs > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(b.allocs, b.nallocs, sizeof(*b.allocs), big_cmp);
+	if (b.nfreed > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(b.freed, b.nfreed, sizeof(*b.freed), big_cmp);
 	*ret = b;
 	b.allocs = NULL;
 	b.freed = NULL;
