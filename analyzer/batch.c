@@ -22,6 +22,8 @@
 
 #include "analyze.h"
 #include "batch.h"
+#include "info.h"
+#include "source_kdump.h"
 #include "source_z.h"
 #include "strbuf.h"
 
@@ -93,14 +95,15 @@ static void discover_file(struct cands *c, const char *path, uint64_t size, stru
 		pm_error_destroy(err);
 		got = 0;
 	}
-	if (dump_magic(m, got)) {
-		cand_add(c, path, size);
+	if (dump_magic(m, got) || pm_is_elf_container(m, got) || pm_is_diskdump_container(m, got) ||
+	    pm_path_is_raw(path)) {
+		cand_add(c, path, size); /* crash dumps, ELF/kdump captures, raw images */
 	} else if (pm_is_gzip(m, got)) {
 		uint8_t in[8];
 		size_t g = 0;
 		err = pm_peek_gzip(src, in, sizeof(in), &g);
 		/* a damaged gzip is still a candidate: its error belongs in the results */
-		if (err || dump_magic(in, g) || g < 8)
+		if (err || dump_magic(in, g) || pm_is_diskdump_container(in, g) || g < 8)
 			cand_add(c, path, size);
 		else
 			c->skipped++;
@@ -120,7 +123,7 @@ static void discover_file(struct cands *c, const char *path, uint64_t size, stru
 				uint8_t in[8];
 				size_t g = 0;
 				struct pm_error *pe = pm_peek_zip_member(src, &e[i], in, sizeof(in), &g);
-				if (pe || dump_magic(in, g)) {
+				if (pe || dump_magic(in, g) || pm_is_diskdump_container(in, g)) {
 					char *p = malloc(strlen(path) + l + 3);
 					if (p) {
 						snprintf(p, strlen(path) + l + 3, "%s::%s", path, e[i].name);
@@ -622,7 +625,8 @@ int pm_batch_run(const struct pm_batch_opts *o, const struct pm_rule_params *par
 	struct cands c = { NULL, 0, 0, 0 };
 	for (size_t i = 0; i < o->npaths; i++)
 		discover(&c, o->paths[i], 0, &d);
-	qsort(c.v, c.n, sizeof(*c.v), cand_cmp);
+	if (c.n > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(c.v, c.n, sizeof(*c.v), cand_cmp);
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "poolmortem: batch: %s\n", d.items[i].msg);
 	/* resume: what the output file already holds */
@@ -640,7 +644,8 @@ int pm_batch_run(const struct pm_batch_opts *o, const struct pm_rule_params *par
 				fprintf(stderr, "poolmortem: batch: cannot trim %s: %s\n", o->output,
 					strerror(errno));
 			free(text);
-			qsort(done, ndone, sizeof(*done), str_cmp);
+			if (ndone > 1) /* qsort() wants a non-null base even for 0 */
+				qsort(done, ndone, sizeof(*done), str_cmp);
 		}
 	}
 	/* select: shard and not done */

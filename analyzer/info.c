@@ -6,11 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "discover.h"
 #include "info.h"
 #include "names.h"
 #include "pm-reader.h"
 #include "source.h"
+#include "source_kdump.h"
 #include "source_z.h"
 
 static const char *const absent_names[] = {
@@ -125,7 +128,15 @@ static void gather_kdbg(struct pm_info *in)
 {
 	struct pm_dmp *dmp = in->dmp;
 	struct pm_error *err;
-	if (dmp->triage) {
+	if (dmp->disc && dmp->disc->kdbg_raw) {
+		/* discovered (and, on a live Windows 8+ x64 image, decoded) */
+		err = pm_kdbg_decode(dmp->disc->kdbg_raw, dmp->disc->kdbg_size, dmp->disc->kdbg_va,
+				     dmp->hdr.ptr_size, &in->kdbg);
+		if (!err) {
+			in->kdbg.source = PM_KDBG_DISCOVERED;
+			in->kdbg.decoded = dmp->disc->kdbg_encoded;
+		}
+	} else if (dmp->triage) {
 		err = pm_kdbg_from_triage(dmp, &in->kdbg);
 	} else if (!in->has_vm) {
 		err = pm_err(PM_ERR_UNSUPPORTED, "no address translation for this architecture");
@@ -255,7 +266,7 @@ static void gather_module_pdbs(struct pm_info *in)
 	}
 }
 
-struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret)
+static struct pm_error *gather(struct pm_source *src, enum pm_container kind, struct pm_info **ret)
 {
 	struct pm_info *in = calloc(1, sizeof(*in));
 	if (!in) {
@@ -263,7 +274,8 @@ struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **r
 		return &pm_enomem;
 	}
 	pm_diags_init(&in->diags);
-	struct pm_error *err = pm_dmp_open(src, &in->dmp);
+	struct pm_error *err = kind == PM_CONT_CRASHDUMP ? pm_dmp_open(src, &in->dmp)
+							 : pm_dmp_open_headerless(src, kind, &in->dmp);
 	if (err) {
 		free(in);
 		return err;
@@ -291,11 +303,53 @@ struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **r
 	return NULL;
 }
 
+struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret)
+{
+	return gather(src, PM_CONT_CRASHDUMP, ret);
+}
+
+bool pm_path_is_raw(const char *path)
+{
+	if (!strncmp(path, "raw:", 4))
+		return true;
+	static const char *const ext[] = { ".raw", ".mem", ".vmem", ".dd", ".img", ".ram" };
+	size_t n = strlen(path);
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i]);
+		if (n > e && !strcasecmp(path + n - e, ext[i]))
+			return true;
+	}
+	return false;
+}
+
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
 {
 	struct pm_source *src;
-	PM_TRY(pm_source_open_any(path, &src));
-	return pm_info_gather_source(src, ret);
+	bool raw = pm_path_is_raw(path);
+	PM_TRY(pm_source_open_any(!strncmp(path, "raw:", 4) ? path + 4 : path, &src));
+	uint8_t m[8] = { 0 };
+	size_t got = 0;
+	struct pm_error *err = src->ops->read_at(src, 0, m, sizeof(m), &got);
+	if (err) {
+		pm_source_destroy(src);
+		return err;
+	}
+	bool crashdump = got == 8 && (!memcmp(m, "PAGEDU64", 8) || !memcmp(m, "PAGEDUMP", 8));
+	if (raw && !crashdump)
+		return gather(src, PM_CONT_RAW, ret);
+	if (pm_is_elf_container(m, got) || pm_is_diskdump_container(m, got)) {
+		/* libkdumpfile reads files by descriptor: not from inside a gzip or zip */
+		bool plain = !strcmp(src->ops->name, "file");
+		pm_source_destroy(src);
+		if (!plain)
+			return pm_err(PM_ERR_UNSUPPORTED, "an ELF core or kdump-compressed file inside "
+				      "a gzip or zip archive cannot be read in place; decompress it "
+				      "first");
+		enum pm_kdump_kind kind;
+		PM_TRY(pm_source_open_kdump(path, &src, &kind));
+		return gather(src, kind == PM_KDUMP_ELF ? PM_CONT_ELF : PM_CONT_KDUMP, ret);
+	}
+	return gather(src, PM_CONT_CRASHDUMP, ret);
 }
 
 void pm_info_gather_pool(struct pm_info *in)

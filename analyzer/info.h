@@ -98,6 +98,8 @@ void pm_info_gather_scan(struct pm_info *in);
 
 /** Open the dump at @p path and gather everything `info` shows. */
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret);
+/** Whether @p path names a raw memory image ("raw:" prefix or .raw/.mem/.vmem/.dd/.img/.ram). */
+bool pm_path_is_raw(const char *path);
 /** Same, from an already opened source (fuzzers, tests); takes ownership of @p src. */
 struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret);
 void pm_info_destroy(struct pm_info *info);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "discover.h"
 #include "names.h"
 #include "report.h"
 
@@ -101,14 +102,25 @@ struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name,
 	add_num(&j, f, "size", (double)d->src->size);
 
 	cJSON *c = add_obj(&j, root, "container");
-	add_str(&j, c, "signature", h->is64 ? "PAGEDU64" : "PAGEDUMP");
-	add_num(&j, c, "dump_type", h->dump_type);
-	add_str(&j, c, "dump_type_name", pm_dump_type_name(h->dump_type));
-	add_str(&j, c, "description", pm_dump_type_desc(h->dump_type));
-	add_str(&j, c, "subformat", d->subformat[0] ? d->subformat : NULL);
-	add_hex(&j, c, "header_size", h->header_size);
+	add_str(&j, c, "format", pm_container_name(d->container));
+	if (d->container == PM_CONT_CRASHDUMP) {
+		add_str(&j, c, "signature", h->is64 ? "PAGEDU64" : "PAGEDUMP");
+		add_num(&j, c, "dump_type", h->dump_type);
+		add_str(&j, c, "dump_type_name", pm_dump_type_name(h->dump_type));
+		add_str(&j, c, "description", pm_dump_type_desc(h->dump_type));
+		add_str(&j, c, "subformat", d->subformat[0] ? d->subformat : NULL);
+		add_hex(&j, c, "header_size", h->header_size);
+	} else {
+		/* no Windows dump header: none of its fields exist */
+		static const char *const hdr_fields[] = { "signature", "dump_type", "header_size" };
+		for (size_t i = 0; i < sizeof(hdr_fields) / sizeof(hdr_fields[0]); i++)
+			add_absent(&j, c, hdr_fields[i], PM_ABSENT_NOT_APPLICABLE,
+				   "no Windows dump header");
+	}
 	if (h->comment[0])
 		add_str(&j, c, "comment", h->comment);
+	if (d->src->container_size)
+		add_num(&j, c, "container_file_size", (double)d->src->container_size);
 
 	cJSON *m = add_obj(&j, root, "machine");
 	add_str(&j, m, "arch", pm_arch_name(d->arch));
@@ -167,7 +179,8 @@ struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name,
 		add_num(&j, mem, "ram_pages", (double)in->ram_pages.v);
 
 	cJSON *cp = add_obj(&j, root, "completeness");
-	add_num(&j, cp, "file_size", (double)d->src->size);
+	add_num(&j, cp, "file_size",
+		(double)(d->src->container_size ? d->src->container_size : d->src->size));
 	if (d->has_expected_size)
 		add_num(&j, cp, "expected_size", (double)d->expected_size);
 	else
@@ -198,9 +211,9 @@ struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name,
 		cJSON *kd = add_obj(&j, root, "kdbg");
 		add_hex(&j, kd, "va", in->kdbg.va);
 		add_hex(&j, kd, "size", in->kdbg.size);
-		add_str(&j, kd, "found_by", in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY
-						    ? "triage_copy"
-						    : "dump_header");
+		add_str(&j, kd, "found_by", in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "triage_copy"
+					    : in->kdbg.source == PM_KDBG_DISCOVERED  ? "discovered"
+										     : "dump_header");
 		add_bool(&j, kd, "decoded", in->kdbg.decoded);
 	} else {
 		add_absent(&j, root, "kdbg", d->triage ? PM_ABSENT_NOT_CAPTURED : PM_ABSENT_UNREADABLE,
@@ -230,6 +243,26 @@ struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name,
 				   NULL);
 	}
 
+	if (d->disc) {
+		/* what a dump header would have given, found in memory: and how */
+		cJSON *ds = add_obj(&j, root, "discovered");
+		add_hex(&j, ds, "directory_table_base", d->disc->dtb);
+		add_str(&j, ds, "directory_table_base_how", d->disc->dtb_how);
+		add_hex(&j, ds, "kernel_base", d->disc->kernel_base);
+		add_str(&j, ds, "kernel_base_how", d->disc->kernel_how);
+		add_hex(&j, ds, "kdbg", d->disc->kdbg_va);
+		add_str(&j, ds, "kdbg_how", d->disc->kdbg_how);
+		add_bool(&j, ds, "kdbg_was_encoded", d->disc->kdbg_encoded);
+		if (d->disc->build)
+			add_str(&j, ds, "build_how", d->disc->build_how);
+		else
+			add_absent(&j, ds, "build_how", PM_ABSENT_UNREADABLE, "NtBuildLab unreadable");
+		if (d->disc->nprocs)
+			add_str(&j, ds, "processors_how", d->disc->nprocs_how);
+		else
+			add_absent(&j, ds, "processors_how", PM_ABSENT_UNREADABLE,
+				   "KiProcessorBlock unreadable");
+	}
 	cJSON *pd = add_obj(&j, root, "pool_data");
 	add_bool(&j, pd, "available", !d->triage);
 	if (d->triage)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "discover.h"
 #include "names.h"
 #include "report.h"
 #include "strbuf.h"
@@ -63,10 +64,21 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 	struct pm_strbuf sb = { 0 };
 	const char *tn = pm_dump_type_name(h->dump_type);
 	const char *td = pm_dump_type_desc(h->dump_type);
-	pm_sb_printf(&sb, "File:             %s (%" PRIu64 " bytes)\n", name, d->src->size);
-	pm_sb_printf(&sb, "Container:        %s, DumpType %u %s - %s%s%s%s\n",
-		     h->is64 ? "PAGEDU64" : "PAGEDUMP", h->dump_type, tn ? tn : "?", td ? td : "?",
-		     d->subformat[0] ? " [" : "", d->subformat, d->subformat[0] ? "]" : "");
+	if (d->src->container_size)
+		pm_sb_printf(&sb, "File:             %s (%" PRIu64 " bytes; physical address "
+			     "space %" PRIu64 " bytes)\n", name, d->src->container_size,
+			     d->src->size);
+	else
+		pm_sb_printf(&sb, "File:             %s (%" PRIu64 " bytes)\n", name,
+			     d->src->size);
+	if (d->container != PM_CONT_CRASHDUMP)
+		pm_sb_printf(&sb, "Container:        %s (no Windows dump header)\n",
+			     pm_container_name(d->container));
+	else
+		pm_sb_printf(&sb, "Container:        %s, DumpType %u %s - %s%s%s%s\n",
+			     h->is64 ? "PAGEDU64" : "PAGEDUMP", h->dump_type, tn ? tn : "?",
+			     td ? td : "?", d->subformat[0] ? " [" : "", d->subformat,
+			     d->subformat[0] ? "]" : "");
 	pm_sb_printf(&sb, "Architecture:     %s\n", pm_arch_name(d->arch));
 	pm_sb_printf(&sb, "Windows:          %s, build %u%s", in->os_name[0] ? in->os_name : "unknown release",
 		     h->build, h->major_version == 0xC ? " (checked build)" : "");
@@ -132,15 +144,22 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 		pm_sb_printf(&sb, "Kernel PDB:       %s%s%s\n", absent_text(in->kernel_pe_absent),
 			     in->kernel_pe_why[0] ? " " : "", in->kernel_pe_why);
 	}
-	if (in->has_kdbg)
+	if (in->has_kdbg) {
 		pm_sb_printf(&sb, "KDBG:             %#" PRIx64 ", size %#x, found via %s, %s\n",
 			     in->kdbg.va, in->kdbg.size,
-			     in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY
-				     ? "the triage dump's copy"
-				     : "the dump header (KdDebuggerDataBlock)",
-			     in->kdbg.decoded ? "decoded" : "not encoded");
-	else
+			     in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "the triage dump's copy"
+			     : in->kdbg.source == PM_KDBG_DISCOVERED     ? "discovery (no header)"
+							     : "the dump header (KdDebuggerDataBlock)",
+			     in->kdbg.decoded ? "was encoded, decoded" : "not encoded");
+	} else {
 		pm_sb_printf(&sb, "KDBG:             not available: %s\n", in->kdbg_absent);
+	}
+	if (d->disc)
+		pm_sb_printf(&sb, "Discovered:       page-table root: %s\n                  kernel: %s\n"
+			     "                  KDBG: %s\n                  build: %s; processors: %s\n",
+			     d->disc->dtb_how, d->disc->kernel_how, d->disc->kdbg_how,
+			     d->disc->build ? d->disc->build_how : "unknown",
+			     d->disc->nprocs ? d->disc->nprocs_how : "unknown");
 	if (d->triage)
 		pm_sb_printf(&sb, "Pool data:        not in this dump: a small memory dump holds no "
 			     "pool pages, tag tables or big-page table\n");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover.h"
 #include "dmp-priv.h"
 #include "pm-reader.h"
 
@@ -309,10 +310,85 @@ fail:
 	return err;
 }
 
+const char *pm_container_name(enum pm_container c)
+{
+	switch (c) {
+	case PM_CONT_RAW:
+		return "raw physical memory image";
+	case PM_CONT_ELF:
+		return "ELF core (hypervisor capture, libkdumpfile)";
+	case PM_CONT_KDUMP:
+		return "kdump-compressed (libkdumpfile)";
+	default:
+		return "Windows crash dump";
+	}
+}
+
+struct pm_error *pm_dmp_open_headerless(struct pm_source *src, enum pm_container kind,
+					struct pm_dmp **ret)
+{
+	struct pm_dmp *dmp = calloc(1, sizeof(*dmp));
+	struct pm_discovery *d = calloc(1, sizeof(*d));
+	struct pm_phys_run *run = calloc(1, sizeof(*run));
+	if (!dmp || !d || !run) {
+		free(dmp);
+		free(d);
+		free(run);
+		pm_source_destroy(src);
+		return &pm_enomem;
+	}
+	dmp->src = src;
+	dmp->container = kind;
+	pm_diags_init(&dmp->diags);
+	run->pfn = 0;
+	run->count = src->size / PM_PAGE_SIZE;
+	run->file_off = 0;
+	struct pm_error *err = pm_physmem_init_runs(&dmp->phys, src, run, 1);
+	if (err) {
+		free(d);
+		pm_dmp_destroy(dmp);
+		return err;
+	}
+	dmp->has_expected_size = true;
+	dmp->expected_size = run->count * PM_PAGE_SIZE;
+	err = pm_discover(&dmp->phys, d, &dmp->diags);
+	if (err) {
+		free(d);
+		pm_dmp_destroy(dmp);
+		return pm_err_wrap(err, "%s: discovery failed", pm_container_name(kind));
+	}
+	dmp->disc = d;
+	struct pm_dmp_header *h = &dmp->hdr;
+	h->is64 = d->arch == PM_ARCH_X64;
+	h->header_size = 0;
+	h->ptr_size = h->is64 ? 8 : 4;
+	h->major_version = 0xF;
+	h->build = d->build;
+	h->dtb = d->dtb;
+	h->machine = h->is64 ? 0x8664 : 0x14C;
+	h->pae_enabled = d->arch == PM_ARCH_X86_PAE;
+	h->nprocs = d->nprocs;
+	h->kdbg_va = d->kdbg_va;
+	h->dump_type = 0;
+	h->has_system_time = d->has_times;
+	h->system_time = d->system_time;
+	h->has_uptime = d->has_times && d->uptime;
+	h->uptime = d->uptime;
+	h->has_product_type = d->product_type != 0;
+	h->product_type = d->product_type;
+	dmp->arch = d->arch;
+	*ret = dmp;
+	return NULL;
+}
+
 void pm_dmp_destroy(struct pm_dmp *dmp)
 {
 	if (!dmp)
 		return;
+	if (dmp->disc) {
+		pm_discovery_deinit(dmp->disc);
+		free(dmp->disc);
+	}
 	pm_physmem_deinit(&dmp->phys);
 	pm_triage_destroy(dmp->triage);
 	pm_diags_deinit(&dmp->diags);

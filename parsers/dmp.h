@@ -110,6 +110,11 @@ struct pm_triage {
 };
 
 struct pm_dmp_ops;
+struct pm_discovery;
+
+/** What holds the memory. */
+enum pm_container { PM_CONT_CRASHDUMP, PM_CONT_RAW, PM_CONT_ELF, PM_CONT_KDUMP };
+const char *pm_container_name(enum pm_container c);
 
 struct pm_dmp {
 	struct pm_source *src; /**< owned */
@@ -122,7 +127,17 @@ struct pm_dmp {
 	uint64_t expected_size; /**< size the container says the file should have */
 	struct pm_triage *triage; /**< only for DumpType 4 */
 	struct pm_diags diags;
+	enum pm_container container;
+	struct pm_discovery *disc; /**< headerless inputs: what was discovered, and how */
 };
+
+/**
+ * Open memory without a Windows dump header (@p src presents physical memory as a flat
+ * file: offset = physical address; pages it lacks are reported absent by @p has_page when
+ * given). Discovery fills the header fields; ownership of @p src is taken.
+ */
+struct pm_error *pm_dmp_open_headerless(struct pm_source *src, enum pm_container kind,
+					struct pm_dmp **ret);
 
 /**
  * Open @p src as a crash dump; takes ownership of @p src (destroyed on failure too).

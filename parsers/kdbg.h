@@ -64,7 +64,7 @@ enum pm_kdbg_field {
 enum { PM_KDBG_TAG = 0x4742444Bu, PM_KDBG_MIN_SIZE = 0x80, PM_KDBG_MAX_SIZE = 0x1000 };
 
 /** How the block was found. */
-enum pm_kdbg_source { PM_KDBG_FROM_HEADER, PM_KDBG_FROM_TRIAGE_COPY };
+enum pm_kdbg_source { PM_KDBG_FROM_HEADER, PM_KDBG_FROM_TRIAGE_COPY, PM_KDBG_DISCOVERED };
 
 struct pm_kdbg {
 	uint64_t va;   /**< where the block lives in kernel memory */

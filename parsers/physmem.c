@@ -42,7 +42,8 @@ struct pm_error *pm_physmem_init_runs(struct pm_physmem *pm, struct pm_source *s
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->src = src;
-	qsort(runs, nruns, sizeof(*runs), run_cmp);
+	if (nruns > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(runs, nruns, sizeof(*runs), run_cmp);
 	uint64_t total = 0;
 	for (size_t i = 0; i < nruns; i++) {
 		uint64_t end;
@@ -150,6 +151,8 @@ enum pm_page_status pm_physmem_locate(const struct pm_physmem *pm, uint64_t pfn,
 	}
 	return PM_PAGE_NOT_CAPTURED;
 found:
+	if (pm->src->ops->has_page && !pm->src->ops->has_page(pm->src, pfn))
+		return PM_PAGE_NOT_CAPTURED;
 	/* Offsets are bounded by the validated file layout; check EOF per page. */
 	if (off > pm->src->size || pm->src->size - off < PM_PAGE_SIZE)
 		return PM_PAGE_BEYOND_EOF;
@@ -209,4 +212,33 @@ struct pm_error *pm_physmem_read(const struct pm_physmem *pm, uint64_t pa, void 
 		len -= n;
 	}
 	return NULL;
+}
+
+bool pm_physmem_next(const struct pm_physmem *pm, uint64_t *pfn)
+{
+	uint64_t p = *pfn;
+	if (pm->runs) {
+		for (size_t i = 0; i < pm->nruns; i++) { /* runs are sorted */
+			const struct pm_phys_run *r = &pm->runs[i];
+			if (p < r->pfn + r->count) {
+				*pfn = p < r->pfn ? r->pfn : p;
+				return true;
+			}
+		}
+		return false;
+	}
+	if (pm->bits) {
+		while (p < pm->nbits) {
+			uint64_t w = pm->bits[p >> 6] >> (p & 63);
+			if (w) {
+				p += (uint64_t)__builtin_ctzll(w);
+				if (p >= pm->nbits)
+					return false;
+				*pfn = p;
+				return true;
+			}
+			p = (p | 63) + 1;
+		}
+	}
+	return false;
 }

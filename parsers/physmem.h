@@ -63,6 +63,9 @@ enum pm_page_status pm_physmem_locate(const struct pm_physmem *pm, uint64_t pfn,
  */
 struct pm_error *pm_physmem_read(const struct pm_physmem *pm, uint64_t pa, void *buf, size_t len);
 
+/** Next present page at or after *pfn; false when there is none. */
+bool pm_physmem_next(const struct pm_physmem *pm, uint64_t *pfn);
+
 /** Cheap variant for page-table walks: no error object; returns the page status. */
 enum pm_page_status pm_physmem_read_quiet(const struct pm_physmem *pm, uint64_t pa, void *buf,
 					  size_t len);

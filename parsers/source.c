@@ -47,7 +47,7 @@ static void file_destroy(struct pm_source *src)
 	free(fs);
 }
 
-static const struct pm_source_ops file_ops = { "file", file_read_at, file_destroy };
+static const struct pm_source_ops file_ops = { "file", file_read_at, file_destroy, NULL };
 
 struct pm_error *pm_source_open_file(const char *path, struct pm_source **ret)
 {
@@ -112,7 +112,7 @@ static void mem_destroy(struct pm_source *src)
 	free(ms);
 }
 
-static const struct pm_source_ops mem_ops = { "mem", mem_read_at, mem_destroy };
+static const struct pm_source_ops mem_ops = { "mem", mem_read_at, mem_destroy, NULL };
 
 struct pm_error *pm_source_open_mem(const void *buf, size_t len, const char *name,
 				    struct pm_source **ret)

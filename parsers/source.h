@@ -7,6 +7,7 @@
 #ifndef PM_SOURCE_H
 #define PM_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,12 +21,18 @@ struct pm_source_ops {
 	struct pm_error *(*read_at)(struct pm_source *src, uint64_t off, void *buf, size_t len,
 				    size_t *got_ret);
 	void (*destroy)(struct pm_source *src);
+	/** Optional, for sources that present a physical address space with gaps: whether the
+	 * page @p pfn is stored (reads of an absent page would return zeros). */
+	bool (*has_page)(struct pm_source *src, uint64_t pfn);
 };
 
 struct pm_source {
 	const struct pm_source_ops *ops;
 	uint64_t size;    /**< size in bytes, known at open */
 	const char *name; /**< for messages; owned by the source */
+	/** Bytes of the container file behind a source that presents a physical address space
+	 * (kdump, ELF); 0 when the file is the byte stream itself. */
+	uint64_t container_size;
 };
 
 /** Open @p path read-only. */

@@ -347,7 +347,7 @@ static struct pm_error *zsrc_read_at(struct pm_source *src, uint64_t off, void *
 	return NULL;
 }
 
-static const struct pm_source_ops zsrc_ops = { "zlib", zsrc_read_at, zsrc_destroy };
+static const struct pm_source_ops zsrc_ops = { "zlib", zsrc_read_at, zsrc_destroy, NULL };
 
 static struct pm_error *zsrc_new(struct pm_source *inner, const char *name, struct zsrc **ret)
 {

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: MIT
+// L0 adapter for libkdumpfile: ELF cores (QEMU dump-guest-memory, virsh dump) and
+// kdump-compressed files (makedumpfile, QEMU dump-guest-memory -z/-l/-s: zlib, lzo, snappy or
+// zstd pages) presented as a flat physical address space (offset = guest-physical address).
+// The only file that includes libkdumpfile; its statuses become pm_errors here.
+//
+// A known defect is worked around here: libkdumpfile before 0.5.2 (Debian 12 ships 0.5.1)
+// reads and writes freed memory in kdump_free() for every diskdump/kdump-compressed context
+// (its diskdump attribute-cleanup hook runs after the attributes were freed; upstream issue
+// #72, fixed by commit 97c716a in 0.5.2). Re-opening the context on another file to switch
+// formats is no way out either (0.5.1 frees non-heap memory on that path). So with such a
+// library, a kdump-compressed context is never freed: its page cache is shrunk to nothing,
+// its descriptor closed, and the context parked on a list that lives until exit (about 0.7
+// MiB each; `batch` analyses every dump in its own worker process, so it does not grow).
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source_kdump.h"
+
+/* PFNs beyond this are refused (256 TiB of guest RAM). */
+static const uint64_t PM_KD_MAX_PFN = UINT64_C(1) << 36;
+
+#if KDUMPFILE_VER_MAJOR == 0 && (KDUMPFILE_VER_MINOR < 5 || (KDUMPFILE_VER_MINOR == 5 && \
+				 KDUMPFILE_VER_MICRO < 2))
+#define PM_KD_FREE_IS_BROKEN 1
+#else
+#define PM_KD_FREE_IS_BROKEN 0
+#endif
+
+struct ksrc {
+	struct pm_source base;
+	kdump_ctx_t *ctx;
+	int fd;
+	char *name;
+	uint8_t *state; /* 2 bits per page: 0 unknown, 1 stored, 2 absent, 3 stored, unreadable */
+	uint64_t npages;
+	bool diskdump;
+};
+
+/* Contexts that must not be freed (see the top of this file); reachable until exit. */
+struct parked {
+	struct parked *next;
+	kdump_ctx_t *ctx;
+};
+static struct parked *parked_list;
+
+static void ctx_release(kdump_ctx_t *ctx, bool diskdump)
+{
+	if (!PM_KD_FREE_IS_BROKEN || !diskdump) {
+		kdump_free(ctx);
+		return;
+	}
+	kdump_attr_t a = { .type = KDUMP_NUMBER };
+	a.val.number = 0;
+	kdump_set_attr(ctx, "cache.size", &a); /* give back the decompressed-page cache */
+	struct parked *p = malloc(sizeof(*p));
+	if (p) {
+		p->ctx = ctx;
+		p->next = parked_list;
+		parked_list = p;
+	} /* else: it stays allocated, unreferenced, rather than corrupting the heap */
+}
+
+static uint8_t get_state(const struct ksrc *k, uint64_t pfn)
+{
+	return (uint8_t)((k->state[pfn >> 2] >> ((pfn & 3) * 2)) & 3);
+}
+
+static void set_state(struct ksrc *k, uint64_t pfn, uint8_t v)
+{
+	k->state[pfn >> 2] = (uint8_t)((k->state[pfn >> 2] & ~(3u << ((pfn & 3) * 2))) |
+				       (unsigned)v << ((pfn & 3) * 2));
+}
+
+static bool ksrc_has_page(struct pm_source *src, uint64_t pfn)
+{
+	struct ksrc *k = (struct ksrc *)src;
+	if (pfn >= k->npages)
+		return false;
+	uint8_t st = get_state(k, pfn);
+	if (!st) {
+		uint8_t b;
+		size_t n = 1;
+		kdump_status s = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, pfn << 12, &b, &n);
+		/* a page the file has but cannot give (truncated, corrupt) is not "absent": its
+		 * reads fail and say why */
+		st = s == KDUMP_ERR_NODATA ? 2 : s == KDUMP_OK && n == 1 ? 1 : 3;
+		set_state(k, pfn, st);
+	}
+	return st != 2;
+}
+
+static struct pm_error *ksrc_read_at(struct pm_source *src, uint64_t off, void *buf, size_t len,
+				     size_t *got_ret)
+{
+	struct ksrc *k = (struct ksrc *)src;
+	size_t done = 0;
+	while (done < len && off + done < src->size) {
+		uint64_t pa = off + done;
+		size_t n = 4096 - (size_t)(pa & 4095);
+		if (n > len - done)
+			n = len - done;
+		size_t got = n;
+		kdump_status s = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, pa, (uint8_t *)buf + done, &got);
+		if (s == KDUMP_ERR_NODATA) {
+			memset((uint8_t *)buf + done, 0, n); /* has_page() tells callers it is absent */
+			got = n;
+		} else if (s != KDUMP_OK) {
+			return pm_err(PM_ERR_FORMAT, "%s: libkdumpfile cannot read physical %#" PRIx64
+				      ": %s", k->name, pa, kdump_get_err(k->ctx));
+		}
+		done += got;
+		if (!got)
+			break;
+	}
+	*got_ret = done;
+	return NULL;
+}
+
+static void ksrc_destroy(struct pm_source *src)
+{
+	struct ksrc *k = (struct ksrc *)src;
+	ctx_release(k->ctx, k->diskdump);
+	close(k->fd);
+	free(k->state);
+	free(k->name);
+	free(k);
+}
+
+static const struct pm_source_ops ksrc_ops = { "libkdumpfile", ksrc_read_at, ksrc_destroy,
+					       ksrc_has_page };
+
+bool pm_is_elf_container(const uint8_t *b, size_t n)
+{
+	return n >= 4 && !memcmp(b, "\x7f" "ELF", 4);
+}
+
+bool pm_is_diskdump_container(const uint8_t *b, size_t n)
+{
+	return n >= 8 && (!memcmp(b, "KDUMP   ", 8) || !memcmp(b, "DISKDUMP", 8));
+}
+
+struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
+				     enum pm_kdump_kind *kind_ret)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pm_err_os(errno, "cannot open");
+	kdump_ctx_t *ctx = kdump_new();
+	if (!ctx) {
+		close(fd);
+		return &pm_enomem;
+	}
+	uint8_t m[8] = { 0 };
+	bool diskdump = pread(fd, m, sizeof(m), 0) == (ssize_t)sizeof(m) &&
+			pm_is_diskdump_container(m, sizeof(m));
+	struct pm_error *err = NULL;
+	/* read(), not mmap(): a truncated file must give an error, not SIGBUS */
+	kdump_attr_t pol = { .type = KDUMP_NUMBER };
+	pol.val.number = KDUMP_MMAP_NEVER;
+	kdump_status s = kdump_set_attr(ctx, "file.mmap_policy", &pol);
+	if (s == KDUMP_OK)
+		s = kdump_open_fd(ctx, fd);
+	kdump_num_t max_pfn = 0;
+	const char *fmt = NULL;
+	if (s != KDUMP_OK) {
+		err = pm_err(PM_ERR_FORMAT, "libkdumpfile cannot open it: %s", kdump_get_err(ctx));
+	} else if (kdump_get_string_attr(ctx, "file.format", &fmt) != KDUMP_OK || !fmt ||
+		   (strcmp(fmt, "elf") && strcmp(fmt, "diskdump"))) {
+		err = pm_err(PM_ERR_FORMAT, "libkdumpfile read it as \"%s\", not as an ELF core or a "
+			     "kdump-compressed file", fmt ? fmt : "?");
+	} else if (kdump_get_number_attr(ctx, "max_pfn", &max_pfn) != KDUMP_OK || !max_pfn ||
+		   max_pfn > PM_KD_MAX_PFN) {
+		err = pm_err(PM_ERR_FORMAT, "libkdumpfile finds %s pages (max_pfn %" PRIu64 "): the "
+			     "file is truncated or damaged", max_pfn ? "too many" : "no",
+			     (uint64_t)max_pfn);
+	}
+	if (!err && !strcmp(fmt, "diskdump"))
+		diskdump = true;
+	struct ksrc *k = NULL;
+	char *n = NULL;
+	uint8_t *st = NULL;
+	if (!err) {
+		k = calloc(1, sizeof(*k));
+		n = strdup(path);
+		st = calloc((size_t)(max_pfn / 4 + 1), 1);
+		if (!k || !n || !st)
+			err = &pm_enomem;
+	}
+	if (err) {
+		free(k);
+		free(n);
+		free(st);
+		ctx_release(ctx, diskdump);
+		close(fd);
+		return err;
+	}
+	k->base.ops = &ksrc_ops;
+	k->base.size = (uint64_t)max_pfn << 12;
+	k->base.name = n;
+	struct stat sb;
+	if (!fstat(fd, &sb))
+		k->base.container_size = (uint64_t)sb.st_size;
+	k->ctx = ctx;
+	k->fd = fd;
+	k->name = n;
+	k->state = st;
+	k->npages = max_pfn;
+	k->diskdump = diskdump;
+	*ret = &k->base;
+	*kind_ret = diskdump ? PM_KDUMP_COMPRESSED : PM_KDUMP_ELF;
+	return NULL;
+}
