@@ -93,73 +93,29 @@ static bool pae_pd3(const uint8_t *b, uint64_t pa, uint64_t pds[4])
 	return pds[3] == pa && pds[0] != pds[1] && pds[1] != pds[2] && pds[0] != pds[2];
 }
 
-/* Look for a page-table root of @p want (x64, PAE or x86). */
-static struct pm_error *find_root(const struct pm_physmem *pm, struct pm_discovery *d,
-				  enum pm_arch want)
+/* PAE: the PDPT, a 32-byte block (below 4 GiB: CR3 is 32 bits wide) naming the four page
+ * directories @p pds. A second pass over memory, made only for a PAE candidate. */
+static bool find_pdpt(const struct pm_physmem *pm, const uint64_t pds[4], uint64_t *ret)
 {
 	uint8_t b[4096];
-	uint64_t pfn = 0, n = 0, pds[4] = { 0 }, unreadable = 0;
-	bool pae = false;
-	while (pm_physmem_next(pm, &pfn) && n++ < PM_MAX_DTB_SCAN_PAGES) {
+	uint64_t pfn = 0, n = 0;
+	while (pm_physmem_next(pm, &pfn) && pfn < (UINT64_C(1) << 20) &&
+	       n++ < PM_MAX_DTB_SCAN_PAGES) {
 		uint64_t pa = pfn << 12;
-		enum pm_page_status st = pm_physmem_read_quiet(pm, pa, b, sizeof(b));
-		unreadable += st == PM_PAGE_BEYOND_EOF;
-		if (st == PM_PAGE_OK) {
-			unsigned idx;
-			if (want == PM_ARCH_X64 && x64_root(pm, b, pa, &idx)) {
-				d->arch = PM_ARCH_X64;
-				d->dtb = pa;
-				snprintf(d->dtb_how, sizeof(d->dtb_how), "PML4 at %#" PRIx64 " maps itself at "
-					 "entry %#x (PTE base %#" PRIx64 ")", pa, idx,
-					 (uint64_t)(0xFFFF000000000000ull | (uint64_t)idx << 39));
-				return NULL;
+		if (pm_physmem_read_quiet(pm, pa, b, sizeof(b)) == PM_PAGE_OK)
+			for (unsigned o = 0; o < 4096; o += 32) {
+				unsigned k = 0;
+				while (k < 4 && (u64at(b + o + 8 * k) & 1) &&
+				       (u64at(b + o + 8 * k) & 0x000FFFFFFFFFF000ull) == pds[k])
+					k++;
+				if (k == 4) {
+					*ret = pa + o;
+					return true;
+				}
 			}
-			if (want == PM_ARCH_X86 && x86_root(b, pa)) {
-				d->arch = PM_ARCH_X86;
-				d->dtb = pa;
-				snprintf(d->dtb_how, sizeof(d->dtb_how), "page directory at %#" PRIx64
-					 " maps itself at PDE 0x300 (0xC0000000)", pa);
-				return NULL;
-			}
-			if (want == PM_ARCH_X86_PAE && !pae && pae_pd3(b, pa, pds))
-				pae = true;
-		}
 		pfn++;
 	}
-	if (pae) { /* find the PDPT naming the four directories */
-		pfn = 0;
-		n = 0;
-		while (pm_physmem_next(pm, &pfn) && n++ < PM_MAX_DTB_SCAN_PAGES) {
-			uint64_t pa = pfn << 12;
-			if (pm_physmem_read_quiet(pm, pa, b, sizeof(b)) == PM_PAGE_OK)
-				for (unsigned o = 0; o < 4096; o += 32) {
-					unsigned k = 0;
-					while (k < 4 && (u64at(b + o + 8 * k) & 1) &&
-					       (u64at(b + o + 8 * k) & 0x000FFFFFFFFFF000ull) == pds[k])
-						k++;
-					if (k == 4) {
-						d->arch = PM_ARCH_X86_PAE;
-						d->dtb = pa + o;
-						snprintf(d->dtb_how, sizeof(d->dtb_how), "PAE: PDPT at %#"
-							 PRIx64 " names the four page directories, the last "
-							 "mapping itself at 0xC0600000", pa + o);
-						return NULL;
-					}
-				}
-			pfn++;
-		}
-	}
-	note(d, want == PM_ARCH_X64 ? "x64: no PML4 maps itself"
-		: want == PM_ARCH_X86 ? "x86: no page directory maps itself at PDE 0x300"
-				      : "x86-PAE: no directory set maps itself");
-	if (unreadable) {
-		char u[96];
-		snprintf(u, sizeof(u), " (%" PRIu64 " of %" PRIu64 " pages unreadable)", unreadable,
-			 n);
-		note(d, u);
-	}
-	note(d, "; ");
-	return pm_err(PM_ERR_NOT_CAPTURED, "%s", d->tried);
+	return false;
 }
 
 /* ---- the kernel image -------------------------------------------------------------------- */
@@ -489,31 +445,25 @@ static void finish(const struct pm_vmem *vm, struct pm_discovery *d)
 	pm_kdbg_deinit(&k);
 }
 
-/* Discovery for one architecture: root, kernel image, KDBG. */
-static struct pm_error *discover_as(const struct pm_physmem *pm, enum pm_arch arch,
-				   struct pm_discovery *d, struct pm_diags *diags)
+/* From a page-table root candidate (d->arch, d->dtb, d->dtb_how set): kernel image, KDBG,
+ * the rest. Errors leave notes in d->tried; d->kernel_base != 0 afterwards means the root
+ * led to a kernel, so the candidate was the right one and its error is the answer. */
+static struct pm_error *from_root(const struct pm_physmem *pm, struct pm_discovery *d,
+				  struct pm_diags *diags)
 {
-	struct pm_error *err = find_root(pm, d, arch);
-	if (err)
-		return err;
 	struct pm_vmem vm;
 	PM_TRY(pm_vmem_init(&vm, pm, d->arch, d->dtb));
 	uint64_t missing;
 	struct kfind k = { &vm, 0, "" };
 	pm_vmem_walk_kernel(&vm, on_kpage, &k, &missing);
-	if (!k.base) {
-		char t[400];
-		snprintf(t, sizeof(t), "%s: page-table root found (%s) but no kernel image (MZ with "
-			 "an nt*.pdb CodeView record) in kernel space; ", pm_arch_name(arch), d->dtb_how);
-		note(d, t);
-		return pm_err(PM_ERR_NOT_CAPTURED, "%s", d->tried);
-	}
+	if (!k.base)
+		return pm_err(PM_ERR_NOT_CAPTURED, "no kernel image");
 	d->kernel_base = k.base;
 	snprintf(d->kernel_how, sizeof(d->kernel_how), "MZ image at %#" PRIx64 " whose CodeView names "
 		 "%s", k.base, k.pdb);
 	struct pm_pe_info pe;
 	struct pm_error *cv = NULL;
-	err = pm_pe_parse(vm_read, &vm, k.base, &pe, &cv);
+	struct pm_error *err = pm_pe_parse(vm_read, &vm, k.base, &pe, &cv);
 	pm_error_destroy(cv);
 	if (err)
 		return err;
@@ -536,36 +486,114 @@ static struct pm_error *discover_as(const struct pm_physmem *pm, enum pm_arch ar
 	return NULL;
 }
 
+/* Candidates per architecture, for the error when none leads to a kernel. */
+struct tally {
+	unsigned seen, pae_no_pdpt;
+	uint64_t first;
+};
+
+enum { PM_MAX_ROOT_CANDIDATES = 64 };
+
+/*
+ * One pass over physical memory in address order. Each page that looks like a page-table
+ * root (x64 PML4 with a self-map; x86 directory mapping itself at PDE 0x300; PAE directory
+ * set) is tried at once: the first one whose tables lead to a kernel image wins. A page
+ * directory can pass for a PML4 and vice versa, but only the right one leads to a kernel.
+ */
 struct pm_error *pm_discover(const struct pm_physmem *pm, struct pm_discovery *ret,
 			     struct pm_diags *diags)
 {
-	/* Each architecture in turn: a page directory can pass for a PML4 and vice versa, but
-	 * only the right one leads to a kernel image and a KDBG. */
-	static const enum pm_arch order[] = { PM_ARCH_X64, PM_ARCH_X86_PAE, PM_ARCH_X86 };
-	char tried[600] = "";
-	struct pm_error *err = NULL;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		struct pm_discovery d;
-		memset(&d, 0, sizeof(d));
-		snprintf(d.tried, sizeof(d.tried), "%s", tried);
-		pm_error_destroy(err);
-		err = discover_as(pm, order[i], &d, diags);
-		if (!err) {
-			*ret = d;
-			return NULL;
+	static const enum pm_arch arches[3] = { PM_ARCH_X64, PM_ARCH_X86_PAE, PM_ARCH_X86 };
+	struct tally t[3] = { { 0, 0, 0 } };
+	uint8_t b[4096];
+	uint64_t pfn = 0, n = 0, unreadable = 0;
+	unsigned tried_roots = 0;
+	struct pm_discovery d;
+	while (pm_physmem_next(pm, &pfn) && n++ < PM_MAX_DTB_SCAN_PAGES &&
+	       tried_roots < PM_MAX_ROOT_CANDIDATES) {
+		uint64_t pa = pfn << 12;
+		enum pm_page_status st = pm_physmem_read_quiet(pm, pa, b, sizeof(b));
+		pfn++;
+		if (st != PM_PAGE_OK) {
+			unreadable += st == PM_PAGE_BEYOND_EOF;
+			continue;
 		}
-		if (d.kernel_base) { /* the right architecture: its KDBG error is the answer */
+		for (unsigned a = 0; a < 3; a++) {
+			memset(&d, 0, sizeof(d));
+			d.arch = arches[a];
+			unsigned idx;
+			uint64_t pds[4];
+			if (a == 0 && x64_root(pm, b, pa, &idx)) {
+				d.dtb = pa;
+				snprintf(d.dtb_how, sizeof(d.dtb_how), "PML4 at %#" PRIx64 " maps itself at "
+					 "entry %#x (PTE base %#" PRIx64 ")", pa, idx,
+					 (uint64_t)(0xFFFF000000000000ull | (uint64_t)idx << 39));
+			} else if (a == 2 && x86_root(b, pa)) {
+				d.dtb = pa;
+				snprintf(d.dtb_how, sizeof(d.dtb_how), "page directory at %#" PRIx64
+					 " maps itself at PDE 0x300 (0xC0000000)", pa);
+			} else if (a == 1 && pae_pd3(b, pa, pds)) {
+				if (!t[a].seen++)
+					t[a].first = pa;
+				if (!find_pdpt(pm, pds, &d.dtb)) {
+					t[a].pae_no_pdpt++;
+					continue;
+				}
+				tried_roots++;
+				snprintf(d.dtb_how, sizeof(d.dtb_how), "PAE: PDPT at %#" PRIx64 " names the "
+					 "four page directories, the last mapping itself at 0xC0600000",
+					 d.dtb);
+			} else {
+				continue;
+			}
+			if (a != 1) {
+				if (!t[a].seen++)
+					t[a].first = pa;
+				tried_roots++;
+			}
+			struct pm_error *err = from_root(pm, &d, diags);
+			if (!err) {
+				*ret = d;
+				return NULL;
+			}
+			if (d.kernel_base) { /* the right root: its KDBG error is the answer */
+				pm_discovery_deinit(&d);
+				return err;
+			}
+			pm_error_destroy(err);
 			pm_discovery_deinit(&d);
-			return err;
 		}
-		snprintf(tried, sizeof(tried), "%s", d.tried);
-		pm_discovery_deinit(&d);
 	}
-	pm_error_destroy(err);
-	size_t n = strlen(tried);
-	while (n && (tried[n - 1] == ' ' || tried[n - 1] == ';'))
-		tried[--n] = '\0'; /* each note ends with "; " */
-	return pm_err(PM_ERR_NOT_CAPTURED, "%s", tried);
+	char tried[600];
+	int len = 0;
+	for (unsigned a = 0; a < 3; a++) {
+		const char *what = a == 0   ? "x64: no PML4 maps itself"
+				   : a == 1 ? "x86-PAE: no directory set maps itself"
+					    : "x86: no page directory maps itself at PDE 0x300";
+		int w;
+		if (!t[a].seen)
+			w = snprintf(tried + len, sizeof(tried) - (size_t)len, "%s%s", len ? "; " : "",
+				     what);
+		else if (a == 1 && t[a].pae_no_pdpt == t[a].seen)
+			w = snprintf(tried + len, sizeof(tried) - (size_t)len, "%sx86-PAE: %u directory "
+				     "set(s) map themselves (first at %#" PRIx64 ") but no PDPT names "
+				     "them", len ? "; " : "", t[a].seen, t[a].first);
+		else
+			w = snprintf(tried + len, sizeof(tried) - (size_t)len, "%s%s: %u page-table "
+				     "root(s) map themselves (first at %#" PRIx64 ") but none leads to a "
+				     "kernel image (MZ with an nt*.pdb CodeView record)", len ? "; " : "",
+				     pm_arch_name(arches[a]), t[a].seen, t[a].first);
+		if (w > 0 && (size_t)w < sizeof(tried) - (size_t)len)
+			len += w;
+	}
+	char tail[160] = "";
+	if (unreadable)
+		snprintf(tail, sizeof(tail), " (%" PRIu64 " of %" PRIu64 " pages unreadable)",
+			 unreadable, n);
+	if (tried_roots >= PM_MAX_ROOT_CANDIDATES)
+		snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "; gave up after %d "
+			 "candidate roots", PM_MAX_ROOT_CANDIDATES);
+	return pm_err(PM_ERR_NOT_CAPTURED, "%s%s", tried, tail);
 }
 
 void pm_discovery_deinit(struct pm_discovery *d)

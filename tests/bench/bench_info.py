@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Benchmarks: the summary path on a sparse 64 GB bitmap dump next to a 1 GB one, and the
-pool-page scan's throughput next to a plain sequential read of the same file.
+"""Benchmarks: the summary path on a sparse 64 GB bitmap dump next to a 1 GB one, a gzipped
+dump, a batch, headerless inputs (raw, ELF, kdump of a 16 GB guest, and a 16 GB image with
+nothing to discover), and the pool-page scan's throughput next to a plain sequential read.
 
 Generates both dumps (DumpType 5, every RAM page present, sparse on disk) with
 fixtures/mkdump.py into a temporary directory, runs `info` RUNS times on each, and prints the
@@ -91,6 +92,28 @@ def main():
                             bdir], capture_output=True, text=True)
         line = [l for l in p.stdout.splitlines() if "s wall" in l]
         print("\nBatch of 40 dumps, all cores:\n " + (line[0] if line else p.stdout[-300:]))
+        # Headerless inputs: discovery (page-table root, kernel, KDBG) then analyze, on a
+        # 16 GB-RAM guest as a raw image, an ELF core and a kdump-compressed file; and the
+        # worst case, a 16 GB raw image with nothing to find (every page read once).
+        print("\nHeaderless inputs, 16 GB of guest RAM (discovery + analyze):")
+        spec18 = os.path.join(root, "fixtures", "specs", "win10-1809-x64-bitmap.json")
+        for cont in ("raw", "elf", "kdump"):
+            out = subprocess.run([sys.executable, mk, spec18, d, "--ram-gb", "16",
+                                  "--container", cont, "--encode-kdbg"],
+                                 check=True, capture_output=True, text=True).stdout.strip()
+            t, rss = measure(pm, out, ("analyze", "--json"))
+            print("  %-5s %-44s %7.1f MB on disk: %6.0f ms, peak RSS %.1f MiB" % (
+                cont, os.path.basename(out), os.stat(out).st_blocks * 512 / 1e6, t * 1000,
+                rss))
+            os.unlink(out)
+        zeros = os.path.join(d, "zeros.raw")
+        with open(zeros, "wb") as f:
+            f.truncate(16 << 30)
+        t0 = time.perf_counter()
+        p = subprocess.run([pm, "info", zeros], capture_output=True, text=True)
+        t = time.perf_counter() - t0
+        print("  nothing to find: 16 GB of zeros, full scan, exit %d in %.0f ms (%.1f GB/s)" % (
+            p.returncode, t * 1000, 16 / t))
         # Scan: Windows 7 x64 complete dump of 4 GB RAM with many small-pool pages.
         spec7 = os.path.join(root, "fixtures", "specs", "win7sp1-x64-full.json")
         out = subprocess.run([sys.executable, mk, spec7, d, "--ram-gb", "4", "--dump-type", "1",
