@@ -124,7 +124,11 @@ struct kfind {
 	const struct pm_vmem *vm;
 	uint64_t base;
 	char pdb[261];
+	uint64_t visited; /* mapped pages looked at, against PM_MAX_KERNEL_SEARCH_PAGES */
 };
+
+/* Policy: mapped kernel pages examined for the kernel image before giving up (16 GiB). */
+static const uint64_t PM_MAX_KERNEL_SEARCH_PAGES = UINT64_C(1) << 22;
 
 static struct pm_error *vm_read(void *ctx, uint64_t va, void *buf, size_t len)
 {
@@ -144,6 +148,8 @@ static bool is_kernel_pdb(const char *n)
 static bool on_kpage(void *ctx, uint64_t va, uint64_t pa)
 {
 	struct kfind *k = ctx;
+	if (++k->visited > PM_MAX_KERNEL_SEARCH_PAGES)
+		return false;
 	uint8_t mz[2];
 	if (pm_physmem_read_quiet(k->vm->pm, pa, mz, 2) != PM_PAGE_OK || mz[0] != 'M' || mz[1] != 'Z')
 		return true;
@@ -454,10 +460,20 @@ static struct pm_error *from_root(const struct pm_physmem *pm, struct pm_discove
 	struct pm_vmem vm;
 	PM_TRY(pm_vmem_init(&vm, pm, d->arch, d->dtb));
 	uint64_t missing;
-	struct kfind k = { &vm, 0, "" };
-	pm_vmem_walk_kernel(&vm, on_kpage, &k, &missing);
+	struct kfind k = { &vm, 0, "", 0 };
+	/* x64 kernels of every Windows version load at 0xFFFFF80x'xxxxxxxx (PML4 entry 0x1F0):
+	 * look there first, before the pools and the PFN database that precede it. */
+	if (d->arch == PM_ARCH_X64)
+		pm_vmem_walk_kernel_range(&vm, 0xFFFFF80000000000ull, 0xFFFFF8FFFFFFFFFFull, on_kpage,
+					  &k, &missing);
+	if (!k.base) {
+		k.visited = 0;
+		pm_vmem_walk_kernel(&vm, on_kpage, &k, &missing);
+	}
 	if (!k.base)
-		return pm_err(PM_ERR_NOT_CAPTURED, "no kernel image");
+		return pm_err(PM_ERR_NOT_CAPTURED, "no kernel image%s",
+			      k.visited > PM_MAX_KERNEL_SEARCH_PAGES ? " in the mapped pages examined"
+								     : "");
 	d->kernel_base = k.base;
 	snprintf(d->kernel_how, sizeof(d->kernel_how), "MZ image at %#" PRIx64 " whose CodeView names "
 		 "%s", k.base, k.pdb);

@@ -288,6 +288,7 @@ struct walk {
 	uint64_t missing;
 	uint64_t self_frame; /* frame of the root table: entries pointing at it are the self-map */
 	bool stop;
+	uint64_t lo, hi; /* canonical VA range walked (kernel half: monotone in canonical form) */
 };
 
 static uint64_t canon(const struct paging_mode *m, uint64_t va)
@@ -315,12 +316,17 @@ static void walk_level(struct walk *w, uint64_t table, unsigned lvl, uint64_t ba
 		if (!(e & PTE_VALID))
 			continue;
 		uint64_t va = canon(m, base + ((uint64_t)i << m->shift[lvl]));
+		uint64_t span = UINT64_C(1) << m->shift[lvl];
+		if (va + (span - 1) < w->lo || va > w->hi)
+			continue; /* outside the range asked for */
 		uint64_t frame = e & m->pfn_mask;
-		if (!pdpt && lvl + 1 < m->nlevels && frame == w->self_frame)
+		bool large = !pdpt && m->large_ok[lvl] && (e & PTE_LARGE);
+		if (!pdpt && !large && lvl + 1 < m->nlevels && frame == w->self_frame)
 			continue; /* the self-map: page tables, not kernel data */
-		if (!pdpt && m->large_ok[lvl] && (e & PTE_LARGE)) {
-			uint64_t size = UINT64_C(1) << m->shift[lvl], b = large_base(m, e, lvl);
-			for (uint64_t o = 0; o < size && !w->stop; o += PM_PAGE_SIZE)
+		if (large) {
+			uint64_t b = large_base(m, e, lvl);
+			uint64_t o = va < w->lo ? (w->lo - va) & ~(uint64_t)(PM_PAGE_SIZE - 1) : 0;
+			for (; o < span && va + o <= w->hi && !w->stop; o += PM_PAGE_SIZE)
 				if (!w->fn(w->ctx, va + o, b + o))
 					w->stop = true;
 			continue;
@@ -338,8 +344,14 @@ static void walk_level(struct walk *w, uint64_t table, unsigned lvl, uint64_t ba
 void pm_vmem_walk_kernel(const struct pm_vmem *vm, pm_page_fn fn, void *ctx,
 			 uint64_t *tables_missing_ret)
 {
+	pm_vmem_walk_kernel_range(vm, 0, UINT64_MAX, fn, ctx, tables_missing_ret);
+}
+
+void pm_vmem_walk_kernel_range(const struct pm_vmem *vm, uint64_t lo, uint64_t hi, pm_page_fn fn,
+			       void *ctx, uint64_t *tables_missing_ret)
+{
 	const struct paging_mode *m = mode_of(vm->arch);
-	struct walk w = { vm, m, fn, ctx, 0, 0, false };
+	struct walk w = { vm, m, fn, ctx, 0, 0, false, lo, hi };
 	if (!m) {
 		*tables_missing_ret = 0;
 		return;

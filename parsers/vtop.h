@@ -86,6 +86,10 @@ typedef bool (*pm_page_fn)(void *ctx, uint64_t va, uint64_t pa);
  */
 void pm_vmem_walk_kernel(const struct pm_vmem *vm, pm_page_fn fn, void *ctx,
 			 uint64_t *tables_missing_ret);
+/** As pm_vmem_walk_kernel(), only for the (canonical) VAs in [@p lo, @p hi]; subtrees outside
+ * the range are not read. */
+void pm_vmem_walk_kernel_range(const struct pm_vmem *vm, uint64_t lo, uint64_t hi, pm_page_fn fn,
+			       void *ctx, uint64_t *tables_missing_ret);
 
 /** Read a pointer-sized value (4 bytes on x86, zero-extended; 8 on x64). */
 struct pm_error *pm_vmem_read_ptr(const struct pm_vmem *vm, uint64_t va, uint64_t *ret);

@@ -117,6 +117,22 @@ static void flat(struct pm_source **src, struct pm_physmem *pm)
 	CHECK_OK(pm_physmem_init_runs(pm, *src, r, 1));
 }
 
+struct seen {
+	unsigned n;
+	uint64_t va[8], pa[8];
+};
+
+static bool collect(void *ctx, uint64_t va, uint64_t pa)
+{
+	struct seen *w = ctx;
+	if (w->n < 8) {
+		w->va[w->n] = va;
+		w->pa[w->n] = pa;
+	}
+	w->n++;
+	return w->n < 64;
+}
+
 static void test_x64(void)
 {
 	memset(image, 0, sizeof(image));
@@ -180,6 +196,26 @@ static void test_x64(void)
 	CHECK_EQ_U64(x.pa, 0xB004);
 	pm_vmem_translate(&vm, 0x0000900000000000ull, &x);
 	CHECK(x.status == PM_VA_NOT_CANONICAL);
+	/* walks limited to a VA range: subtrees outside are skipped, a large page is clipped */
+	struct seen w = { 0 };
+	uint64_t missing;
+	pm_vmem_walk_kernel_range(&vm, va + 0x1000, va + 0x202FFF, collect, &w, &missing);
+	/* PT[6] (valid, frame beyond the dump) and 3 pages of PD[1], the large page whose PAT
+	 * bit makes its raw frame field equal the PML4's: a page, not the self-map */
+	CHECK_EQ_U64(w.n, 4);
+	if (w.n == 4) {
+		CHECK_EQ_U64(w.va[0], va + 0x6000);
+		CHECK_EQ_U64(w.va[1], va + 0x200000);
+		CHECK_EQ_U64(w.pa[1], 0);
+		CHECK_EQ_U64(w.va[2], va + 0x201000);
+		CHECK_EQ_U64(w.pa[2], 0x1000);
+		CHECK_EQ_U64(w.va[3], va + 0x202000);
+	}
+	memset(&w, 0, sizeof(w));
+	pm_vmem_walk_kernel_range(&vm, va + 0x40000000 + 0x3000, va + 0x40000000 + 0x3FFF, collect,
+				  &w, &missing);
+	CHECK_EQ_U64(w.n, 1); /* one page in the middle of the 1 GiB page */
+	CHECK_EQ_U64(w.pa[0], 0x3000);
 	/* a read across a valid page into a paged-out one fails and names the VA */
 	struct pm_error *e = pm_vmem_read(&vm, va + 0x2FF8, buf, 16);
 	CHECK(e && pm_err_code(e) == PM_ERR_NOT_PRESENT && strstr(pm_err_msg(e), "paged out"));
