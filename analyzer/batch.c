@@ -650,7 +650,6 @@ int pm_batch_run(const struct pm_batch_opts *o, const struct pm_rule_params *par
 	}
 	/* select: shard and not done */
 	size_t *todo = calloc(c.n + 1, sizeof(*todo)), ntodo = 0;
-	uint64_t total_bytes = 0;
 	for (size_t i = 0; todo && i < c.n; i++) {
 		if (o->shard_n && i % o->shard_n != o->shard_i)
 			continue;
@@ -660,7 +659,6 @@ int pm_batch_run(const struct pm_batch_opts *o, const struct pm_rule_params *par
 			continue;
 		}
 		todo[ntodo++] = i;
-		total_bytes += c.v[i].size;
 	}
 	st->candidates = c.n;
 	st->not_dumps = c.skipped;

@@ -29,7 +29,7 @@ const char *pm_err_code_name(enum pm_err_code code)
 	return code_names[code];
 }
 
-static char *vformat(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vformat(const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
