@@ -255,7 +255,7 @@ static char *analyze_one(const char *path, const struct pm_rule_params *params, 
 		return l;
 	}
 	struct pm_info *in;
-	err = pm_info_gather_source(src, &in);
+	err = pm_info_gather_opened(path, src, &in);
 	if (err) {
 		char *l = error_line(path, sha, pm_err_code_name(pm_err_code(err)), pm_err_msg(err));
 		pm_error_destroy(err);

@@ -325,8 +325,14 @@ bool pm_path_is_raw(const char *path)
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
 {
 	struct pm_source *src;
-	bool raw = pm_path_is_raw(path);
 	PM_TRY(pm_source_open_any(!strncmp(path, "raw:", 4) ? path + 4 : path, &src));
+	return pm_info_gather_opened(path, src, ret);
+}
+
+struct pm_error *pm_info_gather_opened(const char *path, struct pm_source *src,
+				       struct pm_info **ret)
+{
+	bool raw = pm_path_is_raw(path);
 	uint8_t m[8] = { 0 };
 	size_t got = 0;
 	struct pm_error *err = src->ops->read_at(src, 0, m, sizeof(m), &got);
@@ -346,7 +352,7 @@ struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
 				      "a gzip or zip archive cannot be read in place; decompress it "
 				      "first");
 		enum pm_kdump_kind kind;
-		PM_TRY(pm_source_open_kdump(path, &src, &kind));
+		PM_TRY(pm_source_open_kdump(!strncmp(path, "raw:", 4) ? path + 4 : path, &src, &kind));
 		return gather(src, kind == PM_KDUMP_ELF ? PM_CONT_ELF : PM_CONT_KDUMP, ret);
 	}
 	return gather(src, PM_CONT_CRASHDUMP, ret);

@@ -6,6 +6,9 @@ the report must say what was discovered and how.
 
 container_check.py POOLMORTEM CRASHDUMP CONTAINER_FILE
 container_check.py --must-fail POOLMORTEM CONTAINER_FILE FRAGMENT...
+container_check.py --batch POOLMORTEM CRASHDUMP CONTAINER_FILE...
+    `batch` over a folder holding the crash dump and its headerless forms: every line is a
+    report (no error) with the crash dump's pool totals and verdict.
 container_check.py --must-fail-derived POOLMORTEM SOURCE HOW FRAGMENT...
     HOW makes a damaged input from SOURCE in a temporary directory first: "zeros" (a raw
     image of SOURCE's size holding only zeros), "half" (SOURCE cut to half its size),
@@ -104,8 +107,38 @@ def derived(pm, src, how, frags):
         must_fail(pm, path, frags)
 
 
+def batch(pm, dump, conts):
+    # hard links (batch does not follow symlinks) in a folder on the fixtures' file system
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(os.path.abspath(dump))) as tmp:
+        folder = os.path.join(tmp, "in")
+        os.mkdir(folder)
+        for f in [dump] + conts:
+            os.link(f, os.path.join(folder, os.path.basename(f)))
+        out = os.path.join(tmp, "out.ndjson")
+        p = subprocess.run([pm, "batch", "--no-progress", "--jobs", "2", "--output", out, folder],
+                           capture_output=True, text=True)
+        if p.returncode not in (0, 1):
+            fails.append("batch exit %d: %s" % (p.returncode, p.stderr[-300:]))
+        lines = [json.loads(l) for l in open(out)] if os.path.exists(out) else []
+        by = {os.path.basename(l["path"]): l for l in lines}
+        if len(by) != 1 + len(conts):
+            fails.append("batch wrote %d lines for %d inputs" % (len(by), 1 + len(conts)))
+        ref = by.get(os.path.basename(dump), {})
+        for c in conts:
+            l = by.get(os.path.basename(c))
+            if not l or "error" in l:
+                fails.append("%s: %s" % (c, l and l.get("error")))
+                continue
+            for k in ("poolused.totals", "info.machine.build", "verdict.healthy", "verdict.tag"):
+                if pick(l, k) != pick(ref, k):
+                    fails.append("%s: %s %r, crash dump %r" % (os.path.basename(c), k, pick(l, k),
+                                                               pick(ref, k)))
+
+
 def main(argv):
-    if argv[1] == "--must-fail":
+    if argv[1] == "--batch":
+        batch(argv[2], argv[3], argv[4:])
+    elif argv[1] == "--must-fail":
         must_fail(argv[2], argv[3], argv[4:])
     elif argv[1] == "--must-fail-derived":
         derived(argv[2], argv[3], argv[4], argv[5:])
