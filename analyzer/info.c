@@ -226,7 +226,7 @@ static void gather_modules(struct pm_info *in)
 	uint64_t kv;
 	struct pm_error *err = NULL;
 	if (in->has_kdbg && !(err = pm_kdbg_get(&in->kdbg, PM_KDBG_PsLoadedModuleList, &kv))) {
-		if (kv != head)
+		if (kv != head && dmp->container == PM_CONT_CRASHDUMP) /* headerless: nothing to compare */
 			pm_diag_add(&in->diags, PM_ERR_FORMAT, "modules",
 				    "dump header PsLoadedModuleList %#" PRIx64 " differs from the "
 				    "KDBG's %#" PRIx64 "; the KDBG value is used", head, kv);

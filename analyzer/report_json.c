@@ -143,20 +143,25 @@ struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name,
 		add_absent(&j, m, "product_type", PM_ABSENT_NOT_IN_HEADER, NULL);
 	add_hex(&j, m, "directory_table_base", h->dtb);
 
-	cJSON *b = add_obj(&j, root, "bugcheck");
-	char code[16];
-	snprintf(code, sizeof(code), "0x%08x", h->bugcheck_code);
-	add_str(&j, b, "code", code);
-	add_str(&j, b, "name", pm_bugcheck_name(h->bugcheck_code));
-	cJSON *params = chk(&j, cJSON_AddArrayToObject(b, "parameters"));
-	for (int i = 0; params && i < 4; i++) {
-		char p[24];
-		snprintf(p, sizeof(p), "%#" PRIx64, h->bugcheck_params[i]);
-		if (!h->bugcheck_params[i])
-			snprintf(p, sizeof(p), "0x0");
-		cJSON *s = chk(&j, cJSON_CreateString(p));
-		if (s)
-			cJSON_AddItemToArray(params, s);
+	if (d->container == PM_CONT_CRASHDUMP) {
+		cJSON *b = add_obj(&j, root, "bugcheck");
+		char code[16];
+		snprintf(code, sizeof(code), "0x%08x", h->bugcheck_code);
+		add_str(&j, b, "code", code);
+		add_str(&j, b, "name", pm_bugcheck_name(h->bugcheck_code));
+		cJSON *params = b ? chk(&j, cJSON_AddArrayToObject(b, "parameters")) : NULL;
+		for (int i = 0; params && i < 4; i++) {
+			char p[24];
+			snprintf(p, sizeof(p), "%#" PRIx64, h->bugcheck_params[i]);
+			if (!h->bugcheck_params[i])
+				snprintf(p, sizeof(p), "0x0");
+			cJSON *s = chk(&j, cJSON_CreateString(p));
+			if (s)
+				cJSON_AddItemToArray(params, s);
+		}
+	} else {
+		add_absent(&j, root, "bugcheck", PM_ABSENT_NOT_APPLICABLE,
+			   "a capture of a running system: no Windows dump header, no bugcheck");
 	}
 
 	cJSON *t = add_obj(&j, root, "time");

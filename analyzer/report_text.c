@@ -88,12 +88,17 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 	if (in->build_lab[0])
 		pm_sb_printf(&sb, "Build lab:        %s\n", in->build_lab);
 	pm_sb_printf(&sb, "Processors:       %u\n", h->nprocs);
-	const char *bn = pm_bugcheck_name(h->bugcheck_code);
-	pm_sb_printf(&sb, "Bugcheck:         0x%08X %s\n", h->bugcheck_code, bn ? bn : "(unknown code)");
-	pm_sb_printf(&sb, "Parameters:      ");
-	for (int i = 0; i < 4; i++)
-		pm_sb_printf(&sb, " %0*" PRIx64, h->is64 ? 16 : 8, h->bugcheck_params[i]);
-	pm_sb_printf(&sb, "\n");
+	if (d->container == PM_CONT_CRASHDUMP) {
+		const char *bn = pm_bugcheck_name(h->bugcheck_code);
+		pm_sb_printf(&sb, "Bugcheck:         0x%08X %s\n", h->bugcheck_code,
+			     bn ? bn : "(unknown code)");
+		pm_sb_printf(&sb, "Parameters:      ");
+		for (int i = 0; i < 4; i++)
+			pm_sb_printf(&sb, " %0*" PRIx64, h->is64 ? 16 : 8, h->bugcheck_params[i]);
+		pm_sb_printf(&sb, "\n");
+	} else {
+		pm_sb_printf(&sb, "Bugcheck:         none (a capture of a running system)\n");
+	}
 	char ts[32];
 	if (h->has_system_time && pm_filetime_iso(h->system_time, ts))
 		pm_sb_printf(&sb, "System time:      %s\n", ts);
@@ -118,6 +123,12 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 	if (d->triage) {
 		pm_sb_printf(&sb, "Completeness:     small memory dump: header, bugcheck and module "
 			     "names only\n");
+	} else if (d->container != PM_CONT_CRASHDUMP) {
+		if (in->incomplete)
+			pm_sb_printf(&sb, "Completeness:     INCOMPLETE: %s\n", in->incomplete_why);
+		else
+			pm_sb_printf(&sb, "Completeness:     not checked: no header states what the "
+				     "capture should hold\n");
 	} else if (d->phys.pages_beyond_eof) {
 		pm_sb_printf(&sb, "Completeness:     TRUNCATED: file ends at %" PRIu64 " bytes, the "
 			     "layout needs %" PRIu64 "; %" PRIu64 " pages missing\n", d->src->size,

@@ -160,6 +160,7 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 	snprintf(s.os, sizeof(s.os), "%s", in->os_name);
 	s.nprocs = h->nprocs;
 	s.product_type = h->has_product_type ? (int)h->product_type : 0;
+	s.has_bugcheck = in->dmp->container == PM_CONT_CRASHDUMP;
 	s.bugcheck = h->bugcheck_code;
 	memcpy(s.params, h->bugcheck_params, sizeof(s.params));
 	s.triage = in->dmp->triage != NULL;

@@ -86,8 +86,11 @@ void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 	md(sb, s->dump);
 	pm_sb_printf(sb, "` |\n| Windows | ");
 	md(sb, s->os[0] ? s->os : "unknown");
-	pm_sb_printf(sb, ", build %u, %s, %u processors |\n| Bugcheck | 0x%08X |\n", s->build, s->arch,
-		     s->nprocs, s->bugcheck);
+	pm_sb_printf(sb, ", build %u, %s, %u processors |\n", s->build, s->arch, s->nprocs);
+	if (s->has_bugcheck)
+		pm_sb_printf(sb, "| Bugcheck | 0x%08X |\n", s->bugcheck);
+	else
+		pm_sb_printf(sb, "| Bugcheck | none (a capture of a running system) |\n");
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pm_finding *fi = &f->items[i];
 		if (fi->severity == PM_SEV_INFO)
@@ -190,8 +193,13 @@ void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const str
 	h(sb, s->dump);
 	pm_sb_printf(sb, "</td></tr><tr><th>Windows</th><td>");
 	h(sb, s->os[0] ? s->os : "unknown");
-	pm_sb_printf(sb, ", build %u, %s, %u processors</td></tr><tr><th>Bugcheck</th>"
-		     "<td>0x%08X</td></tr></table>\n", s->build, s->arch, s->nprocs, s->bugcheck);
+	pm_sb_printf(sb, ", build %u, %s, %u processors</td></tr><tr><th>Bugcheck</th><td>",
+		     s->build, s->arch, s->nprocs);
+	if (s->has_bugcheck)
+		pm_sb_printf(sb, "0x%08X", s->bugcheck);
+	else
+		pm_sb_printf(sb, "none (a capture of a running system)");
+	pm_sb_printf(sb, "</td></tr></table>\n");
 	/* Chart 1: pool usage against limits (and RAM), commit against its limit. */
 	struct {
 		const char *label;

@@ -349,8 +349,9 @@ struct pm_error *pm_dmp_open_headerless(struct pm_source *src, enum pm_container
 		pm_dmp_destroy(dmp);
 		return err;
 	}
-	dmp->has_expected_size = true;
-	dmp->expected_size = run->count * PM_PAGE_SIZE;
+	/* no header states a size to check the file against; the container knows its pages */
+	if (src->has_pages_stored)
+		dmp->phys.pages_present = src->pages_stored;
 	err = pm_discover(&dmp->phys, d, &dmp->diags);
 	if (err) {
 		free(d);

@@ -33,6 +33,9 @@ struct pm_source {
 	/** Bytes of the container file behind a source that presents a physical address space
 	 * (kdump, ELF); 0 when the file is the byte stream itself. */
 	uint64_t container_size;
+	/** Pages the container stores (kdump, ELF), when it says; else has_pages_stored false. */
+	bool has_pages_stored;
+	uint64_t pages_stored;
 };
 
 /** Open @p path read-only. */

@@ -136,6 +136,36 @@ static void ksrc_destroy(struct pm_source *src)
 static const struct pm_source_ops ksrc_ops = { "libkdumpfile", ksrc_read_at, ksrc_destroy,
 					       ksrc_has_page };
 
+/* Fill the page states from libkdumpfile's map of the pages the file stores, so that
+ * has_page() needs no read; returns false when the map is not available. */
+static bool map_pages(struct ksrc *k)
+{
+	kdump_attr_t a;
+	if (kdump_get_attr(k->ctx, "file.pagemap", &a) != KDUMP_OK || a.type != KDUMP_BITMAP ||
+	    !a.val.bitmap)
+		return false;
+	kdump_bmp_t *bmp = a.val.bitmap;
+	kdump_bmp_incref(bmp);
+	memset(k->state, 0xAA, (size_t)(k->npages / 4 + 1)); /* 2 = absent, for every page */
+	uint64_t count = 0;
+	kdump_addr_t idx = 0;
+	while (idx < k->npages && kdump_bmp_find_set(bmp, &idx) == KDUMP_OK && idx < k->npages) {
+		kdump_addr_t end = idx;
+		if (kdump_bmp_find_clear(bmp, &end) != KDUMP_OK || end > k->npages)
+			end = k->npages;
+		if (end <= idx)
+			break;
+		for (uint64_t p = idx; p < end; p++)
+			set_state(k, p, 1);
+		count += end - idx;
+		idx = end;
+	}
+	kdump_bmp_decref(bmp);
+	k->base.has_pages_stored = true;
+	k->base.pages_stored = count;
+	return true;
+}
+
 bool pm_is_elf_container(const uint8_t *b, size_t n)
 {
 	return n >= 4 && !memcmp(b, "\x7f" "ELF", 4);
@@ -213,6 +243,7 @@ struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 	k->state = st;
 	k->npages = max_pfn;
 	k->diskdump = diskdump;
+	map_pages(k); /* else has_page() probes page by page */
 	*ret = &k->base;
 	*kind_ret = diskdump ? PM_KDUMP_COMPRESSED : PM_KDUMP_ELF;
 	return NULL;

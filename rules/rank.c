@@ -23,7 +23,7 @@ bool pm_max_meaningful(const struct pm_summary *s, const struct pm_fig *max)
 const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
 						const struct pm_rule_params *p)
 {
-	for (size_t i = 0; i < p->nbugchecks; i++)
+	for (size_t i = 0; s->has_bugcheck && i < p->nbugchecks; i++)
 		if (p->bugchecks[i].code == s->bugcheck)
 			return &p->bugchecks[i];
 	return NULL;

@@ -51,6 +51,7 @@ struct pm_summary {
 	char os[96];
 	unsigned nprocs;
 	int product_type; /**< 1 workstation, 2/3 server, 0 unknown */
+	bool has_bugcheck; /**< false for a capture of a running system (no dump header) */
 	uint32_t bugcheck;
 	uint64_t params[4];
 	bool triage;      /**< small dump: no pool data */

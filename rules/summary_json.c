@@ -58,8 +58,15 @@ struct pm_error *pm_summary_to_json(const struct pm_summary *s, char **ret)
 	oom |= !cJSON_AddStringToObject(r, "os", s->os);
 	numb(r, "processors", s->nprocs, &oom);
 	numb(r, "product_type", s->product_type, &oom);
-	hexs(r, "bugcheck", s->bugcheck, &oom);
-	cJSON *pa = cJSON_AddArrayToObject(r, "parameters");
+	cJSON *pa = NULL;
+	if (s->has_bugcheck) {
+		hexs(r, "bugcheck", s->bugcheck, &oom);
+		pa = cJSON_AddArrayToObject(r, "parameters");
+		oom |= !pa;
+	} else { /* null: no bugcheck (a capture of a running system) */
+		oom |= !cJSON_AddNullToObject(r, "bugcheck");
+		oom |= !cJSON_AddNullToObject(r, "parameters");
+	}
 	for (int i = 0; pa && i < 4; i++) {
 		char b[24];
 		snprintf(b, sizeof(b), "0x%" PRIx64, s->params[i]);
@@ -68,7 +75,6 @@ struct pm_error *pm_summary_to_json(const struct pm_summary *s, char **ret)
 		if (x)
 			cJSON_AddItemToArray(pa, x);
 	}
-	oom |= !pa;
 	oom |= !cJSON_AddBoolToObject(r, "triage", s->triage);
 	cJSON *fo = cJSON_AddObjectToObject(r, "figures");
 	oom |= !fo;
@@ -212,8 +218,10 @@ struct pm_error *pm_summary_from_json(const char *text, const char *what, struct
 		s.nprocs = (unsigned)v;
 	if (get_u64(r, "product_type", &v) && v <= 3)
 		s.product_type = (int)v;
-	if (get_u64(r, "bugcheck", &v) && v <= 0xFFFFFFFF)
+	if (get_u64(r, "bugcheck", &v) && v <= 0xFFFFFFFF) {
+		s.has_bugcheck = true;
 		s.bugcheck = (uint32_t)v;
+	}
 	const cJSON *pa = cJSON_GetObjectItemCaseSensitive(r, "parameters");
 	int k = 0;
 	for (const cJSON *it = cJSON_IsArray(pa) ? pa->child : NULL; it && k < 4; it = it->next, k++) {
