@@ -72,6 +72,14 @@ def compare(pm, dump, cont):
                                                            truth.get("encoded")))
     if pick(b, "info.kdbg.found_by") != "discovered":
         fails.append("kdbg.found_by %r" % pick(b, "info.kdbg.found_by"))
+    # ELF and kdump captures store every RAM page (QEMU style), and say so
+    if truth["container"] in ("elf", "kdump"):
+        if pick(b, "info.memory.pages_in_dump") != truth["info"]["memory"]["ram_pages"]:
+            fails.append("pages_in_dump %r, RAM pages %r" % (pick(b, "info.memory.pages_in_dump"),
+                                                           truth["info"]["memory"]["ram_pages"]))
+    if not isinstance(pick(b, "info.bugcheck"), dict) or pick(b, "info.bugcheck.value") is not None \
+            or pick(b, "info.bugcheck.absent") != "not_applicable":
+        fails.append("bugcheck of a capture %r" % pick(b, "info.bugcheck"))
     want_fmt = {"raw": "raw", "elf": "ELF", "kdump": "kdump"}[truth["container"]]
     if want_fmt not in (pick(b, "info.container.format") or ""):
         fails.append("container.format %r" % pick(b, "info.container.format"))
