@@ -14,8 +14,7 @@
 #include "verdict_view.h"
 
 #include "analyze.h"
-#include "batch.h"
-#include "trend.h"
+#include "cli.h"
 #include "info.h"
 #include "poolview.h"
 #include "vmview.h"
@@ -25,16 +24,8 @@
 #define PM_VERSION "0.0.0"
 #endif
 
-/* Exit codes, documented in --help and the README. */
-enum {
-	PM_EXIT_OK = 0,         /* done; healthy (analyze: no exhaustion found) */
-	PM_EXIT_FINDING = 1,    /* analyze: exhaustion found (reserved until analyze lands) */
-	PM_EXIT_USAGE = 2,      /* bad command line */
-	PM_EXIT_UNREADABLE = 3, /* the input could not be read as a dump: nothing reported */
-	PM_EXIT_INCOMPLETE = 4, /* a report was written, but part of the dump was unreadable */
-};
 
-static const char usage_text[] =
+const char pm_cli_usage[] =
 	"usage: poolmortem COMMAND [OPTIONS] DUMP\n"
 	"\n"
 	"Offline analysis of Windows kernel crash dumps (MEMORY.DMP, minidumps).\n"
@@ -111,10 +102,10 @@ static int cmd_info(int argc, char **argv)
 			json = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
+			fputs(pm_cli_usage, stdout);
 			return PM_EXIT_OK;
 		default:
-			fputs(usage_text, stderr);
+			fputs(pm_cli_usage, stderr);
 			return PM_EXIT_USAGE;
 		}
 	}
@@ -147,7 +138,7 @@ static int cmd_info(int argc, char **argv)
 	return rc;
 }
 
-static bool parse_u64(const char *s, uint64_t *ret)
+bool pm_cli_parse_u64(const char *s, uint64_t *ret)
 {
 	char *end;
 	errno = 0;
@@ -179,8 +170,8 @@ static int cmd_read(int argc, char **argv)
 			return PM_EXIT_USAGE;
 	}
 	uint64_t addr, len;
-	if (optind + 3 != argc || !parse_u64(argv[optind + 1], &addr) ||
-	    !parse_u64(argv[optind + 2], &len) || len == 0 || len > PM_MAX_READ) {
+	if (optind + 3 != argc || !pm_cli_parse_u64(argv[optind + 1], &addr) ||
+	    !pm_cli_parse_u64(argv[optind + 2], &len) || len == 0 || len > PM_MAX_READ) {
 		fprintf(stderr, "poolmortem: usage: read DUMP ADDR LEN [--phys] [--json] "
 				"(LEN from 1 to %d)\n", PM_MAX_READ);
 		return PM_EXIT_USAGE;
@@ -227,7 +218,6 @@ static int cmd_read(int argc, char **argv)
 	return rc;
 }
 
-enum { OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN };
 
 /* poolused and bigpool share their option parsing and their error handling. */
 static int cmd_pool(int argc, char **argv, bool big, bool vm)
@@ -271,7 +261,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 			}
 			break;
 		case OPT_TOP:
-			if (!parse_u64(optarg, &v) || v == 0 || v > 1000000) {
+			if (!pm_cli_parse_u64(optarg, &v) || v == 0 || v > 1000000) {
 				fprintf(stderr, "poolmortem: --top takes a number from 1 to 1000000\n");
 				return PM_EXIT_USAGE;
 			}
@@ -291,7 +281,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 			uo.scan = true;
 			break;
 		default:
-			fputs(usage_text, stderr);
+			fputs(pm_cli_usage, stderr);
 			return PM_EXIT_USAGE;
 		}
 	}
@@ -347,10 +337,9 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 	return rc;
 }
 
-enum { OPT_FORMAT = 300, OPT_RULES, OPT_POOLTAG, OPT_COLOR };
 
-static struct pm_error *load_params(struct pm_rule_params *p, const char *rules,
-				    const char *pooltag)
+struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
+				       const char *pooltag)
 {
 	PM_TRY(pm_rule_params_init(p));
 	struct pm_error *err = NULL;
@@ -410,7 +399,7 @@ static int cmd_analyze(int argc, char **argv, bool summary_only)
 			ao.scan = true;
 			break;
 		case OPT_TOP:
-			if (!parse_u64(optarg, &v) || !v || v > 1000000) {
+			if (!pm_cli_parse_u64(optarg, &v) || !v || v > 1000000) {
 				fprintf(stderr, "poolmortem: --top takes a number from 1 to 1000000\n");
 				return PM_EXIT_USAGE;
 			}
@@ -430,7 +419,7 @@ static int cmd_analyze(int argc, char **argv, bool summary_only)
 			}
 			break;
 		default:
-			fputs(usage_text, stderr);
+			fputs(pm_cli_usage, stderr);
 			return PM_EXIT_USAGE;
 		}
 	}
@@ -443,7 +432,7 @@ static int cmd_analyze(int argc, char **argv, bool summary_only)
 						!getenv("NO_COLOR"));
 	const char *path = argv[optind];
 	struct pm_rule_params params;
-	struct pm_error *err = load_params(&params, rules, pooltag);
+	struct pm_error *err = pm_cli_load_params(&params, rules, pooltag);
 	if (err) {
 		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
 		pm_error_destroy(err);
@@ -542,7 +531,7 @@ static int cmd_rules(int argc, char **argv)
 		return PM_EXIT_UNREADABLE;
 	}
 	struct pm_rule_params params;
-	if ((err = load_params(&params, rules, pooltag))) {
+	if ((err = pm_cli_load_params(&params, rules, pooltag))) {
 		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
 		pm_error_destroy(err);
 		pm_summary_deinit(&sum);
@@ -576,355 +565,15 @@ static int cmd_rules(int argc, char **argv)
 	return verdict_rc(&verdict);
 }
 
-enum { OPT_OUTPUT = 400, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
-       OPT_NOPROGRESS, OPT_TREND };
-
-/* Trend over NDJSON text (batch --trend). */
-static char *trend_of_lines(const char *text)
-{
-	cJSON **docs = NULL;
-	size_t n = 0;
-	char *copy = strdup(text ? text : "");
-	for (char *l = copy, *e; l && *l; l = e ? e + 1 : NULL) {
-		e = strchr(l, '\n');
-		if (e)
-			*e = 0;
-		cJSON *d = cJSON_Parse(l);
-		if (!d)
-			continue;
-		if (cJSON_GetObjectItemCaseSensitive(d, "error")) {
-			cJSON_Delete(d);
-			continue;
-		}
-		cJSON **d2 = realloc(docs, (n + 1) * sizeof(*d2));
-		if (!d2) {
-			cJSON_Delete(d);
-			break;
-		}
-		docs = d2;
-		docs[n++] = d;
-	}
-	free(copy);
-	char *out = NULL;
-	struct pm_error *err = pm_trend_report((const cJSON *const *)docs, n, false, 10, false, &out);
-	pm_error_destroy(err);
-	for (size_t i = 0; i < n; i++)
-		cJSON_Delete(docs[i]);
-	free(docs);
-	return out;
-}
-
-static int cmd_batch(int argc, char **argv)
-{
-	struct pm_batch_opts bo;
-	memset(&bo, 0, sizeof(bo));
-	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-	bo.jobs = nproc > 0 ? (unsigned)nproc : 1;
-	bo.timeout_s = 600;
-	bo.max_mem_mb = 8192;
-	bo.progress = isatty(STDERR_FILENO);
-	const char *rules = NULL, *pooltag = NULL, *summary = NULL;
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "summary", required_argument, NULL, OPT_SUMMARY },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "resume", no_argument, NULL, OPT_RESUME },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "max-mem", required_argument, NULL, OPT_MAXMEM },
-		{ "scan", no_argument, NULL, OPT_SCAN },
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
-		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
-		{ "trend", no_argument, NULL, OPT_TREND },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool trend = false;
-	int c;
-	uint64_t v, v2;
-	char *slash;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-		case OPT_OUTPUT:
-			bo.output = optarg;
-			break;
-		case OPT_SUMMARY:
-			summary = optarg;
-			break;
-		case 'j':
-		case OPT_JOBS:
-			if (!parse_u64(optarg, &v) || !v || v > 256) {
-				fprintf(stderr, "poolmortem: --jobs takes 1 to 256\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.jobs = (unsigned)v;
-			break;
-		case OPT_RESUME:
-			bo.resume = true;
-			break;
-		case OPT_SHARD:
-			slash = strchr(optarg, '/');
-			if (!slash || (*slash = 0, !parse_u64(optarg, &v)) || !parse_u64(slash + 1, &v2) ||
-			    !v2 || v2 > 100000 || v >= v2) {
-				fprintf(stderr, "poolmortem: --shard takes I/N with 0 <= I < N\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.shard_i = (unsigned)v;
-			bo.shard_n = (unsigned)v2;
-			break;
-		case OPT_TIMEOUT:
-			if (!parse_u64(optarg, &v) || v > 86400) {
-				fprintf(stderr, "poolmortem: --timeout takes seconds (0 = none)\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.timeout_s = (unsigned)v;
-			break;
-		case OPT_MAXMEM:
-			if (!parse_u64(optarg, &v) || v > (1u << 22)) {
-				fprintf(stderr, "poolmortem: --max-mem takes MiB (0 = none)\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.max_mem_mb = (unsigned)v;
-			break;
-		case OPT_SCAN:
-			bo.scan = true;
-			break;
-		case OPT_RULES:
-			rules = optarg;
-			break;
-		case OPT_POOLTAG:
-			pooltag = optarg;
-			break;
-		case OPT_NOPROGRESS:
-			bo.progress = false;
-			break;
-		case OPT_TREND:
-			trend = true;
-			break;
-		default:
-			fputs(usage_text, stderr);
-			return PM_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "poolmortem: batch takes one or more PATHs\n");
-		return PM_EXIT_USAGE;
-	}
-	if (bo.resume && !bo.output) {
-		fprintf(stderr, "poolmortem: --resume needs --output FILE\n");
-		return PM_EXIT_USAGE;
-	}
-	bo.paths = (const char *const *)argv + optind;
-	bo.npaths = (size_t)(argc - optind);
-	struct pm_rule_params params;
-	struct pm_error *err = load_params(&params, rules, pooltag);
-	if (err) {
-		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
-		pm_error_destroy(err);
-		return PM_EXIT_USAGE;
-	}
-	struct pm_batch_stats st;
-	pm_batch_run(&bo, &params, &st);
-	pm_rule_params_deinit(&params);
-	if (st.failed_setup) {
-		free(st.stdout_lines);
-		return PM_EXIT_UNREADABLE;
-	}
-	/* The summary covers the whole output file (earlier runs included). */
-	char *text = bo.output ? pm_batch_summary(bo.output, false)
-			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", false);
-	char *json = bo.output ? pm_batch_summary(bo.output, true)
-			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", true);
-	FILE *tout = bo.output ? stdout : stderr;
-	if (text)
-		fputs(text, tout);
-	fprintf(tout, "  %zu dumps found (%zu other files skipped), %zu analyzed now, %zu errors, "
-		"%zu already done; %.1f s wall, %.1f s CPU over %u workers (%.0f%% of %u cores)\n",
-		st.candidates, st.not_dumps, st.analyzed, st.errors, st.skipped_resume, st.wall_s,
-		st.cpu_s, st.jobs,
-		st.wall_s > 0 ? 100.0 * st.cpu_s / (st.wall_s * (double)(st.jobs ? st.jobs : 1)) : 0,
-		st.jobs);
-	if (trend) {
-		char *all = NULL;
-		if (bo.output) {
-			FILE *f = fopen(bo.output, "rb");
-			struct pm_strbuf sb = { 0 };
-			char buf[65536];
-			size_t k;
-			while (f && (k = fread(buf, 1, sizeof(buf), f)) > 0)
-				pm_sb_printf(&sb, "%.*s", (int)k, buf);
-			if (f)
-				fclose(f);
-			all = pm_sb_take(&sb);
-		}
-		char *t = trend_of_lines(bo.output ? all : st.stdout_lines);
-		if (t) {
-			fprintf(tout, "\nTrend by machine:\n%s", t);
-			free(t);
-		}
-		free(all);
-	}
-	if (summary && json) {
-		FILE *f = fopen(summary, "w");
-		if (!f || fputs(json, f) < 0) {
-			fprintf(stderr, "poolmortem: error: %s: %s\n", summary, strerror(errno));
-		}
-		if (f)
-			fclose(f);
-	}
-	int rc = PM_EXIT_OK;
-	if (json && !strstr(json, "\"with_findings\":\t0") && !strstr(json, "\"with_findings\": 0"))
-		rc = PM_EXIT_FINDING;
-	else if (st.errors)
-		rc = PM_EXIT_INCOMPLETE;
-	free(text);
-	free(json);
-	free(st.stdout_lines);
-	return rc;
-}
-
-enum { OPT_ONE = 500 };
-
-/* trend DUMP... (or NDJSON files from batch) */
-static int cmd_trend(int argc, char **argv)
-{
-	bool json = false, one = false;
-	size_t top = 10;
-	uint64_t v;
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "one-machine", no_argument, NULL, OPT_ONE },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == OPT_ONE)
-			one = true;
-		else if (c == OPT_TOP && parse_u64(optarg, &v) && v && v < 100000)
-			top = (size_t)v;
-		else {
-			fputs(usage_text, stderr);
-			return PM_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "poolmortem: trend takes DUMPs or batch NDJSON files\n");
-		return PM_EXIT_USAGE;
-	}
-	struct pm_rule_params params;
-	struct pm_error *err = load_params(&params, NULL, NULL);
-	if (err) {
-		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
-		pm_error_destroy(err);
-		return PM_EXIT_UNREADABLE;
-	}
-	cJSON **docs = NULL;
-	size_t n = 0, cap = 0;
-	int rc = PM_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
-		const char *path = argv[i];
-		FILE *f = fopen(path, "rb");
-		int first = f ? fgetc(f) : EOF;
-		if (f)
-			fclose(f);
-		struct pm_strbuf lines = { 0 };
-		if (first == '{') { /* a batch's NDJSON */
-			FILE *g = fopen(path, "rb");
-			char buf[65536];
-			size_t k;
-			while (g && (k = fread(buf, 1, sizeof(buf), g)) > 0)
-				pm_sb_printf(&lines, "%.*s", (int)k, buf);
-			if (g)
-				fclose(g);
-		} else {
-			struct pm_info *in;
-			err = pm_info_gather(path, &in);
-			if (err) {
-				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-				pm_error_destroy(err);
-				rc = PM_EXIT_INCOMPLETE;
-				continue;
-			}
-			struct pm_analyze_opts ao = { false, 20, PM_FMT_JSON, false, &params };
-			struct pm_verdict vd;
-			char *out = NULL;
-			err = pm_report_analyze(in, &ao, &out, &vd);
-			pm_info_destroy(in);
-			if (err) {
-				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-				pm_error_destroy(err);
-				rc = PM_EXIT_INCOMPLETE;
-				continue;
-			}
-			cJSON *d = cJSON_Parse(out);
-			free(out);
-			if (d) {
-				cJSON_AddStringToObject(d, "path", path);
-				char *l = cJSON_PrintUnformatted(d);
-				cJSON_Delete(d);
-				if (l)
-					pm_sb_printf(&lines, "%s\n", l);
-				free(l);
-			}
-		}
-		char *text = pm_sb_take(&lines);
-		for (char *l = text, *e; l && *l; l = e ? e + 1 : NULL) {
-			e = strchr(l, '\n');
-			if (e)
-				*e = 0;
-			cJSON *d = cJSON_Parse(l);
-			if (!d)
-				continue;
-			if (cJSON_GetObjectItemCaseSensitive(d, "error") || n >= 100000) {
-				cJSON_Delete(d);
-				continue;
-			}
-			if (n == cap) {
-				cap = cap ? cap * 2 : 16;
-				cJSON **d2 = realloc(docs, cap * sizeof(*d2));
-				if (!d2) {
-					cJSON_Delete(d);
-					break;
-				}
-				docs = d2;
-			}
-			docs[n++] = d;
-		}
-		free(text);
-	}
-	pm_rule_params_deinit(&params);
-	char *out = NULL;
-	err = pm_trend_report((const cJSON *const *)docs, n, one, top, json, &out);
-	for (size_t i = 0; i < n; i++)
-		cJSON_Delete(docs[i]);
-	free(docs);
-	if (err) {
-		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
-		pm_error_destroy(err);
-		return PM_EXIT_UNREADABLE;
-	}
-	fputs(out, stdout);
-	if (json)
-		fputc('\n', stdout);
-	free(out);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(usage_text, stderr);
+		fputs(pm_cli_usage, stderr);
 		return PM_EXIT_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage_text, stdout);
+		fputs(pm_cli_usage, stdout);
 		return PM_EXIT_OK;
 	}
 	if (!strcmp(cmd, "--version")) {
@@ -942,15 +591,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "analyze"))
 		return cmd_analyze(argc - 1, argv + 1, false);
 	if (!strcmp(cmd, "trend"))
-		return cmd_trend(argc - 1, argv + 1);
+		return pm_cli_trend(argc - 1, argv + 1);
 	if (!strcmp(cmd, "batch"))
-		return cmd_batch(argc - 1, argv + 1);
+		return pm_cli_batch(argc - 1, argv + 1);
 	if (!strcmp(cmd, "summary"))
 		return cmd_analyze(argc - 1, argv + 1, true);
 	if (!strcmp(cmd, "rules"))
 		return cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(cmd, "read"))
 		return cmd_read(argc - 1, argv + 1);
-	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, usage_text);
+	fprintf(stderr, "poolmortem: unknown command '%s'\n\n%s", cmd, pm_cli_usage);
 	return PM_EXIT_USAGE;
 }

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+// The commands over many dumps: batch and trend (CLI layer: it prints).
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "batch.h"
+#include "cli.h"
+#include "info.h"
+#include "report.h"
+#include "strbuf.h"
+#include "trend.h"
+
+/* Parse NDJSON @p text into reports (error lines skipped) appended to *docs; stops at
+ * PM_CLI_MAX_TREND_DOCS. */
+enum { PM_CLI_MAX_TREND_DOCS = 100000 };
+
+static void add_docs(const char *text, cJSON ***docs, size_t *n, size_t *cap)
+{
+	char *copy = strdup(text ? text : "");
+	for (char *l = copy, *e; l && *l; l = e ? e + 1 : NULL) {
+		e = strchr(l, '\n');
+		if (e)
+			*e = 0;
+		cJSON *d = cJSON_Parse(l);
+		if (!d)
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(d, "error") || *n >= PM_CLI_MAX_TREND_DOCS) {
+			cJSON_Delete(d);
+			continue;
+		}
+		if (*n == *cap) {
+			size_t c2 = *cap ? *cap * 2 : 16;
+			cJSON **d2 = realloc(*docs, c2 * sizeof(*d2));
+			if (!d2) {
+				cJSON_Delete(d);
+				break;
+			}
+			*docs = d2;
+			*cap = c2;
+		}
+		(*docs)[(*n)++] = d;
+	}
+	free(copy);
+}
+
+static void free_docs(cJSON **docs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(docs[i]);
+	free(docs);
+}
+
+/* Trend over NDJSON text (batch --trend). */
+static char *trend_of_lines(const char *text)
+{
+	cJSON **docs = NULL;
+	size_t n = 0, cap = 0;
+	add_docs(text, &docs, &n, &cap);
+	char *out = NULL;
+	struct pm_error *err = pm_trend_report((const cJSON *const *)docs, n, false, 10, false, &out);
+	pm_error_destroy(err);
+	free_docs(docs, n);
+	return out;
+}
+
+int pm_cli_batch(int argc, char **argv)
+{
+	struct pm_batch_opts bo;
+	memset(&bo, 0, sizeof(bo));
+	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+	bo.jobs = nproc > 0 ? (unsigned)nproc : 1;
+	bo.timeout_s = 600;
+	bo.max_mem_mb = 8192;
+	bo.progress = isatty(STDERR_FILENO);
+	const char *rules = NULL, *pooltag = NULL, *summary = NULL;
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "summary", required_argument, NULL, OPT_SUMMARY },
+		{ "jobs", required_argument, NULL, OPT_JOBS },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "max-mem", required_argument, NULL, OPT_MAXMEM },
+		{ "scan", no_argument, NULL, OPT_SCAN },
+		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
+		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ "trend", no_argument, NULL, OPT_TREND },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool trend = false;
+	int c;
+	uint64_t v, v2;
+	char *slash;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "j:o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+		case OPT_OUTPUT:
+			bo.output = optarg;
+			break;
+		case OPT_SUMMARY:
+			summary = optarg;
+			break;
+		case 'j':
+		case OPT_JOBS:
+			if (!pm_cli_parse_u64(optarg, &v) || !v || v > 256) {
+				fprintf(stderr, "poolmortem: --jobs takes 1 to 256\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.jobs = (unsigned)v;
+			break;
+		case OPT_RESUME:
+			bo.resume = true;
+			break;
+		case OPT_SHARD:
+			slash = strchr(optarg, '/');
+			if (!slash || (*slash = 0, !pm_cli_parse_u64(optarg, &v)) || !pm_cli_parse_u64(slash + 1, &v2) ||
+			    !v2 || v2 > 100000 || v >= v2) {
+				fprintf(stderr, "poolmortem: --shard takes I/N with 0 <= I < N\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.shard_i = (unsigned)v;
+			bo.shard_n = (unsigned)v2;
+			break;
+		case OPT_TIMEOUT:
+			if (!pm_cli_parse_u64(optarg, &v) || v > 86400) {
+				fprintf(stderr, "poolmortem: --timeout takes seconds (0 = none)\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.timeout_s = (unsigned)v;
+			break;
+		case OPT_MAXMEM:
+			if (!pm_cli_parse_u64(optarg, &v) || v > (1u << 22)) {
+				fprintf(stderr, "poolmortem: --max-mem takes MiB (0 = none)\n");
+				return PM_EXIT_USAGE;
+			}
+			bo.max_mem_mb = (unsigned)v;
+			break;
+		case OPT_SCAN:
+			bo.scan = true;
+			break;
+		case OPT_RULES:
+			rules = optarg;
+			break;
+		case OPT_POOLTAG:
+			pooltag = optarg;
+			break;
+		case OPT_NOPROGRESS:
+			bo.progress = false;
+			break;
+		case OPT_TREND:
+			trend = true;
+			break;
+		default:
+			fputs(pm_cli_usage, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "poolmortem: batch takes one or more PATHs\n");
+		return PM_EXIT_USAGE;
+	}
+	if (bo.resume && !bo.output) {
+		fprintf(stderr, "poolmortem: --resume needs --output FILE\n");
+		return PM_EXIT_USAGE;
+	}
+	bo.paths = (const char *const *)argv + optind;
+	bo.npaths = (size_t)(argc - optind);
+	struct pm_rule_params params;
+	struct pm_error *err = pm_cli_load_params(&params, rules, pooltag);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_USAGE;
+	}
+	struct pm_batch_stats st;
+	pm_batch_run(&bo, &params, &st);
+	pm_rule_params_deinit(&params);
+	if (st.failed_setup) {
+		free(st.stdout_lines);
+		return PM_EXIT_UNREADABLE;
+	}
+	/* The summary covers the whole output file (earlier runs included). */
+	char *text = bo.output ? pm_batch_summary(bo.output, false)
+			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", false);
+	char *json = bo.output ? pm_batch_summary(bo.output, true)
+			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", true);
+	FILE *tout = bo.output ? stdout : stderr;
+	if (text)
+		fputs(text, tout);
+	fprintf(tout, "  %zu dumps found (%zu other files skipped), %zu analyzed now, %zu errors, "
+		"%zu already done; %.1f s wall, %.1f s CPU over %u workers (%.0f%% of %u cores)\n",
+		st.candidates, st.not_dumps, st.analyzed, st.errors, st.skipped_resume, st.wall_s,
+		st.cpu_s, st.jobs,
+		st.wall_s > 0 ? 100.0 * st.cpu_s / (st.wall_s * (double)(st.jobs ? st.jobs : 1)) : 0,
+		st.jobs);
+	if (trend) {
+		char *all = NULL;
+		if (bo.output) {
+			FILE *f = fopen(bo.output, "rb");
+			struct pm_strbuf sb = { 0 };
+			char buf[65536];
+			size_t k;
+			while (f && (k = fread(buf, 1, sizeof(buf), f)) > 0)
+				pm_sb_printf(&sb, "%.*s", (int)k, buf);
+			if (f)
+				fclose(f);
+			all = pm_sb_take(&sb);
+		}
+		char *t = trend_of_lines(bo.output ? all : st.stdout_lines);
+		if (t) {
+			fprintf(tout, "\nTrend by machine:\n%s", t);
+			free(t);
+		}
+		free(all);
+	}
+	if (summary && json) {
+		FILE *f = fopen(summary, "w");
+		if (!f || fputs(json, f) < 0) {
+			fprintf(stderr, "poolmortem: error: %s: %s\n", summary, strerror(errno));
+		}
+		if (f)
+			fclose(f);
+	}
+	int rc = PM_EXIT_OK;
+	if (json && !strstr(json, "\"with_findings\":\t0") && !strstr(json, "\"with_findings\": 0"))
+		rc = PM_EXIT_FINDING;
+	else if (st.errors)
+		rc = PM_EXIT_INCOMPLETE;
+	free(text);
+	free(json);
+	free(st.stdout_lines);
+	return rc;
+}
+
+
+/* trend DUMP... (or NDJSON files from batch) */
+int pm_cli_trend(int argc, char **argv)
+{
+	bool json = false, one = false;
+	size_t top = 10;
+	uint64_t v;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "one-machine", no_argument, NULL, OPT_ONE },
+		{ "top", required_argument, NULL, OPT_TOP },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == OPT_ONE)
+			one = true;
+		else if (c == OPT_TOP && pm_cli_parse_u64(optarg, &v) && v && v < 100000)
+			top = (size_t)v;
+		else {
+			fputs(pm_cli_usage, stderr);
+			return PM_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "poolmortem: trend takes DUMPs or batch NDJSON files\n");
+		return PM_EXIT_USAGE;
+	}
+	struct pm_rule_params params;
+	struct pm_error *err = pm_cli_load_params(&params, NULL, NULL);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	cJSON **docs = NULL;
+	size_t n = 0, cap = 0;
+	int rc = PM_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		const char *path = argv[i];
+		FILE *f = fopen(path, "rb");
+		int first = f ? fgetc(f) : EOF;
+		if (f)
+			fclose(f);
+		struct pm_strbuf lines = { 0 };
+		if (first == '{') { /* a batch's NDJSON */
+			FILE *g = fopen(path, "rb");
+			char buf[65536];
+			size_t k;
+			while (g && (k = fread(buf, 1, sizeof(buf), g)) > 0)
+				pm_sb_printf(&lines, "%.*s", (int)k, buf);
+			if (g)
+				fclose(g);
+		} else {
+			struct pm_info *in;
+			err = pm_info_gather(path, &in);
+			if (err) {
+				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+				pm_error_destroy(err);
+				rc = PM_EXIT_INCOMPLETE;
+				continue;
+			}
+			struct pm_analyze_opts ao = { false, 20, PM_FMT_JSON, false, &params };
+			struct pm_verdict vd;
+			char *out = NULL;
+			err = pm_report_analyze(in, &ao, &out, &vd);
+			pm_info_destroy(in);
+			if (err) {
+				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+				pm_error_destroy(err);
+				rc = PM_EXIT_INCOMPLETE;
+				continue;
+			}
+			cJSON *d = cJSON_Parse(out);
+			free(out);
+			if (d) {
+				cJSON_AddStringToObject(d, "path", path);
+				char *l = cJSON_PrintUnformatted(d);
+				cJSON_Delete(d);
+				if (l)
+					pm_sb_printf(&lines, "%s\n", l);
+				free(l);
+			}
+		}
+		char *text = pm_sb_take(&lines);
+		add_docs(text, &docs, &n, &cap);
+		free(text);
+	}
+	pm_rule_params_deinit(&params);
+	char *out = NULL;
+	err = pm_trend_report((const cJSON *const *)docs, n, one, top, json, &out);
+	free_docs(docs, n);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	fputs(out, stdout);
+	if (json)
+		fputc('\n', stdout);
+	free(out);
+	return rc;
+}
