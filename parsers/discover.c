@@ -235,13 +235,12 @@ static struct pm_error *kdbg_plain(const struct pm_vmem *vm, uint64_t kb, uint32
 	return pm_err(PM_ERR_NOT_CAPTURED, "no \"KDBG\" tag in the kernel image");
 }
 
-static bool rip_rel(const uint8_t *c, size_t at, size_t len, uint8_t op1, uint8_t op2,
-		    uint64_t ip, uint64_t *target)
+static bool rip_rel(const uint8_t *c, size_t at, size_t len, uint8_t op, uint64_t ip,
+		    uint64_t *target)
 {
-	/* REX.W(+R) op [op2] modrm(mod 00, rm 101 = RIP-relative) disp32 */
-	if (at + 7 > len || (c[at] != 0x48 && c[at] != 0x4C) || c[at + 1] != op1)
+	/* REX.W(+R) op modrm(mod 00, rm 101 = RIP-relative) disp32 */
+	if (at + 7 > len || (c[at] != 0x48 && c[at] != 0x4C) || c[at + 1] != op)
 		return false;
-	(void)op2;
 	if ((c[at + 2] & 0xC7) != 0x05)
 		return false;
 	int32_t rel = (int32_t)u32at(c + at + 3);
@@ -267,12 +266,12 @@ static bool find_keys(const uint8_t *c, size_t len, uint64_t ip, uint64_t *flag,
 			if ((c[j] == 0x48 || c[j] == 0x49) && c[j + 1] == 0x0F && c[j + 2] >= 0xC8 &&
 			    c[j + 2] <= 0xCF)
 				bswap = true;
-			if (!blk && rip_rel(c, j, len, 0x8D, 0, ip, &t))
+			if (!blk && rip_rel(c, j, len, 0x8D, ip, &t))
 				blk = t;
-			else if (!wn && rip_rel(c, j, len, 0x8B, 0, ip, &t))
+			else if (!wn && rip_rel(c, j, len, 0x8B, ip, &t))
 				wn = t;
-			else if (wn && !wa && (rip_rel(c, j, len, 0x8B, 0, ip, &t) ||
-					       rip_rel(c, j, len, 0x33, 0, ip, &t)) && t != wn)
+			else if (wn && !wa && (rip_rel(c, j, len, 0x8B, ip, &t) ||
+					       rip_rel(c, j, len, 0x33, ip, &t)) && t != wn)
 				wa = t;
 		}
 		if (blk && wn && wa && bswap) {
