@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file cli.h
- * What the CLI files (main.c, cli_bulk.c) share: exit codes, option ids, the usage text and
+ * What the CLI files (main.c, cli_bulk.c, cli_sym.c) share: exit codes, option ids, the usage text and
  * two helpers. Only the CLI layer (L9) includes it.
  */
 #ifndef PM_CLI_H
@@ -40,5 +40,6 @@ struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
 
 int pm_cli_batch(int argc, char **argv);
 int pm_cli_trend(int argc, char **argv);
+int pm_cli_sym(int argc, char **argv, bool is_dt);
 
 #endif

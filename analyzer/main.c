@@ -592,6 +592,10 @@ int main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1, false);
 	if (!strcmp(cmd, "trend"))
 		return pm_cli_trend(argc - 1, argv + 1);
+	if (!strcmp(cmd, "dt"))
+		return pm_cli_sym(argc - 1, argv + 1, true);
+	if (!strcmp(cmd, "x"))
+		return pm_cli_sym(argc - 1, argv + 1, false);
 	if (!strcmp(cmd, "batch"))
 		return pm_cli_batch(argc - 1, argv + 1);
 	if (!strcmp(cmd, "summary"))
