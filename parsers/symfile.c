@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <string.h>
 
+#include "isf.h"
 #include "pdb.h"
 #include "source_z.h"
 #include "symfile.h"
@@ -18,6 +19,8 @@ struct pm_error *pm_symfile_open(const char *path, struct pm_symtab **ret)
 	}
 	if (pm_is_pdb(m, got))
 		return pm_pdb_open(src, path, ret);
+	if (pm_is_xz(m, got) || pm_is_isf(m, got))
+		return pm_isf_open(src, path, ret);
 	pm_source_destroy(src);
 	return pm_err(PM_ERR_FORMAT, "%s: neither a PDB (MSF 7.00) nor a Volatility ISF file", path);
 }

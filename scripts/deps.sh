@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install what poolmortem needs to build and test, from Debian 12 packages, if missing.
 set -eu
-pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev libssl-dev libkdumpfile-dev python3"
+pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev liblzma-dev libssl-dev libkdumpfile-dev python3"
 if [ "${1:-}" = "--test" ]; then
-	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build
+	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build; clang also
+	# gives the C layouts the PDB reader is checked against, llvm (llvm-pdbutil) a second reading
 	# python3-jsonschema validates the JSON outputs; chromium renders the HTML report
 	pkgs="$pkgs clang llvm lld libclang-rt-14-dev python3-jsonschema chromium"
 fi

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Our PDB reading of the fixture kernels (fixtures/kernel/) against independent oracles:
+"""Our reading of the fixture kernels' symbol files (fixtures/kernel/: the PDBs, and the ISF
+files made from them) against independent oracles:
 
 - the C layouts clang itself computes for the Windows targets (-fdump-record-layouts): every
   named record's size, every member's offset and bitfield position and width, through
   `poolmortem dt --json`;
 - the RVA of every symbol in lld's map file, through `poolmortem x --json`;
 - where llvm-pdbutil is installed, the sizes of the structures as it dumps them;
-and damaged copies of a PDB (truncated, the old MSF 2.00 format, a bad block size, a directory
-or stream pointing outside the file): one clear error line each, exit 3, no crash.
+the same ISF as plain JSON, .json.gz and a member of a zip symbol pack; and damaged copies of a
+PDB (truncated, the old MSF 2.00 format, a bad block size, a directory or stream pointing
+outside the file) and of an ISF: one clear error line each, exit 3, no crash.
 
 pdb_check.py POOLMORTEM KERNEL_DIR
 """
@@ -19,8 +21,11 @@ import shutil
 import subprocess
 import sys
 
+# (clang target, symbol file, map): each PDB, and the ISF made from it by mkisf.py
 VARIANTS = [("x86_64-pc-windows-msvc", "x64/ntkrnlmp.pdb", "x64/ntoskrnl.exe.map"),
-            ("i686-pc-windows-msvc", "x86/ntkrpamp.pdb", "x86/ntkrpamp.exe.map")]
+            ("i686-pc-windows-msvc", "x86/ntkrpamp.pdb", "x86/ntkrpamp.exe.map"),
+            ("x86_64-pc-windows-msvc", "x64/ntkrnlmp.isf.json.xz", "x64/ntoskrnl.exe.map"),
+            ("i686-pc-windows-msvc", "x86/ntkrpamp.isf.json.xz", "x86/ntkrpamp.exe.map")]
 fails = []
 checked = {"records": 0, "members": 0, "symbols": 0, "pdbutil": 0}
 
@@ -173,6 +178,52 @@ def check_damaged(pm, kdir):
         print("  damaged:", m[m.index(".pdb") + 6:] if ".pdb" in m else m)
 
 
+def check_isf_forms(pm, kdir):
+    """The same ISF as plain JSON, gzip, and a member of a zip symbol pack; and damaged ones."""
+    import gzip
+    import lzma
+    import tempfile
+    import zipfile
+    xz = open(os.path.join(kdir, "x64/ntkrnlmp.isf.json.xz"), "rb").read()
+    text = lzma.decompress(xz)
+    guid = json.loads(text)["metadata"]["windows"]["pdb"]["GUID"]
+    want = run_json(pm, "dt", "--json", os.path.join(kdir, "x64/ntkrnlmp.isf.json.xz"),
+                    "_MI_VISIBLE_STATE")
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = os.path.join(tmp, "k.json")
+        open(plain, "wb").write(text)
+        gz = os.path.join(tmp, "k.json.gz")
+        with gzip.open(gz, "wb") as f:
+            f.write(text)
+        pack = os.path.join(tmp, "windows.zip")
+        member = "windows/ntkrnlmp.pdb/%s-1.json.xz" % guid
+        with zipfile.ZipFile(pack, "w") as z:
+            z.writestr(member, xz)
+        for path in (plain, gz, pack + "::" + member):
+            got = run_json(pm, "dt", "--json", path, "_MI_VISIBLE_STATE")
+            if got is None or want is None or got["members"] != want["members"]:
+                fails.append("ISF form %s: layout differs" % path)
+        damaged = [
+            ("cut.json.xz", xz[:len(xz) // 2], ["xz data"]),
+            ("bad.json", text[:len(text) // 2], ["not valid JSON"]),
+            ("nokeys.json", b'{"metadata": {}}', ["must all be objects"]),
+            ("badtype.json", text.replace(b'"fields"', b'"fieldz"'), ["has no fields object"]),
+        ]
+        for name, data, frags in damaged:
+            path = os.path.join(tmp, name)
+            open(path, "wb").write(data)
+            p = subprocess.run([pm, "dt", path, "_MI_VISIBLE_STATE"], capture_output=True,
+                               text=True)
+            lines = [l for l in p.stderr.splitlines() if l.strip()]
+            if p.returncode != 3 or len(lines) != 1 or path not in lines[0]:
+                fails.append("damaged %s: exit %d, stderr %r" % (name, p.returncode, lines))
+                continue
+            print("  damaged:", lines[0][lines[0].index(name) + len(name) + 2:])
+            for f in frags:
+                if f not in lines[0]:
+                    fails.append("damaged %s: error lacks %r: %s" % (name, f, lines[0]))
+
+
 def main():
     pm, kdir = sys.argv[1], sys.argv[2]
     if not shutil.which("clang"):
@@ -181,8 +232,10 @@ def main():
     for target, pdb, mapfile in VARIANTS:
         check_layouts(pm, kdir, target, pdb)
         check_symbols(pm, kdir, pdb, mapfile)
-        check_pdbutil(pm, kdir, pdb)
+        if pdb.endswith(".pdb"):
+            check_pdbutil(pm, kdir, pdb)
     check_damaged(pm, kdir)
+    check_isf_forms(pm, kdir)
     for f in fails:
         print("FAIL:", f)
     print("%d records, %d members, %d symbols, %d llvm-pdbutil structures checked; %s" % (
