@@ -3,6 +3,7 @@
 // -> modules. Each step that fails leaves its values absent with the reason, and the steps
 // after it go on with what can still be trusted.
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,63 @@ static void gather_kdbg(struct pm_info *in)
 	in->has_kdbg = true;
 }
 
+static const char *symbol_path;
+
+void pm_sym_used(struct pm_sym_info *s, const char *name, const char *fmt, ...)
+{
+	if (s->nuses >= PM_MAX_SYM_USES)
+		return;
+	struct pm_sym_use *u = &s->uses[s->nuses++];
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->what, sizeof(u->what), fmt, ap);
+	va_end(ap);
+}
+
+void pm_sym_differs(struct pm_sym_info *s, const char *fmt, ...)
+{
+	if (s->ndiffs >= PM_MAX_SYM_DIFFS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->diffs[s->ndiffs++], sizeof(s->diffs[0]), fmt, ap);
+	va_end(ap);
+}
+
+void pm_info_set_symbol_path(const char *spec)
+{
+	symbol_path = spec && *spec ? spec : NULL;
+}
+
+/* Tier 3: the kernel's PDB or ISF, matched by the GUID and age of its CodeView record. */
+static void gather_symbols(struct pm_info *in)
+{
+	struct pm_sym_info *s = &in->sym;
+	s->requested = symbol_path != NULL;
+	s->spec = symbol_path;
+	if (!s->requested)
+		return;
+	if (in->kernel_pe_absent || !in->kernel_pe.has_codeview) {
+		snprintf(s->absent, sizeof(s->absent), "the kernel image's CodeView record (which "
+			 "names its PDB) was not read: %s", in->kernel_pe_why[0] ? in->kernel_pe_why
+										    : "no CodeView record");
+		return;
+	}
+	struct pm_symwant w;
+	memset(&w, 0, sizeof(w));
+	snprintf(w.pdb_name, sizeof(w.pdb_name), "%s", in->kernel_pe.pdb_name);
+	memcpy(w.guid, in->kernel_pe.guid, 16);
+	w.age = in->kernel_pe.age;
+	struct pm_error *err = pm_symbols_find(symbol_path, &w, &s->find);
+	if (err) {
+		snprintf(s->absent, sizeof(s->absent), "%s", pm_err_msg(err));
+		pm_diag_take(&in->diags, "symbols", err);
+		return;
+	}
+	s->found = true;
+}
+
 static void gather_kernel(struct pm_info *in)
 {
 	struct pm_error *err = NULL;
@@ -298,6 +356,7 @@ static struct pm_error *gather(struct pm_source *src, enum pm_container kind, st
 	gather_kdbg_values(in);
 	gather_modules(in);
 	gather_kernel(in);
+	gather_symbols(in);
 	gather_module_pdbs(in);
 	*ret = in;
 	return NULL;
@@ -358,6 +417,93 @@ struct pm_error *pm_info_gather_opened(const char *path, struct pm_source *src,
 	return gather(src, PM_CONT_CRASHDUMP, ret);
 }
 
+static void layout_text(const struct pm_tracker_layout *L, char *out, size_t n)
+{
+	snprintf(out, n, "%#x bytes: Key +%#x, NonPagedAllocs +%#x, NonPagedFrees +%#x, "
+		 "NonPagedBytes +%#x/%u, PagedAllocs +%#x, PagedFrees +%#x, PagedBytes +%#x/%u",
+		 L->stride, L->key.off, L->np_allocs.off, L->np_frees.off, L->np_bytes.off,
+		 L->np_bytes.width, L->p_allocs.off, L->p_frees.off, L->p_bytes.off, L->p_bytes.width);
+}
+
+static bool same_tracker(const struct pm_tracker_layout *a, const struct pm_tracker_layout *b)
+{
+	const struct pm_field_loc *fa[] = { &a->key, &a->np_allocs, &a->np_frees, &a->np_bytes,
+					    &a->p_allocs, &a->p_frees, &a->p_bytes };
+	const struct pm_field_loc *fb[] = { &b->key, &b->np_allocs, &b->np_frees, &b->np_bytes,
+					    &b->p_allocs, &b->p_frees, &b->p_bytes };
+	if (a->stride != b->stride)
+		return false;
+	for (int i = 0; i < 7; i++)
+		if (fa[i]->off != fb[i]->off || fa[i]->width != fb[i]->width)
+			return false;
+	return true;
+}
+
+/* What the tracker took from the symbols, and where they and the built-in profile differ. */
+static void note_track_syms(struct pm_info *in)
+{
+	const struct pm_pool_info *p = &in->pool;
+	const struct pm_pooltrack *t = &p->track;
+	struct pm_sym_info *s = &in->sym;
+	if (!p->has_syms)
+		return;
+	const char *src = p->syms.source;
+	char buf[200];
+	if (p->syms.has_ptt)
+		pm_sym_used(s, "PoolTrackTable", "variable at %#" PRIx64 " = table %#" PRIx64,
+			    p->syms.ptt_var, t->table0);
+	if (p->syms.has_ptt_size && strstr(t->size_how, src))
+		pm_sym_used(s, "PoolTrackTableSize", "variable at %#" PRIx64 " = %" PRIu64 " entries",
+			    p->syms.ptt_size_var, t->entries);
+	if (t->tag_tables_va && strstr(t->cpus_how, src))
+		pm_sym_used(s, "ExPoolTagTables", "variable at %#" PRIx64 ": %u per-processor tables",
+			    t->tag_tables_va, t->cpus_read);
+	if (p->syms.has_expansion)
+		pm_sym_used(s, "PoolTrackTableExpansion", "variable at %#" PRIx64 ": %" PRIu64
+			    " entries", p->syms.exp_var, t->expansion_entries);
+	if (t->layout_from_symbols) {
+		layout_text(t->layout, buf, sizeof(buf));
+		pm_sym_used(s, "_POOL_TRACKER_TABLE", "%s", buf);
+		if (t->builtin && !same_tracker(t->layout, t->builtin)) {
+			char b2[200];
+			layout_text(t->builtin, b2, sizeof(b2));
+			pm_sym_differs(s, "_POOL_TRACKER_TABLE: the %s says %s; the built-in profile for "
+				       "build %u expects %s (%s)", src, buf, in->dmp->hdr.build, b2,
+				       t->builtin->name);
+		}
+	}
+}
+
+static void note_big_syms(struct pm_info *in)
+{
+	const struct pm_pool_info *p = &in->pool;
+	const struct pm_bigpool *b = &p->big;
+	struct pm_sym_info *s = &in->sym;
+	if (!p->has_syms)
+		return;
+	if (p->syms.has_big)
+		pm_sym_used(s, "PoolBigPageTable", "variable at %#" PRIx64 " = table %#" PRIx64 ", %"
+			    PRIu64 " entries (PoolBigPageTableSize)", p->syms.big_var, b->table,
+			    b->entries);
+	if (b->layout_from_symbols) {
+		const struct pm_big_layout *L = b->layout, *B = b->builtin;
+		pm_sym_used(s, "_POOL_TRACKER_BIG_PAGES", "%#x bytes: Key +%#x, %s +%#x/%u%s",
+			    L->stride, L->key_off, L->size_kind == PM_BIG_PAGES ? "NumberOfPages"
+										: "NumberOfBytes",
+			    L->size.off, L->size.width,
+			    L->type_kind == PM_BIG_TYPE_NONE ? ", no PoolType"
+			    : L->type_kind == PM_BIG_TYPE_U32 ? ", PoolType ULONG"
+							      : ", PoolType bits 8-19");
+		if (B && (B->stride != L->stride || B->key_off != L->key_off ||
+			  B->size_kind != L->size_kind || B->size.off != L->size.off ||
+			  B->size.width != L->size.width || B->type_kind != L->type_kind ||
+			  (L->type_kind != PM_BIG_TYPE_NONE && B->type_off != L->type_off)))
+			pm_sym_differs(s, "_POOL_TRACKER_BIG_PAGES: the %s gives %#x-byte entries (size "
+				       "at +%#x), the built-in profile for build %u expects %s", p->syms.source,
+				       L->stride, L->size.off, in->dmp->hdr.build, B->name);
+	}
+}
+
 void pm_info_gather_pool(struct pm_info *in)
 {
 	struct pm_pool_info *p = &in->pool;
@@ -367,13 +513,19 @@ void pm_info_gather_pool(struct pm_info *in)
 	const char *why = NULL;
 	uint64_t ptt = 0;
 	struct pm_error *err = NULL;
+	if (in->sym.found && !in->kernel_base.absent && in->has_vm) {
+		pm_pool_syms_build(in->sym.find.tab, in->kernel_base.v, &p->syms, &in->diags);
+		p->has_syms = true;
+	}
+	bool sym_ptt = p->has_syms && p->syms.has_ptt;
 	if (in->dmp->triage)
 		why = "a small memory dump holds no pool tables";
 	else if (!in->has_vm)
 		why = "no virtual memory to read";
-	else if (!in->has_kdbg)
-		why = "no KDBG: the PoolTrackTable address is unknown";
-	else if ((err = pm_kdbg_get(&in->kdbg, PM_KDBG_PoolTrackTable, &ptt)))
+	else if (!in->has_kdbg && !sym_ptt)
+		why = "no KDBG and no symbols: the PoolTrackTable address is unknown";
+	else if (in->has_kdbg && (err = pm_kdbg_get(&in->kdbg, PM_KDBG_PoolTrackTable, &ptt)) &&
+		 !sym_ptt)
 		why = pm_err_msg(err);
 	if (why) {
 		snprintf(p->track_absent, sizeof(p->track_absent), "%s", why);
@@ -389,15 +541,18 @@ void pm_info_gather_pool(struct pm_info *in)
 		.kernel_base = in->kernel_base.absent ? 0 : in->kernel_base.v,
 		.kernel_pe = in->kernel_headers ? &in->kernel_pe : NULL,
 		.diags = &in->diags,
+		.syms = p->has_syms ? &p->syms : NULL,
 	};
+	pm_error_destroy(err); /* a KDBG without PoolTrackTable, the symbols have it */
 	err = pm_pooltrack_read(&ctx, &p->track);
 	if (err) {
 		snprintf(p->track_absent, sizeof(p->track_absent), "%s", pm_err_msg(err));
 		pm_diag_take(&in->diags, "pool", pm_err_wrap(err, "tag tracker"));
 	} else {
 		p->has_track = true;
+		note_track_syms(in);
 	}
-	if (!ctx.kernel_pe) {
+	if (!ctx.kernel_pe && !(p->has_syms && p->syms.has_big)) {
 		snprintf(p->big_absent, sizeof(p->big_absent),
 			 "the kernel image's section headers are unreadable, so its data cannot be "
 			 "searched for PoolBigPageTable");
@@ -409,6 +564,7 @@ void pm_info_gather_pool(struct pm_info *in)
 		pm_diag_take(&in->diags, "pool", pm_err_wrap(err, "big-page table"));
 	} else {
 		p->has_big = true;
+		note_big_syms(in);
 	}
 }
 
@@ -448,6 +604,7 @@ void pm_info_destroy(struct pm_info *in)
 	pm_module_list_deinit(&in->modules);
 	free(in->mods);
 	pm_diags_deinit(&in->diags);
+	pm_symfind_deinit(&in->sym.find);
 	pm_dmp_destroy(in->dmp);
 	free(in);
 }

@@ -17,6 +17,7 @@
 #include "pe.h"
 #include "pm-diag.h"
 #include "pool.h"
+#include "symstore.h"
 #include "poolscan.h"
 #include "vtop.h"
 
@@ -52,6 +53,8 @@ struct pm_info_module {
 /** The pool bookkeeping (tracker, big-page table), each present or absent with why. */
 struct pm_pool_info {
 	bool gathered;
+	bool has_syms;            /**< tier 3: syms came from the kernel's PDB/ISF */
+	struct pm_pool_syms syms;
 	bool has_track;
 	struct pm_pooltrack track;
 	char track_absent[400];
@@ -63,6 +66,34 @@ struct pm_pool_info {
 	struct pm_scan scan;
 	char scan_absent[400];
 };
+
+/** One thing the analysis took from the symbols. */
+struct pm_sym_use {
+	char name[64];   /**< "PoolTrackTable", "_POOL_TRACKER_TABLE", "MiState.Vs.SystemPteInfo..." */
+	char what[200];  /**< "variable at 0x...", "entry 0x38 bytes: Key +0x0, ..." */
+};
+
+enum { PM_MAX_SYM_USES = 64, PM_MAX_SYM_DIFFS = 16 };
+
+/** The kernel's symbols (tier 3), when a symbol path was given. */
+struct pm_sym_info {
+	bool requested;     /**< a path was given (--symbols or _NT_SYMBOL_PATH) */
+	const char *spec;   /**< that path */
+	bool found;         /**< find.tab is the kernel's matching PDB/ISF */
+	struct pm_symfind find;
+	char absent[600];   /**< why not, when requested && !found */
+	struct pm_sym_use uses[PM_MAX_SYM_USES];
+	size_t nuses;
+	char diffs[PM_MAX_SYM_DIFFS][320]; /**< where the symbols and the built-in profile differ */
+	size_t ndiffs;
+};
+
+/** Record a use of the symbols (for `symbols` and the reports). */
+void pm_sym_used(struct pm_sym_info *s, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** Record a difference between the symbols and the built-in profile (the symbols win). */
+void pm_sym_differs(struct pm_sym_info *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 struct pm_info {
 	struct pm_dmp *dmp;
@@ -89,7 +120,11 @@ struct pm_info {
 	char incomplete_why[512]; /**< the first such problem */
 	struct pm_diags diags;    /**< diagnostics above the container's own */
 	struct pm_pool_info pool; /**< filled by pm_info_gather_pool() */
+	struct pm_sym_info sym;
 };
+
+/** The symbol path every later pm_info_gather*() searches (NULL: none; not copied). */
+void pm_info_set_symbol_path(const char *spec);
 
 /** Read the tag tracker and the big-page table (no symbols: KDBG + built-in layouts). */
 void pm_info_gather_pool(struct pm_info *in);

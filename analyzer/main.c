@@ -59,12 +59,20 @@ const char pm_cli_usage[] =
 	"  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
 	"                   symbols: memory, pool usage and maxima, commit; each line names\n"
 	"                   its source or why it is missing\n"
+	"  symbols DUMP     the kernel's symbol file: the identity its image asks for, every\n"
+	"                   place looked at (and why a file was refused), what was used\n"
+	"  dt SYMFILE TYPE  a type's layout from a PDB or ISF file, as WinDbg's dt shows it\n"
+	"  x SYMFILE NAME...  symbols' RVAs from a PDB or ISF file\n"
 	"  read DUMP ADDR LEN [--phys]\n"
 	"                   bytes of kernel virtual (or, with --phys, physical) memory,\n"
 	"                   like WinDbg's db/!db; an absent page is named with its reason\n"
 	"\n"
 	"options:\n"
 	"  --json           write JSON (schema " PM_INFO_SCHEMA ") instead of text\n"
+	"  --symbols PATH   the kernel's PDB or Volatility ISF: a file, a directory (symbol\n"
+	"                   store, flat, ISF tree or windows.zip pack) or WinDbg's syntax\n"
+	"                   (srv*DIR*URL;cache*DIR;DIR); default: $_NT_SYMBOL_PATH.\n"
+	"                   Only local files are read: URLs are never used\n"
 	"  -h, --help       this text\n"
 	"  --version        print the version\n"
 	"\n"
@@ -565,6 +573,50 @@ static int cmd_rules(int argc, char **argv)
 	return verdict_rc(&verdict);
 }
 
+/* symbols [--json] DUMP */
+static int cmd_symbols(int argc, char **argv)
+{
+	bool json = false;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c != 'j') {
+			fputs(pm_cli_usage, stderr);
+			return PM_EXIT_USAGE;
+		}
+		json = true;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "poolmortem: symbols takes one DUMP\n");
+		return PM_EXIT_USAGE;
+	}
+	const char *path = argv[optind];
+	struct pm_info *in;
+	struct pm_error *err = pm_info_gather(path, &in);
+	if (err)
+		return fail(path, err);
+	pm_info_gather_pool(in);
+	char *out = NULL;
+	err = json ? pm_report_symbols_json(in, path, &out) : pm_report_symbols_text(in, path, &out);
+	int rc = in->sym.found ? PM_EXIT_OK : PM_EXIT_INCOMPLETE;
+	if (!err && !in->sym.found && !json)
+		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path,
+			in->sym.requested ? in->sym.absent
+					  : "no symbol path: give --symbols PATH or set _NT_SYMBOL_PATH");
+	pm_info_destroy(in);
+	if (err)
+		return fail(path, err);
+	fputs(out, stdout);
+	if (json)
+		fputc('\n', stdout);
+	free(out);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -580,8 +632,24 @@ int main(int argc, char **argv)
 		printf("poolmortem %s\n", PM_VERSION);
 		return PM_EXIT_OK;
 	}
+	/* --symbols PATH (or _NT_SYMBOL_PATH) applies to every command that reads a dump */
+	const char *symbols = NULL;
+	int k = 2;
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--symbols") && i + 1 < argc)
+			symbols = argv[++i];
+		else if (!strncmp(argv[i], "--symbols=", 10))
+			symbols = argv[i] + 10;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
+	argv[argc] = NULL;
+	pm_info_set_symbol_path(symbols ? symbols : getenv("_NT_SYMBOL_PATH"));
 	if (!strcmp(cmd, "info"))
 		return cmd_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "symbols"))
+		return cmd_symbols(argc - 1, argv + 1);
 	if (!strcmp(cmd, "poolused"))
 		return cmd_pool(argc - 1, argv + 1, false, false);
 	if (!strcmp(cmd, "bigpool"))

@@ -20,6 +20,13 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *displ
 struct pm_error *pm_report_info_json(const struct pm_info *in, const char *display_name,
 				     char **ret);
 
+/** `symbols`: the identity the kernel image asks for, where symbols were looked for, what was
+ * found and what the analysis took from them. */
+struct pm_error *pm_report_symbols_text(const struct pm_info *in, const char *display_name,
+					char **ret);
+struct pm_error *pm_report_symbols_json(const struct pm_info *in, const char *display_name,
+					char **ret);
+
 /** FILETIME (100 ns since 1601) to "YYYY-MM-DDTHH:MM:SSZ"; false if out of range. */
 bool pm_filetime_iso(uint64_t ft, char out[32]);
 

@@ -5,10 +5,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "discover.h"
 #include "names.h"
 #include "report.h"
+#include "vmview.h"
 
 struct jb {
 	bool oom;
@@ -86,6 +88,96 @@ static void add_diags(struct jb *j, cJSON *arr, const struct pm_diags *d)
 		add_str(j, x, "layer", d->items[i].layer);
 		add_str(j, x, "message", d->items[i].msg);
 	}
+}
+
+/* What tier 3 (PDB/ISF) gave, or why not. */
+static void add_symbols(struct jb *j, cJSON *root, const struct pm_info *in)
+{
+	const struct pm_sym_info *s = &in->sym;
+	cJSON *o = add_obj(j, root, "symbols");
+	add_bool(j, o, "requested", s->requested);
+	if (!s->requested)
+		return;
+	add_str(j, o, "path", s->spec);
+	add_bool(j, o, "found", s->found);
+	if (s->found) {
+		const struct pm_symtab *t = s->find.tab;
+		char g[33];
+		pm_sym_guid_text(t->id.guid, g);
+		add_str(j, o, "file", s->find.where);
+		add_str(j, o, "format", t->id.format);
+		cJSON *id = add_obj(j, o, "identity");
+		add_str(j, id, "pdb", t->id.pdb_name);
+		add_str(j, id, "guid", g);
+		add_num(j, id, "age", t->id.age);
+	} else {
+		add_str(j, o, "absent", s->absent);
+	}
+	cJSON *tr = chk(j, cJSON_AddArrayToObject(o, "tried"));
+	for (size_t i = 0; tr && i < s->find.ntried; i++) {
+		cJSON *x = chk(j, cJSON_CreateString(s->find.tried[i]));
+		if (x)
+			cJSON_AddItemToArray(tr, x);
+	}
+	cJSON *us = chk(j, cJSON_AddArrayToObject(o, "used"));
+	for (size_t i = 0; us && i < s->nuses; i++) {
+		cJSON *x = chk(j, cJSON_CreateObject());
+		if (!x)
+			break;
+		cJSON_AddItemToArray(us, x);
+		add_str(j, x, "name", s->uses[i].name);
+		add_str(j, x, "what", s->uses[i].what);
+	}
+	if (s->found) { /* !vm lines read through the symbols */
+		struct pm_vm_view v;
+		pm_vm_view_build(in, &v);
+		for (int i = 0; us && i < _PM_VM_MAX; i++) {
+			const struct pm_vm_line *l = &v.line[i];
+			if (!l->present || !l->source || (strncmp(l->source, "MiState", 7) &&
+							  strncmp(l->source, "MiSystem", 8)))
+				continue;
+			cJSON *x = chk(j, cJSON_CreateObject());
+			if (!x)
+				break;
+			cJSON_AddItemToArray(us, x);
+			char what[120];
+			snprintf(what, sizeof(what), "!vm %s: %" PRIu64 " pages",
+				 pm_vm_line_label((enum pm_vm_line_id)i), l->pages);
+			add_str(j, x, "name", l->source);
+			add_str(j, x, "what", what);
+		}
+		pm_vm_view_deinit(&v);
+	}
+	cJSON *df = chk(j, cJSON_AddArrayToObject(o, "differences"));
+	for (size_t i = 0; df && i < s->ndiffs; i++) {
+		cJSON *x = chk(j, cJSON_CreateString(s->diffs[i]));
+		if (x)
+			cJSON_AddItemToArray(df, x);
+	}
+}
+
+struct pm_error *pm_report_symbols_json(const struct pm_info *in, const char *name, char **ret)
+{
+	struct jb j = { false };
+	cJSON *root = cJSON_CreateObject();
+	if (!root)
+		return &pm_enomem;
+	add_str(&j, root, "schema", "poolmortem.symbols/1");
+	cJSON *f = add_obj(&j, root, "file");
+	add_str(&j, f, "path", name);
+	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview)
+		add_pdb(&j, root, "kernel_pdb", &in->kernel_pe);
+	else
+		add_absent(&j, root, "kernel_pdb", in->kernel_pe_absent ? in->kernel_pe_absent
+									: PM_ABSENT_UNREADABLE,
+			   in->kernel_pe_why);
+	add_symbols(&j, root, in);
+	char *s = j.oom ? NULL : cJSON_Print(root);
+	cJSON_Delete(root);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
 }
 
 struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name, char **ret)
@@ -273,6 +365,7 @@ struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name,
 	if (d->triage)
 		add_str(&j, pd, "note", "a small memory dump holds no pool pages, tag tables or "
 					"big-page table");
+	add_symbols(&j, root, in);
 	cJSON *dg = chk(&j, cJSON_AddArrayToObject(root, "diagnostics"));
 	if (dg) {
 		add_diags(&j, dg, &d->diags);

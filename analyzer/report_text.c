@@ -10,6 +10,7 @@
 #include "names.h"
 #include "report.h"
 #include "strbuf.h"
+#include "vmview.h"
 
 bool pm_filetime_iso(uint64_t ft, char out[32])
 {
@@ -210,5 +211,62 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 	if (!s)
 		return &pm_enomem;
 	*ret = s;
+	return NULL;
+}
+
+struct pm_error *pm_report_symbols_text(const struct pm_info *in, const char *name, char **ret)
+{
+	const struct pm_sym_info *s = &in->sym;
+	struct pm_strbuf sb = { 0 };
+	pm_sb_printf(&sb, "Dump:             %s\n", name);
+	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview) {
+		char g[37], key[42];
+		pm_pe_guid_string(in->kernel_pe.guid, g);
+		pm_pe_pdb_key(&in->kernel_pe, key);
+		pm_sb_printf(&sb, "Kernel wants:     %s GUID {%s} age %u (symbol key %s)\n",
+			     in->kernel_pe.pdb_name, g, in->kernel_pe.age, key);
+	} else {
+		pm_sb_printf(&sb, "Kernel wants:     unknown: %s\n", in->kernel_pe_why);
+	}
+	if (!s->requested) {
+		pm_sb_printf(&sb, "Symbol path:      none (give --symbols PATH or set _NT_SYMBOL_PATH); "
+			     "the analysis uses the KDBG and built-in layouts\n");
+	} else {
+		pm_sb_printf(&sb, "Symbol path:      %s\n", s->spec);
+		pm_sb_printf(&sb, "Looked at:\n");
+		for (size_t i = 0; i < s->find.ntried; i++)
+			pm_sb_printf(&sb, "  %s\n", s->find.tried[i]);
+		if (s->found)
+			pm_sb_printf(&sb, "Using:            %s %s\n", s->find.tab->id.format,
+				     s->find.where);
+		else
+			pm_sb_printf(&sb, "Using:            none: %s\n", s->absent);
+	}
+	if (s->nuses) {
+		pm_sb_printf(&sb, "Taken from the symbols:\n");
+		for (size_t i = 0; i < s->nuses; i++)
+			pm_sb_printf(&sb, "  %-44s %s\n", s->uses[i].name, s->uses[i].what);
+	}
+	if (s->found) { /* !vm lines read through the symbols (Windows 10/11 MiState) */
+		struct pm_vm_view v;
+		pm_vm_view_build(in, &v);
+		for (int i = 0; i < _PM_VM_MAX; i++) {
+			const struct pm_vm_line *l = &v.line[i];
+			if (l->present && l->source && (!strncmp(l->source, "MiState", 7) ||
+							!strncmp(l->source, "MiSystem", 8)))
+				pm_sb_printf(&sb, "  %-44s !vm %s: %" PRIu64 " pages\n", l->source,
+					     pm_vm_line_label((enum pm_vm_line_id)i), l->pages);
+		}
+		pm_vm_view_deinit(&v);
+	}
+	if (s->ndiffs) {
+		pm_sb_printf(&sb, "Differences from the built-in profile (the symbols were used):\n");
+		for (size_t i = 0; i < s->ndiffs; i++)
+			pm_sb_printf(&sb, "  %s\n", s->diffs[i]);
+	}
+	char *out = pm_sb_take(&sb);
+	if (!out)
+		return &pm_enomem;
+	*ret = out;
 	return NULL;
 }

@@ -50,6 +50,42 @@ static const struct {
 	{ PM_VM_commit_peak, PM_KDBG_MmPeakCommitment, false },
 };
 
+/* Windows 10/11: the live counters in MiState / MiSystemPartition, where the symbols say
+ * (pool-internals.md §4.4, §4.5 "19H1+ (PDB)" column). The source names the field. */
+static const struct {
+	enum pm_vm_line_id id;
+	const char *var, *type, *path, *source;
+} sym_lines[] = {
+	{ PM_VM_physical_memory, "MiSystemPartition", "_MI_PARTITION", "Vp.NumberOfPhysicalPages",
+	  "MiSystemPartition.Vp.NumberOfPhysicalPages" },
+	{ PM_VM_available_pages, "MiSystemPartition", "_MI_PARTITION", "Vp.AvailablePages",
+	  "MiSystemPartition.Vp.AvailablePages" },
+	{ PM_VM_resavail_pages, "MiSystemPartition", "_MI_PARTITION", "Vp.ResidentAvailablePages",
+	  "MiSystemPartition.Vp.ResidentAvailablePages" },
+	{ PM_VM_free_system_ptes, "MiState", "_MI_SYSTEM_INFORMATION",
+	  "Vs.SystemPteInfo.TotalFreeSystemPtes", "MiState.Vs.SystemPteInfo.TotalFreeSystemPtes" },
+	{ PM_VM_nonpaged_usage, "MiState", "_MI_SYSTEM_INFORMATION", "Pools.AllocatedNonPagedPool",
+	  "MiState.Pools.AllocatedNonPagedPool" },
+	{ PM_VM_nonpaged_max, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.MaximumNonPagedPoolInPages",
+	  "MiState.Vs.MaximumNonPagedPoolInPages" },
+	{ PM_VM_paged_usage, "MiState", "_MI_SYSTEM_INFORMATION",
+	  "Vs.PagedPoolInfo.AllocatedPagedPool", "MiState.Vs.PagedPoolInfo.AllocatedPagedPool" },
+	{ PM_VM_paged_max, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.SizeOfPagedPoolInPages",
+	  "MiState.Vs.SizeOfPagedPoolInPages" },
+	{ PM_VM_shared_commit, "MiSystemPartition", "_MI_PARTITION", "Vp.SharedCommit",
+	  "MiSystemPartition.Vp.SharedCommit" },
+	{ PM_VM_driver_commit, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.DriverCommit",
+	  "MiState.Vs.DriverCommit" },
+	{ PM_VM_process_commit, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.ProcessCommit",
+	  "MiState.Vs.ProcessCommit" },
+	{ PM_VM_committed_pages, "MiSystemPartition", "_MI_PARTITION", "Vp.TotalCommittedPages",
+	  "MiSystemPartition.Vp.TotalCommittedPages" },
+	{ PM_VM_commit_limit, "MiSystemPartition", "_MI_PARTITION", "Vp.TotalCommitLimit",
+	  "MiSystemPartition.Vp.TotalCommitLimit" },
+	{ PM_VM_commit_peak, "MiSystemPartition", "_MI_PARTITION", "Commit.PeakCommitment",
+	  "MiSystemPartition.Commit.PeakCommitment" },
+};
+
 static void absent(struct pm_vm_line *l, const char *why, const char *detail)
 {
 	l->present = false;
@@ -71,9 +107,31 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 	absent(&v->line[PM_VM_free_system_ptes], "needs_symbols",
 	       "the free system PTE count (MmTotalFreeSystemPtes / MiState) is not reachable "
 	       "through the KDBG");
+	if (in->sym.found && in->has_vm && !in->kernel_base.absent) {
+		for (size_t i = 0; i < sizeof(sym_lines) / sizeof(sym_lines[0]); i++) {
+			uint64_t val;
+			struct pm_error *err = pm_sym_read_field(in->sym.find.tab, &in->vm,
+								 in->kernel_base.v, sym_lines[i].var,
+								 sym_lines[i].type, sym_lines[i].path,
+								 &val);
+			if (err) { /* not in these symbols (an older kernel): the KDBG's turn */
+				pm_error_destroy(err);
+				continue;
+			}
+			struct pm_vm_line *l = &v->line[sym_lines[i].id];
+			l->present = true;
+			l->pages = val;
+			l->source = sym_lines[i].source;
+			snprintf(l->detail, sizeof(l->detail), "from the kernel's %s",
+				 in->sym.find.tab->id.format);
+			v->from_symbols++;
+		}
+	}
 	if (in->has_kdbg && in->has_vm) {
 		for (size_t i = 0; i < sizeof(kdbg_lines) / sizeof(kdbg_lines[0]); i++) {
 			struct pm_vm_line *l = &v->line[kdbg_lines[i].id];
+			if (l->present) /* the symbols gave it */
+				continue;
 			uint64_t val;
 			struct pm_error *err = pm_mm_read(&in->vm, &in->kdbg, kdbg_lines[i].f,
 							  kdbg_lines[i].bytes ? PM_MM_PTR : PM_MM_U32,
@@ -107,7 +165,9 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 			v->has_np_desc = true;
 		}
 		err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build, &v->descs);
-		if (err) {
+		if (!err && v->line[PM_VM_paged_usage].present) {
+			v->has_descs = true; /* shown, but the symbols' total stands */
+		} else if (err) {
 			snprintf(v->descs_absent, sizeof(v->descs_absent), "%s", pm_err_msg(err));
 			pm_error_destroy(err);
 		} else {
@@ -164,8 +224,14 @@ static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_lin
 		return;
 	}
 	bool est = l->source && !strcmp(l->source, "estimate");
+	bool sym = l->source && (!strncmp(l->source, "MiState", 7) || !strncmp(l->source, "MiSystem", 8));
+	char note[160] = "";
+	if (est)
+		snprintf(note, sizeof(note), "  [estimate: tag tracker]");
+	else if (sym)
+		snprintf(note, sizeof(note), "  [symbols: %s]", l->source);
 	pm_sb_printf(sb, " %-22s %10" PRIu64 " ( %12" PRIu64 " Kb)%s\n", label, l->pages,
-		     l->pages * 4, est ? "  [estimate: tag tracker]" : "");
+		     l->pages * 4, note);
 }
 
 struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)

@@ -52,6 +52,7 @@ struct pm_vm_view {
 	bool has_np_desc;
 	struct pm_pool_desc np_desc;
 	char np_desc_absent[240];
+	unsigned from_symbols; /**< lines read from MiState/MiSystemPartition via the PDB/ISF */
 	bool has_tracker_totals;
 	uint64_t tracker_np_pages, tracker_p_pages; /**< Σ tracker bytes / 4096, rounded up */
 };

@@ -193,10 +193,10 @@ struct tracker_choice {
 };
 
 static void consider(const uint8_t *t, uint64_t avail, uint64_t n, const char *how,
-		     const struct pm_tracker_layout *layouts, const unsigned *order,
+		     const struct pm_tracker_layout *layouts, const unsigned *order, unsigned nl,
 		     struct tracker_choice *best)
 {
-	for (unsigned k = 0; k < PM_N_TRACKER_LAYOUTS; k++) {
+	for (unsigned k = 0; k < nl; k++) {
 		const struct pm_tracker_layout *L = &layouts[order[k]];
 		if (n * L->stride > avail)
 			continue;
@@ -298,14 +298,126 @@ static bool find_cpu_tables(const struct pm_pool_ctx *ctx, const struct data_vie
 	return false;
 }
 
-struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pooltrack *ret)
+/* The context with the symbols' &PoolTrackTable when they give one (they win over the KDBG's). */
+static struct pm_pool_ctx with_syms(const struct pm_pool_ctx *ctx)
 {
+	struct pm_pool_ctx c = *ctx;
+	const struct pm_pool_syms *sy = ctx->syms;
+	if (sy && sy->has_ptt) {
+		if (c.ptt_var && c.ptt_var != sy->ptt_var)
+			pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool",
+				    "the KDBG says PoolTrackTable is at %#" PRIx64 ", the %s at %#" PRIx64
+				    "; the %s is used", c.ptt_var, sy->source, sy->ptt_var, sy->source);
+		c.ptt_var = sy->ptt_var;
+	}
+	return c;
+}
+
+/* ExPoolTagTables from the symbols: @p n distinct kernel pointers, the first table0. */
+static bool sym_cpu_tables(const struct pm_pool_ctx *ctx, uint64_t table0, unsigned n,
+			   uint64_t **tables_ret)
+{
+	const struct pm_pool_syms *sy = ctx->syms;
+	if (!sy || !sy->has_tag_tables || n < 2 || n > PM_MAX_CPUS)
+		return false;
+	uint64_t *tab = calloc(n, sizeof(*tab));
+	if (!tab)
+		return false;
+	const unsigned ps = pm_vmem_ptr_size(ctx->vm);
+	bool good = true;
+	for (unsigned c = 0; c < n && good; c++) {
+		struct pm_error *e = pm_vmem_read_ptr(ctx->vm, sy->tag_tables_var + (uint64_t)c * ps,
+						      &tab[c]);
+		good = !e && is_kernel_va(ctx->vm, tab[c]) && (c || tab[c] == table0);
+		for (unsigned k = 0; k < c && good; k++)
+			good = tab[k] != tab[c];
+		pm_error_destroy(e);
+	}
+	if (!good) {
+		pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool",
+			    "ExPoolTagTables at %#" PRIx64 " (%s) does not hold %u distinct table "
+			    "pointers starting with PoolTrackTable's; searching nt's data instead",
+			    sy->tag_tables_var, sy->source, n);
+		free(tab);
+		return false;
+	}
+	*tables_ret = tab;
+	return true;
+}
+
+/* PoolTrackTableExpansion (symbols only): tags that did not fit the main table. Appends
+ * their rows to *acc (grown as needed). */
+static struct pm_error *read_expansion(const struct pm_pool_ctx *ctx,
+				       const struct pm_tracker_layout *L, struct pm_tag_counts **acc,
+				       size_t *ntags, uint64_t *entries_ret)
+{
+	const struct pm_pool_syms *sy = ctx->syms;
+	uint64_t p = 0, n = 0;
+	*entries_ret = 0;
+	if (!sy || !sy->has_expansion)
+		return NULL;
+	struct pm_error *err = pm_vmem_read_ptr(ctx->vm, sy->exp_var, &p);
+	if (!err)
+		err = pm_vmem_read_ptr(ctx->vm, sy->exp_size_var, &n);
+	if (err)
+		return pm_err_wrap(err, "PoolTrackTableExpansion (%s)", sy->source);
+	if (!p || !n)
+		return NULL;
+	if (n > PM_MAX_TRACKER_ENTRIES || !is_kernel_va(ctx->vm, p))
+		return pm_err(PM_ERR_FORMAT, "PoolTrackTableExpansion (%s) = %#" PRIx64 " with %" PRIu64
+			      " entries: not a table", sy->source, p, n);
+	uint8_t *b;
+	uint64_t got;
+	PM_TRY(read_prefix(ctx->vm, p, n * L->stride, &b, &got));
+	if (got < n * L->stride) {
+		free(b);
+		return pm_err(PM_ERR_NOT_CAPTURED, "PoolTrackTableExpansion at %#" PRIx64 ": %" PRIu64
+			      " of %" PRIu64 " bytes are in the dump", p, got, n * L->stride);
+	}
+	struct pm_tag_counts *a = realloc(*acc, (*ntags + (size_t)n + 1) * sizeof(*a));
+	if (!a) {
+		free(b);
+		return &pm_enomem;
+	}
+	*acc = a;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *e = b + i * L->stride;
+		uint32_t key = (uint32_t)get(e, L->key);
+		if (!key)
+			continue;
+		struct pm_tag_counts c;
+		memset(&c, 0, sizeof(c));
+		c.tag = key & 0x7FFFFFFF;
+		sum_entry(&c, e, L);
+		clamp(&c.np_allocs, &c.np_frees, &c.np_bytes, L, L->np_allocs, L->np_bytes);
+		clamp(&c.p_allocs, &c.p_frees, &c.p_bytes, L, L->p_allocs, L->p_bytes);
+		a[(*ntags)++] = c;
+	}
+	free(b);
+	*entries_ret = n;
+	return NULL;
+}
+
+struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_pooltrack *ret)
+{
+	const struct pm_pool_ctx cx = with_syms(ctx_in), *ctx = &cx;
+	const struct pm_pool_syms *sy = ctx->syms;
 	const struct pm_vmem *vm = ctx->vm;
 	const unsigned ps = pm_vmem_ptr_size(vm);
 	const bool is64 = ps == 8;
-	const struct pm_tracker_layout *layouts = is64 ? pm_tracker_layouts64 : pm_tracker_layouts32;
+	const struct pm_tracker_layout *builtin = is64 ? pm_tracker_layouts64 : pm_tracker_layouts32;
+	const struct pm_tracker_layout *layouts = builtin;
+	unsigned nl = PM_N_TRACKER_LAYOUTS;
 	struct pm_pooltrack t;
 	memset(&t, 0, sizeof(t));
+	unsigned e = pm_expected_tracker_layout(ctx->build, is64);
+	t.builtin = &builtin[e];
+	if (sy && sy->has_tracker) { /* the symbols' layout, and no other */
+		layouts = &sy->tracker;
+		nl = 1;
+		e = 0;
+		t.layout_from_symbols = true;
+	}
 	struct pm_error *err = pm_vmem_read_ptr(vm, ctx->ptt_var, &t.table0);
 	if (err)
 		return pm_err_wrap(err, "PoolTrackTable variable at %#" PRIx64 " (KDBG +0x1b8)",
@@ -313,9 +425,9 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 	if (!is_kernel_va(vm, t.table0))
 		return pm_err(PM_ERR_FORMAT, "PoolTrackTable (variable at %#" PRIx64 ") holds %#"
 			      PRIx64 ", not a kernel address", ctx->ptt_var, t.table0);
-	unsigned order[PM_N_TRACKER_LAYOUTS], e = pm_expected_tracker_layout(ctx->build, is64);
+	unsigned order[PM_N_TRACKER_LAYOUTS];
 	order[0] = e;
-	for (unsigned k = 0, j = 1; k < PM_N_TRACKER_LAYOUTS; k++)
+	for (unsigned k = 0, j = 1; k < nl; k++)
 		if (k != e)
 			order[j++] = k;
 	uint8_t *t0;
@@ -331,25 +443,42 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 	/* Size, cheapest first (§7 step 4): the variable just before PoolTrackTable; then a
 	 * (2^n+1, 2^n-1) Size/Mask pair in nt's data; then every 2^n+1 against the hash. */
 	uint64_t v;
-	if (!pm_vmem_read_ptr(vm, ctx->ptt_var - ps, &v) && pow2_plus1(v))
+	if (sy && sy->has_ptt_size) {
+		struct pm_error *e2 = pm_vmem_read_ptr(vm, sy->ptt_size_var, &v);
+		if (!e2 && v >= 2 && v <= PM_MAX_TRACKER_ENTRIES)
+			consider(t0, avail, v, sy->source[0] == 'I' ? "PoolTrackTableSize (ISF)"
+								       : "PoolTrackTableSize (PDB)",
+				 layouts, order, nl, &best);
+		if (e2 || !best.fit.ok)
+			pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "PoolTrackTableSize at %#" PRIx64
+				    " (%s)%s does not give a table of printable tags; the size is "
+				    "searched for instead", sy->ptt_size_var, sy->source,
+				    e2 ? " is unreadable" : "");
+		pm_error_destroy(e2);
+	}
+	if (!best.fit.ok && !pm_vmem_read_ptr(vm, ctx->ptt_var - ps, &v) && pow2_plus1(v))
 		consider(t0, avail, v, "PoolTrackTableSize just before PoolTrackTable", layouts,
-			 order, &best);
+			 order, nl, &best);
 	if (!best.fit.ok || best.fit.home < 0.9) {
 		for (size_t s = 0; s < d.n; s++)
 			for (uint64_t o = 0; o + 2 * ps <= d.len[s]; o += ps) {
 				uint64_t a = get_u(d.buf[s] + o, 0, ps), b = get_u(d.buf[s] + o + ps, 0, ps);
 				if (pow2_plus1(a) && b == a - 2)
 					consider(t0, avail, a, "(Size, Mask) pair in nt .data", layouts,
-						 order, &best);
+						 order, nl, &best);
 			}
 	}
 	if (!best.fit.ok || best.fit.home < 0.9)
 		for (uint64_t n = 65; n <= PM_MAX_TRACKER_ENTRIES; n = (n - 1) * 2 + 1)
 			consider(t0, avail, n, "statistical fit of keys to their hash slots", layouts,
-				 order, &best);
+				 order, nl, &best);
 	if (!best.fit.ok) {
 		free(t0);
 		data_view_free(&d);
+		if (nl == 1)
+			return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": the %s layout "
+				      "gives no table of printable tags at any size", t.table0,
+				      layouts[0].name);
 		return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": no entry layout (%s, "
 			      "%s, %s) and table size gives printable tags", t.table0,
 			      layouts[0].name, layouts[1].name, layouts[2].name);
@@ -357,7 +486,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 	t.entries = best.n;
 	t.size_how = best.size_how;
 	t.layout = &layouts[best.layout];
-	t.layout_as_expected = best.layout == e;
+	t.layout_as_expected = t.layout_from_symbols || best.layout == e;
 	t.hash = best.hash;
 	t.home_fit = best.fit.home;
 	t.cpus_expected = ctx->nprocs ? ctx->nprocs : 1;
@@ -366,7 +495,12 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 	uint64_t *tables = NULL;
 	uint8_t **bufs = NULL;
 	unsigned ncpu = 1;
-	if (t.cpus_expected > 1 && find_cpu_tables(ctx, &d, t.table0, &tables, &t.tag_tables_va)) {
+	if (sym_cpu_tables(ctx, t.table0, t.cpus_expected, &tables)) {
+		ncpu = t.cpus_expected;
+		t.tag_tables_va = sy->tag_tables_var;
+		t.cpus_how = sy->source[0] == 'I' ? "ExPoolTagTables (ISF)" : "ExPoolTagTables (PDB)";
+	} else if (t.cpus_expected > 1 &&
+		   find_cpu_tables(ctx, &d, t.table0, &tables, &t.tag_tables_va)) {
 		ncpu = t.cpus_expected;
 		t.cpus_how = "ExPoolTagTables found in nt .data";
 	} else if (t.cpus_expected > 1) {
@@ -438,7 +572,11 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 		clamp(&c.p_allocs, &c.p_frees, &c.p_bytes, L, L->p_allocs, L->p_bytes);
 		acc[ntags++] = c;
 	}
-	/* One row per tag (the overflow bucket may repeat a tag). */
+	if ((err = read_expansion(ctx, L, &acc, &ntags, &t.expansion_entries))) {
+		pm_diag_take(ctx->diags, "pool", err); /* the main table's counts still stand */
+		err = NULL;
+	}
+	/* One row per tag (the overflow bucket, the expansion table may repeat a tag). */
 	if (ntags > 1) /* qsort() wants a non-null base even for 0 */
 		qsort(acc, ntags, sizeof(*acc), tag_cmp);
 	size_t w = 0;
@@ -539,8 +677,41 @@ static bool better(struct big_fit a, struct big_fit b)
 	return a.clean > b.clean + 1e-9;
 }
 
-struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpool *ret)
+/* The big table where the symbols say it is, in their layout (or the build's). */
+static struct pm_error *sym_big(const struct pm_pool_ctx *ctx, const struct pm_big_layout *builtin,
+				struct pm_bigpool *b, struct big_fit *fit, uint8_t **buf)
 {
+	const struct pm_pool_syms *sy = ctx->syms;
+	uint64_t p, n, got;
+	struct pm_error *err = pm_vmem_read_ptr(ctx->vm, sy->big_var, &p);
+	if (!err)
+		err = pm_vmem_read_ptr(ctx->vm, sy->big_size_var, &n);
+	if (err)
+		return pm_err_wrap(err, "PoolBigPageTable/PoolBigPageTableSize (%s)", sy->source);
+	if (!is_kernel_va(ctx->vm, p) || !n || n > PM_MAX_BIG_ENTRIES)
+		return pm_err(PM_ERR_FORMAT, "PoolBigPageTable (%s, at %#" PRIx64 ") = %#" PRIx64
+			      " with PoolBigPageTableSize %" PRIu64 ": not a table", sy->source,
+			      sy->big_var, p, n);
+	const struct pm_big_layout *L = sy->has_big_layout ? &sy->big : builtin;
+	PM_TRY(read_prefix(ctx->vm, p, n * L->stride, buf, &got));
+	if (got < n * L->stride) {
+		free(*buf);
+		*buf = NULL;
+		return pm_err(PM_ERR_NOT_CAPTURED, "PoolBigPageTable at %#" PRIx64 ": %" PRIu64 " of %"
+			      PRIu64 " bytes are in the dump", p, got, n * L->stride);
+	}
+	*fit = score_big(ctx->vm, *buf, n, p, L);
+	b->table = p;
+	b->entries = n;
+	b->table_var = sy->big_var;
+	b->layout = L;
+	b->layout_from_symbols = sy->has_big_layout;
+	return NULL;
+}
+
+struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx_in, struct pm_bigpool *ret)
+{
+	const struct pm_pool_ctx cx = with_syms(ctx_in), *ctx = &cx;
 	const struct pm_vmem *vm = ctx->vm;
 	const unsigned ps = pm_vmem_ptr_size(vm);
 	const bool is64 = ps == 8;
@@ -554,6 +725,16 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpoo
 	struct big_fit best = { false, false, 0, 0 };
 	uint8_t *best_buf = NULL;
 	struct pm_error *err = NULL;
+	if (ctx->syms && ctx->syms->has_big) {
+		err = sym_big(ctx, &layouts[e], &b, &best, &best_buf);
+		if (err)
+			goto out;
+		b.builtin = &layouts[e];
+		b.self_entry = best.self;
+		b.how = ctx->syms->source[0] == 'I' ? "PoolBigPageTable and its size from the ISF"
+						    : "PoolBigPageTable and its size from the PDB";
+		goto decode;
+	}
 	/* (PoolBigPageTable, PoolBigPageTableSize) pairs near &PoolTrackTable (§7 step 7). */
 	for (size_t s = 0; s < d.n && !best.self_type; s++) {
 		for (uint64_t o = 0; o + 2 * ps <= d.len[s] && !best.self_type; o += ps) {
@@ -598,7 +779,9 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpoo
 		goto out;
 	}
 	b.self_entry = best.self;
+	b.builtin = &layouts[e];
 	b.how = best.self ? "found by its own 'Pool' entry" : "found by entry plausibility (no self-entry)";
+decode:;
 	const struct pm_big_layout *L = b.layout;
 	for (uint64_t i = 0; i < b.entries; i++) {
 		uint64_t va = get_u(best_buf + i * L->stride, 0, ps);

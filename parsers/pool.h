@@ -48,6 +48,24 @@ struct pm_big_layout {
 enum pm_tag_hash { PM_HASH_FOLD, PM_HASH_MUL };
 const char *pm_tag_hash_name(enum pm_tag_hash h);
 
+/**
+ * What the kernel's PDB or ISF says about the pool (tier 3): variable addresses and entry
+ * layouts. has_* false where the symbols do not say (or say something unusable); the readers
+ * then fall back to the built-in search for that part.
+ */
+struct pm_pool_syms {
+	const char *source; /**< "PDB" or "ISF" */
+	bool has_ptt, has_ptt_size, has_tag_tables, has_big, has_expansion;
+	uint64_t ptt_var, ptt_size_var, tag_tables_var, big_var, big_size_var;
+	uint64_t exp_var, exp_size_var; /**< PoolTrackTableExpansion, ...Size */
+	bool has_tracker;
+	struct pm_tracker_layout tracker;
+	char tracker_name[96];
+	bool has_big_layout;
+	struct pm_big_layout big;
+	char big_name[96];
+};
+
 /** Where the pool globals are looked for: the kernel's writable sections. */
 struct pm_pool_ctx {
 	const struct pm_vmem *vm;
@@ -57,6 +75,7 @@ struct pm_pool_ctx {
 	uint64_t kernel_base;
 	const struct pm_pe_info *kernel_pe; /**< sections; NULL if the image is unreadable */
 	struct pm_diags *diags;
+	const struct pm_pool_syms *syms; /**< NULL: no symbols */
 };
 
 /** One tag's counters, summed over the processors' tables and clamped. */
@@ -78,6 +97,9 @@ struct pm_pooltrack {
 	unsigned cpus_expected;
 	const char *cpus_how; /**< "ExPoolTagTables found in .data at 0x...", or why not */
 	uint64_t tag_tables_va; /**< ExPoolTagTables, 0 if not found */
+	bool layout_from_symbols;
+	const struct pm_tracker_layout *builtin; /**< the layout the build's profile expects */
+	uint64_t expansion_entries; /**< entries read from PoolTrackTableExpansion (symbols only) */
 	struct pm_tag_counts *tags;
 	size_t ntags;
 };
@@ -96,6 +118,8 @@ struct pm_bigpool {
 	uint64_t entries; /**< PoolBigPageTableSize */
 	uint64_t table_var; /**< where the (table, size) pair was found in nt .data */
 	const struct pm_big_layout *layout;
+	bool layout_from_symbols;
+	const struct pm_big_layout *builtin; /**< the layout the build's profile expects */
 	bool self_entry;  /**< the table's own 'Pool' entry was found */
 	const char *how;
 	uint64_t free_slots, unused_slots;
@@ -115,6 +139,18 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pool
 void pm_pooltrack_deinit(struct pm_pooltrack *t);
 struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpool *ret);
 void pm_bigpool_deinit(struct pm_bigpool *b);
+
+struct pm_symtab;
+/** Build @p out from the kernel's symbols (@p kernel_base: where the image is mapped); what
+ * cannot be used is said in @p notes. Never fails as a whole. */
+void pm_pool_syms_build(struct pm_symtab *t, uint64_t kernel_base, struct pm_pool_syms *out,
+			struct pm_diags *notes);
+
+/** Read the integer at symbol @p var (+ member @p path of its @p type; type NULL: the
+ * pointer-sized variable itself) from the dump; bitfields are extracted. */
+struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				   const char *var, const char *type, const char *path,
+				   uint64_t *val);
 
 /** Tag hash functions (§2.4), exposed for tests. */
 uint32_t pm_tag_hash(enum pm_tag_hash h, uint32_t tag);

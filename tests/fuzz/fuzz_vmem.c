@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				e1 = pm_pe_parse(vm_read, &vm, kb, &kpe, &cv);
 			pm_error_destroy(e1);
 			if (!e1) {
-				struct pm_pool_ctx ctx = { &vm, 7601, 2, ptt, kb, &kpe, &pd };
+				struct pm_pool_ctx ctx = { &vm, 7601, 2, ptt, kb, &kpe, &pd, NULL };
 				struct pm_pooltrack t;
 				struct pm_bigpool b;
 				struct pm_error *e2 = pm_pooltrack_read(&ctx, &t);
