@@ -114,9 +114,14 @@ static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *
 		     t->table0, t->entries, t->layout->stride, t->layout->name,
 		     t->layout_as_expected ? "" : "; not the build's tabulated layout", t->size_how,
 		     pm_tag_hash_name(t->hash), t->home_fit * 100);
-	pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table not read "
-		     "(needs symbols; used only when the table is full)\n", t->cpus_read,
-		     t->cpus_expected, t->cpus_how);
+	if (t->expansion_read)
+		pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table: %"
+			     PRIu64 " entries (%s)\n", t->cpus_read, t->cpus_expected, t->cpus_how,
+			     t->expansion_entries, t->symbols);
+	else
+		pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table not read "
+			     "(needs symbols; used only when the table is full)\n", t->cpus_read,
+			     t->cpus_expected, t->cpus_how);
 }
 
 static void scan_text(struct pm_strbuf *sb, const struct pm_pool_info *p)

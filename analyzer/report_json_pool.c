@@ -174,12 +174,22 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 	str(&j, tr, "cpus_from", t->cpus_how);
 	if (t->tag_tables_va)
 		hex(&j, tr, "ExPoolTagTables", t->tag_tables_va);
-	str(&j, tr, "provenance", "KDBG.PoolTrackTable + built-in layouts (no symbols)");
+	char prov[96];
+	snprintf(prov, sizeof(prov), "%s", t->symbols ? (t->symbols[0] == 'I'
+			 ? "the kernel's ISF (variables and layouts)"
+			 : "the kernel's PDB (variables and layouts)")
+			 : "KDBG.PoolTrackTable + built-in layouts (no symbols)");
+	str(&j, tr, "provenance", prov);
 	cJSON *ex = obj(&j, tr, "expansion_table");
-	chk(&j, cJSON_AddNullToObject(ex, "value"));
-	str(&j, ex, "absent", "needs_symbols");
-	str(&j, ex, "detail", "PoolTrackTableExpansion is not reachable without symbols; it is "
-			      "used only when the hashed table is full and is usually empty");
+	if (t->expansion_read) {
+		num(&j, ex, "entries", (double)t->expansion_entries);
+	} else {
+		chk(&j, cJSON_AddNullToObject(ex, "value"));
+		str(&j, ex, "absent", "needs_symbols");
+		str(&j, ex, "detail", "PoolTrackTableExpansion is not reachable without symbols; it "
+				      "is used only when the hashed table is full and is usually "
+				      "empty");
+	}
 	str(&j, root, "sort", sort_name(o->sort));
 	size_t n;
 	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
@@ -251,7 +261,9 @@ struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct p
 	str(&j, t, "found_by", b->how);
 	num(&j, t, "free_slots", (double)b->free_slots);
 	num(&j, t, "unused_slots", (double)b->unused_slots);
-	str(&j, t, "provenance", "heuristic: nt .data near KDBG.PoolTrackTable (no symbols)");
+	str(&j, t, "provenance", b->symbols ? (b->symbols[0] == 'I' ? "the kernel's ISF"
+								: "the kernel's PDB")
+					    : "heuristic: nt .data near KDBG.PoolTrackTable (no symbols)");
 	cJSON *arr = chk(&j, cJSON_AddArrayToObject(root, "allocations"));
 	for (size_t i = 0; arr && i < b->nallocs; i++)
 		if (pm_tag_match(o->pattern, b->allocs[i].tag))

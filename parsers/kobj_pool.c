@@ -575,7 +575,10 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	if ((err = read_expansion(ctx, L, &acc, &ntags, &t.expansion_entries))) {
 		pm_diag_take(ctx->diags, "pool", err); /* the main table's counts still stand */
 		err = NULL;
+	} else {
+		t.expansion_read = sy && sy->has_expansion;
 	}
+	t.symbols = sy && (sy->has_ptt || sy->has_tracker) ? sy->source : NULL;
 	/* One row per tag (the overflow bucket, the expansion table may repeat a tag). */
 	if (ntags > 1) /* qsort() wants a non-null base even for 0 */
 		qsort(acc, ntags, sizeof(*acc), tag_cmp);
@@ -730,6 +733,7 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx_in, struct pm_big
 		if (err)
 			goto out;
 		b.builtin = &layouts[e];
+		b.symbols = ctx->syms->source;
 		b.self_entry = best.self;
 		b.how = ctx->syms->source[0] == 'I' ? "PoolBigPageTable and its size from the ISF"
 						    : "PoolBigPageTable and its size from the PDB";

@@ -99,7 +99,9 @@ struct pm_pooltrack {
 	uint64_t tag_tables_va; /**< ExPoolTagTables, 0 if not found */
 	bool layout_from_symbols;
 	const struct pm_tracker_layout *builtin; /**< the layout the build's profile expects */
-	uint64_t expansion_entries; /**< entries read from PoolTrackTableExpansion (symbols only) */
+	const char *symbols;        /**< "PDB"/"ISF" when symbols were used, else NULL */
+	bool expansion_read;        /**< PoolTrackTableExpansion was located (symbols only) */
+	uint64_t expansion_entries; /**< its entries (0: no expansion table in use) */
 	struct pm_tag_counts *tags;
 	size_t ntags;
 };
@@ -120,6 +122,7 @@ struct pm_bigpool {
 	const struct pm_big_layout *layout;
 	bool layout_from_symbols;
 	const struct pm_big_layout *builtin; /**< the layout the build's profile expects */
+	const char *symbols; /**< "PDB"/"ISF" when the symbols located the table, else NULL */
 	bool self_entry;  /**< the table's own 'Pool' entry was found */
 	const char *how;
 	uint64_t free_slots, unused_slots;

@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The analysis with the kernel's symbols against the analysis without, on fixture dumps whose
+kernel is the clang/lld-built one (fixtures/kernel/):
+
+- every place the symbols can be (flat directory, one- and two-tier symbol stores, file.ptr,
+  ISF tree, windows.zip pack, srv*STORE*URL, cache*DIR, _NT_SYMBOL_PATH) finds them;
+- every figure the no-symbol path also produces is equal (tags, totals, big allocations, and
+  the verdict's resource, tag and driver), and the report says the tracker and big table came
+  from the symbols;
+- the Windows 10 !vm figures that need MiState/MiSystemPartition equal the generator's truth;
+- a symbol file of another kernel is refused, naming both identities, and the analysis goes on
+  without symbols; a URL is never used and says so.
+
+symbols_check.py POOLMORTEM KERNEL_DIR DUMP...
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+fails = []
+counted = {"places": 0, "vm_lines": 0}
+
+
+def run(pm, *args, env=None):
+    p = subprocess.run([pm] + list(args), capture_output=True, text=True, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def analyze(pm, dump, sym=None, env=None):
+    args = ["analyze", "--json"] + (["--symbols", sym] if sym is not None else []) + [dump]
+    rc, out, err = run(pm, *args, env=env)
+    if rc not in (0, 1, 4):
+        fails.append("analyze %s with %r: exit %d: %s" % (os.path.basename(dump), sym, rc, err))
+        return None
+    return json.loads(out)
+
+
+def pick(d, path):
+    for k in path.split("."):
+        d = d.get(k) if isinstance(d, dict) else None
+    return d
+
+
+def places(kdir, sub, truth, tmp):
+    """(label, symbol path) for every layout, built in @tmp from the committed files."""
+    pdb = truth["pdb"]
+    src = os.path.join(kdir, sub, pdb)
+    isf = os.path.join(kdir, sub, pdb[:-4] + ".isf.json.xz")
+    g = truth["guid"].replace("-", "")
+    key = g + "%X" % truth["age"]
+    out = [("flat directory", os.path.join(kdir, sub)), ("the PDB file", src)]
+    one = os.path.join(tmp, "store1")
+    os.makedirs(os.path.join(one, pdb, key))
+    shutil.copy(src, os.path.join(one, pdb, key, pdb))
+    out.append(("one-tier store", one))
+    two = os.path.join(tmp, "store2")
+    os.makedirs(os.path.join(two, pdb[:2], pdb, key))
+    open(os.path.join(two, "index2.txt"), "w").close()
+    shutil.copy(src, os.path.join(two, pdb[:2], pdb, key, pdb))
+    out.append(("two-tier store", two))
+    ptr = os.path.join(tmp, "store3")
+    os.makedirs(os.path.join(ptr, pdb, key))
+    open(os.path.join(ptr, pdb, key, "file.ptr"), "w").write("PATH:" + os.path.abspath(src))
+    out.append(("file.ptr", ptr))
+    lower = os.path.join(tmp, "store4")  # a store copied from Windows: other letter case
+    os.makedirs(os.path.join(lower, pdb.upper(), key.lower()))
+    shutil.copy(src, os.path.join(lower, pdb.upper(), key.lower(), pdb.upper()))
+    out.append(("store in another letter case", lower))
+    tree = os.path.join(tmp, "isf")
+    os.makedirs(os.path.join(tree, "windows", pdb))
+    shutil.copy(isf, os.path.join(tree, "windows", pdb, "%s-%d.json.xz" % (g, truth["age"])))
+    out.append(("ISF tree", tree))
+    pack = os.path.join(tmp, "pack")
+    os.makedirs(pack)
+    with zipfile.ZipFile(os.path.join(pack, "windows.zip"), "w") as z:
+        z.write(isf, "windows/%s/%s-%d.json.xz" % (pdb, g, truth["age"]))
+    out.append(("windows.zip pack", pack))
+    out.append(("srv*STORE*URL", "srv*%s*https://msdl.microsoft.com/download/symbols" % one))
+    out.append(("cache*DIR;list", "cache*%s;%s" % (os.path.join(tmp, "nowhere"), tree)))
+    return out
+
+
+def check_dump(pm, kdir, dump):
+    truth = json.load(open(dump[:-4] + ".truth.json"))
+    t = truth.get("symbols")
+    if not t:
+        fails.append("%s: its truth names no symbols" % dump)
+        return
+    base = analyze(pm, dump)
+    if base is None:
+        return
+    if pick(base, "info.symbols.requested"):
+        fails.append("%s: symbols requested without a path" % dump)
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, path in places(kdir, t["dir"], t, tmp):
+            a = analyze(pm, dump, path)
+            if a is None:
+                continue
+            counted["places"] += 1
+            what = "%s, %s" % (os.path.basename(dump), label)
+            if not pick(a, "info.symbols.found"):
+                fails.append("%s: not found: %s" % (what, pick(a, "info.symbols.absent")))
+                continue
+            fmt = pick(a, "info.symbols.format")
+            # the verdict's answers (resource, tag, driver) stand; its severity may rise with
+            # the figures only the symbols give (a real maximum instead of "judged vs RAM")
+            for k in ("poolused.tags", "poolused.totals", "bigpool.allocations",
+                      "verdict.resource", "verdict.tag", "verdict.driver", "info.modules",
+                      "info.kernel"):
+                if pick(a, k) != pick(base, k):
+                    fails.append("%s: %s differs from the analysis without symbols" % (what, k))
+            for k, want in (("poolused.tracker.size_from", fmt),
+                            ("poolused.tracker.cpus_from", fmt)):
+                if want not in (pick(a, k) or ""):
+                    fails.append("%s: %s is %r, not from the %s" % (what, k, pick(a, k), fmt))
+            if fmt not in (pick(a, "bigpool.table.found_by") or ""):
+                fails.append("%s: big table found_by %r" % (what, pick(a, "bigpool.table.found_by")))
+            if not pick(a, "info.symbols.used"):
+                fails.append("%s: the report does not say what was used" % what)
+            for line, v in truth.get("vm_symbols", {}).items():
+                got = pick(a, "vm." + line)
+                counted["vm_lines"] += 1
+                if not isinstance(got, dict) or got.get("pages") != v["pages"] or \
+                        not str(got.get("source", "")).startswith("Mi"):
+                    fails.append("%s: vm.%s %r, truth %r from MiState/MiSystemPartition" % (
+                        what, line, got, v["pages"]))
+        # _NT_SYMBOL_PATH, when --symbols is not given
+        env = dict(os.environ, _NT_SYMBOL_PATH="srv*%s" % os.path.join(kdir, t["dir"]))
+        a = analyze(pm, dump, env=env)
+        if a is not None and not pick(a, "info.symbols.found"):
+            fails.append("%s: _NT_SYMBOL_PATH not used" % os.path.basename(dump))
+
+
+def check_refused(pm, kdir, dump, other):
+    """The other architecture's PDB: refused with both identities; the analysis goes on."""
+    base = analyze(pm, dump)
+    a = analyze(pm, dump, other)
+    if a is None or base is None:
+        return
+    absent = pick(a, "info.symbols.absent") or ""
+    tried = " ".join(pick(a, "info.symbols.tried") or [])
+    if pick(a, "info.symbols.found") or "refused" not in absent or "GUID" not in absent:
+        fails.append("%s with %s: not refused clearly: %r" % (dump, other, absent))
+    if tried.count("GUID") < 2:
+        fails.append("refusal does not name both identities: %r" % tried)
+    for k in ("poolused.tags", "bigpool.allocations", "verdict"):
+        if pick(a, k) != pick(base, k):
+            fails.append("%s: %s changed by a refused symbol file" % (dump, k))
+    rc, out, err = run(pm, "symbols", "--symbols", other, dump)
+    if rc != 4 or "refused" not in out or "incomplete" not in err:
+        fails.append("symbols with a foreign PDB: exit %d, %r" % (rc, err.strip()))
+    rc, out, err = run(pm, "symbols", "--symbols", "srv*%s/none*https://example.invalid/sym" %
+                       kdir, dump)
+    if "never uses the network" not in out:
+        fails.append("a URL in the symbol path is not reported as unused")
+
+
+def main():
+    pm, kdir, dumps = sys.argv[1], sys.argv[2], sys.argv[3:]
+    for d in dumps:
+        check_dump(pm, kdir, d)
+    x64 = [d for d in dumps if "x64" in os.path.basename(d)]
+    if x64:
+        check_refused(pm, kdir, x64[0], os.path.join(kdir, "x86", "ntkrpamp.pdb"))
+    for f in fails:
+        print("FAIL:", f)
+    print("%d symbol places x dumps, %d !vm lines from MiState checked; %s" % (
+        counted["places"], counted["vm_lines"], "ok" if not fails else "%d failures" % len(fails)))
+    if not counted["places"]:
+        print("FAIL: nothing was checked")
+        return 1
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
