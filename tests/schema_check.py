@@ -24,7 +24,7 @@ def main():
     jsonschema.Draft202012Validator.check_schema(schema)
     vals = {k: jsonschema.Draft202012Validator({"$ref": "#/$defs/" + k, "$defs": schema["$defs"]})
             for k in ("info", "poolused", "bigpool", "vm", "analyze", "summary", "batch_line",
-                      "trend", "batch_summary")}
+                      "trend", "batch_summary", "symbols", "dt", "x")}
     fails = 0
     n = 0
     for d in dumps:
@@ -46,6 +46,41 @@ def main():
                 fails += 1
                 print("FAIL: %s %s: %s at /%s" % (" ".join(cmd), os.path.basename(d), e.message[:200],
                                                    "/".join(str(x) for x in e.absolute_path)))
+    # the symbol commands: symbols (with and without a symbol path), analyze with symbols,
+    # dt and x on the fixture kernels' PDB and ISF
+    kdir = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(schema_path))),
+                        "fixtures", "kernel")
+    extra = []
+    for d in dumps:
+        try:
+            t = json.load(open(d[:-4] + ".truth.json")).get("symbols")
+        except (OSError, ValueError):
+            t = None
+        extra.append(("symbols", [pm, "symbols", "--json", d]))
+        if t:
+            sp = os.path.join(kdir, t["dir"])
+            extra.append(("symbols", [pm, "symbols", "--json", "--symbols", sp, d]))
+            extra.append(("analyze", [pm, "analyze", "--json", "--symbols", sp, d]))
+            extra.append(("info", [pm, "info", "--json", "--symbols", sp, d]))
+    for f in ("x64/ntkrnlmp.pdb", "x86/ntkrpamp.pdb", "x64/ntkrnlmp.isf.json.xz"):
+        for ty in ("_POOL_HEADER", "_POOL_TYPE", "_POOL_TRACKER_BIG_PAGES"):
+            extra.append(("dt", [pm, "dt", "--json", os.path.join(kdir, f), ty]))
+        extra.append(("x", [pm, "x", "--json", os.path.join(kdir, f), "PoolTrackTable", "Nope"]))
+    for kind, cmd in extra:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        try:
+            doc = json.loads(p.stdout)
+        except ValueError:
+            print("FAIL: %s: no JSON (exit %d): %s" % (" ".join(cmd[1:]), p.returncode,
+                                                       p.stderr.strip()))
+            fails += 1
+            continue
+        n += 1
+        e = jsonschema.exceptions.best_match(vals[kind].iter_errors(doc))
+        if e is not None:
+            fails += 1
+            print("FAIL: %s: %s at /%s" % (" ".join(cmd[1:]), e.message[:200],
+                                            "/".join(str(x) for x in e.absolute_path)))
     # trend over all the dumps, and a batch over them (its lines and its summary)
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
