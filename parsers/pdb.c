@@ -73,7 +73,6 @@ struct pdb {
 	bool tpi_loaded;
 	uint8_t *tpi;
 	size_t tpi_len;
-	bool st_names; /* V70: records may carry length-prefixed names */
 	uint32_t ti_begin, ti_end;
 	uint32_t *toff; /* offset of record ti - ti_begin in tpi (at its length field) */
 	struct pm_strmap udt_name, udt_unique;
@@ -697,7 +696,6 @@ static struct pm_error *load_tpi_once(struct pdb *p)
 	if (version != TPI_V80 && version != TPI_V70)
 		return pm_err(PM_ERR_UNSUPPORTED, "%s: TPI stream version %" PRIu32 " (known: %d, %d)",
 			      pname(p), version, TPI_V80, TPI_V70);
-	p->st_names = version == TPI_V70;
 	if (hsize < 56 || hsize > p->tpi_len || rbytes > p->tpi_len - hsize)
 		return pm_err(PM_ERR_FORMAT, "%s: TPI stream header: %" PRIu32 " header bytes and %"
 			      PRIu32 " record bytes do not fit in the stream's %zu", pname(p), hsize,
@@ -947,8 +945,9 @@ static struct pm_error *pdb_find_type(struct pm_symtab *t, const char *name, pm_
 	return pm_err(PM_ERR_PROFILE, "%s: no type %s", pname(p), name);
 }
 
-/* Skip one field-list sub-record we do not keep; *next after it. */
-static struct pm_error *skip_member(const struct pm_rd *rd, size_t at, uint16_t leaf, bool pascal,
+/* Skip one field-list sub-record we do not keep; *next after it. Names are length-prefixed in
+ * the _ST leaves (below 0x1500) and NUL-terminated in the others, whatever the TPI version. */
+static struct pm_error *skip_member(const struct pm_rd *rd, size_t at, uint16_t leaf,
 				    size_t *next)
 {
 	const char *s;
@@ -960,8 +959,8 @@ static struct pm_error *skip_member(const struct pm_rd *rd, size_t at, uint16_t 
 	case LF_NESTTYPEEX:
 	case LF_NESTTYPE: case LF_NESTTYPE_ST: /* pad/attrs, type, name */
 	case LF_FRIENDFCN:
-		return get_name(rd, at + 6, pascal || leaf == LF_STMEMBER_ST || leaf == LF_NESTTYPE_ST,
-				&s, &n, next);
+		return get_name(rd, at + 6, leaf == LF_STMEMBER_ST || leaf == LF_NESTTYPE_ST, &s, &n,
+				next);
 	case LF_ENUMERATE: case LF_ENUMERATE_ST:
 		PM_TRY(numeric(rd, at + 2, &v, &o));
 		return get_name(rd, o, leaf == LF_ENUMERATE_ST, &s, &n, next);
@@ -1054,7 +1053,7 @@ static struct pm_error *pdb_members(struct pm_symtab *t, pm_tref ty, struct pm_t
 			bool is_member = leaf == LF_MEMBER || leaf == LF_MEMBER_ST;
 			bool is_base = leaf == LF_BCLASS || leaf == LF_BINTERFACE;
 			if (!is_member && !is_base) {
-				err = skip_member(&f, at, leaf, p->st_names, &next);
+				err = skip_member(&f, at, leaf, &next);
 				at = next;
 				continue;
 			}
@@ -1064,8 +1063,7 @@ static struct pm_error *pdb_members(struct pm_symtab *t, pm_tref ty, struct pm_t
 			size_t sl = 0;
 			if ((err = pm_rd_u32(&f, at + 2, &mt)) || (err = numeric(&f, at + 6, &off, &next)))
 				break;
-			if (is_member && (err = get_name(&f, next, leaf == LF_MEMBER_ST || p->st_names,
-							 &s, &sl, &next)))
+			if (is_member && (err = get_name(&f, next, leaf == LF_MEMBER_ST, &s, &sl, &next)))
 				break;
 			at = next;
 			if (n == cap) {
@@ -1146,7 +1144,7 @@ static struct pm_error *pdb_enumerators(struct pm_symtab *t, pm_tref ty,
 			break;
 		}
 		if ((err = numeric(&f, at + 4, &v, &next)) ||
-		    (err = get_name(&f, next, leaf == LF_ENUMERATE_ST || p->st_names, &s, &sl, &next)))
+		    (err = get_name(&f, next, leaf == LF_ENUMERATE_ST, &s, &sl, &next)))
 			break;
 		at = next;
 		if (n == cap) {
