@@ -7,7 +7,8 @@ kernel is the clang/lld-built one (fixtures/kernel/):
   ISF tree, windows.zip pack, srv*STORE*URL, cache*DIR, _NT_SYMBOL_PATH) finds them;
 - every figure the no-symbol path also produces is equal (tags, totals, big allocations, and
   the verdict's resource, tag and driver), and the report says the tracker and big table came
-  from the symbols;
+  from the symbols; the tags in PoolTrackTableExpansion, which only the symbols reach, are
+  there with the generator's counts;
 - the Windows 10 !vm figures that need MiState/MiSystemPartition equal the generator's truth;
 - a symbol file of another kernel is refused, naming both identities, and the analysis goes on
   without symbols; a URL is never used and says so.
@@ -109,11 +110,30 @@ def check_dump(pm, kdir, dump):
             fmt = pick(a, "info.symbols.format")
             # the verdict's answers (resource, tag, driver) stand; its severity may rise with
             # the figures only the symbols give (a real maximum instead of "judged vs RAM")
-            for k in ("poolused.tags", "poolused.totals", "bigpool.allocations",
-                      "verdict.resource", "verdict.tag", "verdict.driver", "info.modules",
-                      "info.kernel"):
+            # the tags in PoolTrackTableExpansion are seen only with symbols (truth
+            # expansion_tags); every other tag and figure is the same
+            xt = {r["tag"]: r for r in truth.get("expansion_tags", [])}
+            tags = [r for r in (pick(a, "poolused.tags") or []) if r.get("tag") not in xt]
+            if tags != pick(base, "poolused.tags"):
+                fails.append("%s: the main table's tags differ from the analysis without "
+                             "symbols" % what)
+            got_x = {r["tag"]: r for r in (pick(a, "poolused.tags") or []) if r.get("tag") in xt}
+            for tag, r in xt.items():
+                g = got_x.get(tag, {})
+                for k in ("nonpaged", "paged"):
+                    if {f: (g.get(k) or {}).get(f) for f in ("allocs", "frees", "bytes")} != \
+                            {f: r[k][f] for f in ("allocs", "frees", "bytes")}:
+                        fails.append("%s: expansion tag %s %s %r, truth %r" % (what, tag, k,
+                                                                            g.get(k), r[k]))
+            if xt and pick(a, "poolused.tracker.expansion_table.entries") != len(xt):
+                fails.append("%s: expansion_table %r" % (what, pick(
+                    a, "poolused.tracker.expansion_table")))
+            for k in ("bigpool.allocations", "verdict.resource", "verdict.tag",
+                      "verdict.driver", "info.modules", "info.kernel"):
                 if pick(a, k) != pick(base, k):
                     fails.append("%s: %s differs from the analysis without symbols" % (what, k))
+            if not xt and pick(a, "poolused.totals") != pick(base, "poolused.totals"):
+                fails.append("%s: poolused.totals differs" % what)
             for k, want in (("poolused.tracker.size_from", fmt),
                             ("poolused.tracker.cpus_from", fmt)):
                 if want not in (pick(a, k) or ""):
