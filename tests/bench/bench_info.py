@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Benchmarks: the summary path on a sparse 64 GB bitmap dump next to a 1 GB one, a gzipped
-dump, a batch, headerless inputs (raw, ELF, kdump of a 16 GB guest, and a 16 GB image with
-nothing to discover), and the pool-page scan's throughput next to a plain sequential read.
+dump, a batch, symbols (a kernel-sized PDB; analyze with and without the PDB), headerless
+inputs (raw, ELF, kdump of a 16 GB guest, and a 16 GB image with nothing to discover), and the
+pool-page scan's throughput next to a plain sequential read.
 
 Generates both dumps (DumpType 5, every RAM page present, sparse on disk) with
 fixtures/mkdump.py into a temporary directory, runs `info` RUNS times on each, and prints the
@@ -67,6 +68,7 @@ def main():
                     max(times), rss))
             if gb == 1:
                 one_gb = out
+            big64 = out
         # A gzipped dump: analyze reads it through the seek index; compared with zcat, which
         # only decompresses (the index is built in one decompressing pass plus random reads).
         gz = one_gb + ".gz"
@@ -92,6 +94,26 @@ def main():
                             bdir], capture_output=True, text=True)
         line = [l for l in p.stdout.splitlines() if "s wall" in l]
         print("\nBatch of 40 dumps, all cores:\n " + (line[0] if line else p.stdout[-300:]))
+        # Symbols: a kernel-sized synthetic PDB (100k structures, 100k publics), and analyze
+        # with the fixture kernel's PDB on the 64 GB dump (its kernel is the fixture one).
+        print("\nSymbols:")
+        subprocess.run([sys.executable, os.path.join(root, "fixtures", "mkpdb.py"), d, "--big",
+                        "100000"], check=True)
+        big = os.path.join(d, "synth-big.pdb")
+        for label, cmd in (("x, 3 names", ("x", big, "Public5", "Public50000", "Public99999")),
+                           ("dt, 1 type", ("dt", big, "_STRUCT_77777"))):
+            t0 = time.perf_counter()
+            p = subprocess.Popen([pm, *cmd], stdout=subprocess.DEVNULL)
+            _, st, ru = os.wait4(p.pid, 0)
+            print("  %-11s in a %.1f MB PDB: %4.0f ms, peak RSS %.1f MiB" % (
+                label, os.path.getsize(big) / 1e6, (time.perf_counter() - t0) * 1000,
+                ru.ru_maxrss / 1024.0))
+        kx64 = os.path.join(root, "fixtures", "kernel", "x64")
+        for sym in ([], ["--symbols", kx64]):
+            t, rss = measure(pm, big64, ("analyze", "--json", *sym))
+            print("  analyze %-40s %s: %4.0f ms, peak RSS %.1f MiB" % (
+                os.path.basename(big64), "with the PDB   " if sym else "without symbols",
+                t * 1000, rss))
         # Headerless inputs: discovery (page-table root, kernel, KDBG) then analyze, on a
         # 16 GB-RAM guest as a raw image, an ELF core and a kdump-compressed file; and the
         # worst case, a 16 GB raw image with nothing to find (every page read once).
