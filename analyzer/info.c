@@ -464,13 +464,11 @@ static void note_track_syms(struct pm_info *in)
 	if (t->layout_from_symbols) {
 		layout_text(t->layout, buf, sizeof(buf));
 		pm_sym_used(s, "_POOL_TRACKER_TABLE", "%s", buf);
-		if (t->builtin && !same_tracker(t->layout, t->builtin)) {
-			char b2[200];
-			layout_text(t->builtin, b2, sizeof(b2));
-			pm_sym_differs(s, "_POOL_TRACKER_TABLE: the %s says %s; the built-in profile for "
-				       "build %u expects %s (%s)", src, buf, in->dmp->hdr.build, b2,
-				       t->builtin->name);
-		}
+		if (t->builtin && !same_tracker(t->layout, t->builtin))
+			pm_sym_differs(s, "_POOL_TRACKER_TABLE: the %s gives %#x-byte entries (fields "
+				       "above); the built-in profile for build %u expects %s; the %s's "
+				       "were used", src, t->layout->stride, in->dmp->hdr.build,
+				       t->builtin->name, src);
 	}
 }
 

@@ -10,6 +10,8 @@ kernel is the clang/lld-built one (fixtures/kernel/):
   from the symbols; the tags in PoolTrackTableExpansion, which only the symbols reach, are
   there with the generator's counts;
 - the Windows 10 !vm figures that need MiState/MiSystemPartition equal the generator's truth;
+- where the kernel's layout differs from the built-in profile for its build, the symbols' is
+  used and the report names the difference (and only there);
 - a symbol file of another kernel is refused, naming both identities, and the analysis goes on
   without symbols; a URL is never used and says so.
 
@@ -142,6 +144,10 @@ def check_dump(pm, kdir, dump):
                 fails.append("%s: big table found_by %r" % (what, pick(a, "bigpool.table.found_by")))
             if not pick(a, "info.symbols.used"):
                 fails.append("%s: the report does not say what was used" % what)
+            diffs = " ".join(pick(a, "info.symbols.differences") or [])
+            if t.get("layout_differs") != ("_POOL_TRACKER_TABLE" in diffs):
+                fails.append("%s: differences %r, truth layout_differs %r" % (
+                    what, diffs, t.get("layout_differs")))
             for line, v in truth.get("vm_symbols", {}).items():
                 got = pick(a, "vm." + line)
                 counted["vm_lines"] += 1
