@@ -324,7 +324,9 @@ static struct pm_error *isf_enumerators(struct pm_symtab *t, pm_tref h,
 	if (!e)
 		return &pm_enomem;
 	for (const cJSON *it = c->child; it && i < cnt; it = it->next) {
-		if (!it->string || !cJSON_IsNumber(it))
+		/* an integer an int64 holds; anything else (5e21, 0.5) is not an enumerator */
+		if (!it->string || !cJSON_IsNumber(it) || !(it->valuedouble >= -9.2e18) ||
+		    !(it->valuedouble <= 9.2e18) || it->valuedouble != (double)(int64_t)it->valuedouble)
 			continue;
 		snprintf(e[i].name, sizeof(e[i].name), "%.255s", it->string);
 		e[i].value = (int64_t)it->valuedouble;
