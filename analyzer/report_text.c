@@ -166,6 +166,12 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 	} else {
 		pm_sb_printf(&sb, "KDBG:             not available: %s\n", in->kdbg_absent);
 	}
+	if (in->sym.requested && in->sym.found)
+		pm_sb_printf(&sb, "Symbols:          %s %s (GUID and age match the kernel); "
+			     "`poolmortem symbols` lists what was taken from it\n",
+			     in->sym.find.tab->id.format, in->sym.find.where);
+	else if (in->sym.requested)
+		pm_sb_printf(&sb, "Symbols:          none used: %s\n", in->sym.absent);
 	if (d->disc)
 		pm_sb_printf(&sb, "Discovered:       page-table root: %s\n                  kernel: %s\n"
 			     "                  KDBG: %s\n                  build: %s; processors: %s\n",
