@@ -550,6 +550,25 @@ void pm_info_gather_pool(struct pm_info *in)
 		p->has_track = true;
 		note_track_syms(in);
 	}
+	if (!p->has_syms) {
+		snprintf(p->session_absent, sizeof(p->session_absent), "the session pool's tag table "
+			 "(ExpSessionPoolTrackTable) is reached only through the kernel's symbols");
+	} else if (!p->has_track) {
+		snprintf(p->session_absent, sizeof(p->session_absent), "no tracker layout");
+	} else if ((err = pm_session_pool_read(&ctx, p->track.layout, &p->session))) {
+		snprintf(p->session_absent, sizeof(p->session_absent), "%s", pm_err_msg(err));
+		if (pm_err_code(err) != PM_ERR_NOT_PRESENT)
+			pm_diag_take(&in->diags, "pool", pm_err_wrap(err, "session pool"));
+		else
+			pm_error_destroy(err);
+	} else {
+		p->has_session = true;
+		pm_sym_used(&in->sym, "ExpSessionPoolTrackTable", "variable at %#" PRIx64 " = table %#"
+			    PRIx64 ", %" PRIu64 " entries, %zu tags (the session the dump maps)",
+			    p->syms.session_var, p->session.table, p->session.entries,
+			    p->session.ntags);
+	}
+	err = NULL;
 	if (!ctx.kernel_pe && !(p->has_syms && p->syms.has_big)) {
 		snprintf(p->big_absent, sizeof(p->big_absent),
 			 "the kernel image's section headers are unreadable, so its data cannot be "
@@ -598,6 +617,7 @@ void pm_info_destroy(struct pm_info *in)
 	pm_scan_deinit(&in->pool.scan);
 	pm_pooltrack_deinit(&in->pool.track);
 	pm_bigpool_deinit(&in->pool.big);
+	pm_session_pool_deinit(&in->pool.session);
 	pm_kdbg_deinit(&in->kdbg);
 	pm_module_list_deinit(&in->modules);
 	free(in->mods);

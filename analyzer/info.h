@@ -61,6 +61,9 @@ struct pm_pool_info {
 	bool has_big;
 	struct pm_bigpool big;
 	char big_absent[400];
+	bool has_session;                /**< the session table (symbols only) */
+	struct pm_session_pool session;
+	char session_absent[400];
 	bool scanned;
 	bool has_scan;
 	struct pm_scan scan;

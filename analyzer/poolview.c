@@ -223,6 +223,26 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
 			     tot[2], tot[3], tot[6], tot[7]);
 	free(rows);
+	if (p->has_session) { /* !poolused 8: the session the dump maps */
+		const struct pm_session_pool *se = &p->session;
+		pm_sb_printf(&sb, "\n Session paged pool (ExpSessionPoolTrackTable %#" PRIx64 ", %"
+			     PRIu64 " entries, from the %s; the session mapped in this dump)\n",
+			     se->table, se->entries, se->source);
+		pm_sb_printf(&sb, " %-4s %10s %12s\n", "Tag", "Allocs", "Used");
+		uint64_t sa = 0, sb2 = 0;
+		for (size_t i = 0; i < se->ntags; i++) {
+			const struct pm_tag_counts *c = &se->tags[i];
+			if (!pm_tag_match(o->pattern, c->tag))
+				continue;
+			char tg[5];
+			pm_tag_str(c->tag, tg);
+			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %12" PRIu64 "\n", tg, c->p_allocs - c->p_frees,
+				     c->p_bytes);
+			sa += c->p_allocs - c->p_frees;
+			sb2 += c->p_bytes;
+		}
+		pm_sb_printf(&sb, " TOTAL %9" PRIu64 " %12" PRIu64 "\n", sa, sb2);
+	}
 	if (o->scan)
 		scan_text(&sb, p);
 	char *s = pm_sb_take(&sb);

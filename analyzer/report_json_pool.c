@@ -215,6 +215,28 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 	cJSON *tt = obj(&j, root, "totals");
 	counts(&j, tt, "nonpaged", tot[0], tot[1], tot[2]);
 	counts(&j, tt, "paged", tot[3], tot[4], tot[5]);
+	cJSON *se = obj(&j, root, "session_pool");
+	if (p->has_session) {
+		hex(&j, se, "table", p->session.table);
+		num(&j, se, "entries", (double)p->session.entries);
+		str(&j, se, "source", p->session.source);
+		cJSON *sa = chk(&j, cJSON_AddArrayToObject(se, "tags"));
+		for (size_t i = 0; sa && i < p->session.ntags; i++) {
+			const struct pm_tag_counts *c = &p->session.tags[i];
+			if (!pm_tag_match(o->pattern, c->tag))
+				continue;
+			cJSON *x = chk(&j, cJSON_CreateObject());
+			if (!x)
+				break;
+			cJSON_AddItemToArray(sa, x);
+			tag(&j, x, c->tag);
+			counts(&j, x, "paged", c->p_allocs, c->p_frees, c->p_bytes);
+		}
+	} else {
+		chk(&j, cJSON_AddNullToObject(se, "value"));
+		str(&j, se, "absent", p->has_syms ? "not_present" : "needs_symbols");
+		str(&j, se, "detail", p->session_absent);
+	}
 	if (o->scan)
 		scan_json(&j, root, p);
 	return finish(&j, root, ret);

@@ -610,6 +610,76 @@ out:
 	return err;
 }
 
+struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,
+				      const struct pm_tracker_layout *L, struct pm_session_pool *ret)
+{
+	const struct pm_pool_syms *sy = ctx->syms;
+	memset(ret, 0, sizeof(*ret));
+	if (!sy || !sy->has_session)
+		return pm_err(PM_ERR_NOT_PRESENT, "the symbols have no ExpSessionPoolTrackTable");
+	uint64_t p, n, got;
+	struct pm_error *err = pm_vmem_read_ptr(ctx->vm, sy->session_var, &p);
+	if (!err)
+		err = pm_vmem_read_ptr(ctx->vm, sy->session_size_var, &n);
+	if (err)
+		return pm_err_wrap(err, "ExpSessionPoolTrackTable (%s)", sy->source);
+	if (!p || !n)
+		return pm_err(PM_ERR_NOT_PRESENT, "no session pool table in use (ExpSessionPoolTrackTable "
+			      "is empty: a machine or dump without a session mapped)");
+	if (n > 0x10000 || (n & (n - 1)) || !is_kernel_va(ctx->vm, p))
+		return pm_err(PM_ERR_FORMAT, "ExpSessionPoolTrackTable (%s) = %#" PRIx64 " with %" PRIu64
+			      " entries: not a table (the size should be a power of two)", sy->source,
+			      p, n);
+	uint8_t *b;
+	PM_TRY(read_prefix(ctx->vm, p, n * L->stride, &b, &got));
+	if (got < n * L->stride) {
+		free(b);
+		return pm_err(PM_ERR_NOT_CAPTURED, "ExpSessionPoolTrackTable at %#" PRIx64 ": %" PRIu64
+			      " of %" PRIu64 " bytes are in the dump", p, got, n * L->stride);
+	}
+	struct pm_tag_counts *acc = calloc((size_t)n, sizeof(*acc));
+	if (!acc) {
+		free(b);
+		return &pm_enomem;
+	}
+	size_t k = 0, bad = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *e = b + i * L->stride;
+		uint32_t key = (uint32_t)get(e, L->key);
+		if (!key)
+			continue;
+		if (!printable_tag(key))
+			bad++;
+		struct pm_tag_counts c;
+		memset(&c, 0, sizeof(c));
+		c.tag = key & 0x7FFFFFFF;
+		sum_entry(&c, e, L);
+		clamp(&c.p_allocs, &c.p_frees, &c.p_bytes, L, L->p_allocs, L->p_bytes);
+		c.np_allocs = c.np_frees = c.np_bytes = 0; /* only paged session pool is tracked here */
+		acc[k++] = c;
+	}
+	free(b);
+	if (bad * 100 > k) {
+		free(acc);
+		return pm_err(PM_ERR_FORMAT, "ExpSessionPoolTrackTable at %#" PRIx64 ": %zu of %zu keys "
+			      "are not tags", p, bad, k);
+	}
+	if (k > 1)
+		qsort(acc, k, sizeof(*acc), tag_cmp);
+	ret->table = p;
+	ret->entries = n;
+	ret->source = sy->source;
+	ret->tags = acc;
+	ret->ntags = k;
+	return NULL;
+}
+
+void pm_session_pool_deinit(struct pm_session_pool *s)
+{
+	free(s->tags);
+	memset(s, 0, sizeof(*s));
+}
+
 void pm_pooltrack_deinit(struct pm_pooltrack *t)
 {
 	free(t->tags);

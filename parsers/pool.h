@@ -55,9 +55,10 @@ const char *pm_tag_hash_name(enum pm_tag_hash h);
  */
 struct pm_pool_syms {
 	const char *source; /**< "PDB" or "ISF" */
-	bool has_ptt, has_ptt_size, has_tag_tables, has_big, has_expansion;
+	bool has_ptt, has_ptt_size, has_tag_tables, has_big, has_expansion, has_session;
 	uint64_t ptt_var, ptt_size_var, tag_tables_var, big_var, big_size_var;
 	uint64_t exp_var, exp_size_var; /**< PoolTrackTableExpansion, ...Size */
+	uint64_t session_var, session_size_var; /**< ExpSessionPoolTrackTable, ...Size */
 	bool has_tracker;
 	struct pm_tracker_layout tracker;
 	char tracker_name[96];
@@ -138,7 +139,20 @@ enum {
 	PM_MAX_CPUS = 2048,
 };
 
+/** The paged session pool's tag table of the session the dump maps (symbols only, §2.6). */
+struct pm_session_pool {
+	uint64_t table, entries;
+	const char *source; /**< "PDB"/"ISF" */
+	struct pm_tag_counts *tags; /**< sorted by tag; paged counters only */
+	size_t ntags;
+};
+
 struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx, struct pm_pooltrack *ret);
+/** Read the session table with @p L (the main table's layout). PM_ERR_NOT_PRESENT when the
+ * symbols have no session table or it is not in use (a machine without sessions). */
+struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,
+				      const struct pm_tracker_layout *L, struct pm_session_pool *ret);
+void pm_session_pool_deinit(struct pm_session_pool *s);
 void pm_pooltrack_deinit(struct pm_pooltrack *t);
 struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpool *ret);
 void pm_bigpool_deinit(struct pm_bigpool *b);

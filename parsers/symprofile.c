@@ -147,6 +147,17 @@ void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o
 		     var(t, kb, "PoolBigPageTableSize", &o->big_size_var, notes);
 	o->has_expansion = var(t, kb, "PoolTrackTableExpansion", &o->exp_var, notes) &&
 			   var(t, kb, "PoolTrackTableExpansionSize", &o->exp_size_var, notes);
+	/* optional: a kernel without sessions' symbols may lack it; not worth a note */
+	uint64_t rva1, rva2;
+	struct pm_error *e1 = pm_sym_rva(t, "ExpSessionPoolTrackTable", &rva1);
+	struct pm_error *e2 = e1 ? NULL : pm_sym_rva(t, "ExpSessionPoolTrackTableSize", &rva2);
+	o->has_session = !e1 && !e2;
+	if (o->has_session) {
+		o->session_var = kb + rva1;
+		o->session_size_var = kb + rva2;
+	}
+	pm_error_destroy(e1);
+	pm_error_destroy(e2);
 	o->has_tracker = tracker_layout(t, o, notes);
 	o->has_big_layout = big_layout(t, o, notes);
 }

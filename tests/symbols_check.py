@@ -7,8 +7,9 @@ kernel is the clang/lld-built one (fixtures/kernel/):
   ISF tree, windows.zip pack, srv*STORE*URL, cache*DIR, _NT_SYMBOL_PATH) finds them;
 - every figure the no-symbol path also produces is equal (tags, totals, big allocations, and
   the verdict's resource, tag and driver), and the report says the tracker and big table came
-  from the symbols; the tags in PoolTrackTableExpansion, which only the symbols reach, are
-  there with the generator's counts;
+  from the symbols; the tags in PoolTrackTableExpansion and the session pool's table
+  (ExpSessionPoolTrackTable), which only the symbols reach, are there with the generator's
+  counts;
 - the Windows 10 !vm figures that need MiState/MiSystemPartition equal the generator's truth;
 - where the kernel's layout differs from the built-in profile for its build, the symbols' is
   used and the report names the difference (and only there);
@@ -144,6 +145,21 @@ def check_dump(pm, kdir, dump):
                 fails.append("%s: big table found_by %r" % (what, pick(a, "bigpool.table.found_by")))
             if not pick(a, "info.symbols.used"):
                 fails.append("%s: the report does not say what was used" % what)
+            # the session pool's tags (ExpSessionPoolTrackTable): only with symbols
+            want_s = truth.get("session_tags", [])
+            got_s = pick(a, "poolused.session_pool.tags")
+            if want_s:
+                g = [{"tag": r["tag"], "paged": {k: r["paged"][k] for k in
+                                                 ("allocs", "frees", "outstanding", "bytes")}}
+                     for r in (got_s or [])]
+                if g != want_s:
+                    fails.append("%s: session pool %r, truth %r" % (what, got_s, want_s))
+                if pick(base, "poolused.session_pool.absent") != "needs_symbols":
+                    fails.append("%s: without symbols the session pool is %r" % (
+                        what, pick(base, "poolused.session_pool")))
+            elif got_s is not None or pick(a, "poolused.session_pool.absent") != "not_present":
+                fails.append("%s: a session pool where the truth has none: %r" % (
+                    what, pick(a, "poolused.session_pool")))
             diffs = " ".join(pick(a, "info.symbols.differences") or [])
             if t.get("layout_differs") != ("_POOL_TRACKER_TABLE" in diffs):
                 fails.append("%s: differences %r, truth layout_differs %r" % (
