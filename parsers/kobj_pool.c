@@ -1,22 +1,20 @@
 // SPDX-License-Identifier: MIT
-// The tag tracker and the big-page table, found and decoded without symbols
-// (pool-internals.md §2, §3, §7). Every candidate (layout, size, hash, location) is checked
-// against the data; the winner and how it was found are recorded in the result.
+// The tag tracker (pool-internals.md §2, §7), found and decoded without symbols or with them:
+// every candidate (layout, size, hash, location) is checked against the data; the winner and
+// how it was found are recorded in the result. The big-page table is in kobj_bigpool.c.
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kobj_pool-priv.h"
 #include "pm-reader.h"
-#include "pool.h"
 
 /* Largest table we read in one piece (a tracker of 2^20+1 entries of 0x50 bytes is 80 MiB;
  * real ones are 2^11..2^16 entries). */
 static const uint64_t PM_MAX_TABLE_BYTES = UINT64_C(96) << 20;
 /* A key at most this many slots after its hash slot counts as "at home" (§7 step 4.3). */
 static const unsigned HOME_WINDOW = 8;
-/* How far from &PoolTrackTable the big-table variables are looked for (§7 step 7.1). */
-static const uint64_t BIG_VAR_RADIUS = 16 * 1024;
 
 const char *pm_tag_hash_name(enum pm_tag_hash h)
 {
@@ -53,13 +51,13 @@ const char *pm_big_pool_name(uint32_t build, uint32_t t)
 	return t & 0x20 ? "session_nonpaged" : "nonpaged";
 }
 
-static bool is_kernel_va(const struct pm_vmem *vm, uint64_t va)
+bool pm_kp_is_kernel_va(const struct pm_vmem *vm, uint64_t va)
 {
 	return pm_vmem_ptr_size(vm) == 8 ? va >= 0xFFFF800000000000ull
 					 : va >= 0x80000000ull && va <= 0xFFFFFFFFull;
 }
 
-static bool printable_tag(uint32_t tag)
+bool pm_kp_printable_tag(uint32_t tag)
 {
 	tag &= 0x7FFFFFFF; /* protected-pool bit (§2.7) */
 	for (int i = 0; i < 4; i++) {
@@ -78,7 +76,7 @@ static uint64_t get(const uint8_t *p, struct pm_field_loc f)
 	return v;
 }
 
-static uint64_t get_u(const uint8_t *p, unsigned off, unsigned w)
+uint64_t pm_kp_get_u(const uint8_t *p, unsigned off, unsigned w)
 {
 	struct pm_field_loc f = { (uint8_t)off, (uint8_t)w };
 	return get(p, f);
@@ -86,8 +84,8 @@ static uint64_t get_u(const uint8_t *p, unsigned off, unsigned w)
 
 /* Read up to @p len bytes at @p va page by page; *got_ret is how many leading bytes could be
  * read (reading stops at the first absent page). */
-static struct pm_error *read_prefix(const struct pm_vmem *vm, uint64_t va, uint64_t len,
-				    uint8_t **buf_ret, uint64_t *got_ret)
+struct pm_error *pm_kp_read_prefix(const struct pm_vmem *vm, uint64_t va, uint64_t len,
+				   uint8_t **buf_ret, uint64_t *got_ret)
 {
 	if (len > PM_MAX_TABLE_BYTES)
 		len = PM_MAX_TABLE_BYTES;
@@ -113,21 +111,15 @@ static struct pm_error *read_prefix(const struct pm_vmem *vm, uint64_t va, uint6
 
 /* ---- the kernel's writable sections, read once ---------------------------------------- */
 
-struct data_view {
-	uint64_t va[PM_PE_MAX_SECTIONS];
-	uint8_t *buf[PM_PE_MAX_SECTIONS];
-	uint64_t len[PM_PE_MAX_SECTIONS];
-	size_t n;
-};
 
-static void data_view_free(struct data_view *d)
+void pm_kp_data_view_free(struct data_view *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		free(d->buf[i]);
 	d->n = 0;
 }
 
-static struct pm_error *data_view_load(const struct pm_pool_ctx *ctx, struct data_view *d)
+struct pm_error *pm_kp_data_view_load(const struct pm_pool_ctx *ctx, struct data_view *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (!ctx->kernel_pe)
@@ -137,7 +129,7 @@ static struct pm_error *data_view_load(const struct pm_pool_ctx *ctx, struct dat
 		if (!(s->characteristics & PM_SCN_MEM_WRITE) || !s->vsize)
 			continue;
 		uint64_t got;
-		PM_TRY(read_prefix(ctx->vm, ctx->kernel_base + s->rva, s->vsize, &d->buf[d->n], &got));
+		PM_TRY(pm_kp_read_prefix(ctx->vm, ctx->kernel_base + s->rva, s->vsize, &d->buf[d->n], &got));
 		d->va[d->n] = ctx->kernel_base + s->rva;
 		d->len[d->n] = got;
 		d->n++;
@@ -165,7 +157,7 @@ static struct fit score_tracker(const uint8_t *t, uint64_t n, const struct pm_tr
 		if (!key)
 			continue;
 		f.keys++;
-		if (!printable_tag(key)) {
+		if (!pm_kp_printable_tag(key)) {
 			bad++;
 			continue;
 		}
@@ -278,12 +270,12 @@ static bool find_cpu_tables(const struct pm_pool_ctx *ctx, const struct data_vie
 		return false;
 	for (size_t s = 0; s < d->n; s++) {
 		for (uint64_t o = 0; o + (uint64_t)np * ps <= d->len[s]; o += ps) {
-			if (get_u(d->buf[s] + o, 0, ps) != table0 || d->va[s] + o == ctx->ptt_var)
+			if (pm_kp_get_u(d->buf[s] + o, 0, ps) != table0 || d->va[s] + o == ctx->ptt_var)
 				continue;
 			bool good = true;
 			for (unsigned c = 0; c < np && good; c++) {
-				tab[c] = get_u(d->buf[s] + o + (uint64_t)c * ps, 0, ps);
-				good = is_kernel_va(ctx->vm, tab[c]) && !(tab[c] & 0xFFF);
+				tab[c] = pm_kp_get_u(d->buf[s] + o + (uint64_t)c * ps, 0, ps);
+				good = pm_kp_is_kernel_va(ctx->vm, tab[c]) && !(tab[c] & 0xFFF);
 				for (unsigned k = 0; k < c && good; k++)
 					good = tab[k] != tab[c];
 			}
@@ -299,7 +291,7 @@ static bool find_cpu_tables(const struct pm_pool_ctx *ctx, const struct data_vie
 }
 
 /* The context with the symbols' &PoolTrackTable when they give one (they win over the KDBG's). */
-static struct pm_pool_ctx with_syms(const struct pm_pool_ctx *ctx)
+struct pm_pool_ctx pm_kp_with_syms(const struct pm_pool_ctx *ctx)
 {
 	struct pm_pool_ctx c = *ctx;
 	const struct pm_pool_syms *sy = ctx->syms;
@@ -328,7 +320,7 @@ static bool sym_cpu_tables(const struct pm_pool_ctx *ctx, uint64_t table0, unsig
 	for (unsigned c = 0; c < n && good; c++) {
 		struct pm_error *e = pm_vmem_read_ptr(ctx->vm, sy->tag_tables_var + (uint64_t)c * ps,
 						      &tab[c]);
-		good = !e && is_kernel_va(ctx->vm, tab[c]) && (c || tab[c] == table0);
+		good = !e && pm_kp_is_kernel_va(ctx->vm, tab[c]) && (c || tab[c] == table0);
 		for (unsigned k = 0; k < c && good; k++)
 			good = tab[k] != tab[c];
 		pm_error_destroy(e);
@@ -363,12 +355,12 @@ static struct pm_error *read_expansion(const struct pm_pool_ctx *ctx,
 		return pm_err_wrap(err, "PoolTrackTableExpansion (%s)", sy->source);
 	if (!p || !n)
 		return NULL;
-	if (n > PM_MAX_TRACKER_ENTRIES || !is_kernel_va(ctx->vm, p))
+	if (n > PM_MAX_TRACKER_ENTRIES || !pm_kp_is_kernel_va(ctx->vm, p))
 		return pm_err(PM_ERR_FORMAT, "PoolTrackTableExpansion (%s) = %#" PRIx64 " with %" PRIu64
 			      " entries: not a table", sy->source, p, n);
 	uint8_t *b;
 	uint64_t got;
-	PM_TRY(read_prefix(ctx->vm, p, n * L->stride, &b, &got));
+	PM_TRY(pm_kp_read_prefix(ctx->vm, p, n * L->stride, &b, &got));
 	if (got < n * L->stride) {
 		free(b);
 		return pm_err(PM_ERR_NOT_CAPTURED, "PoolTrackTableExpansion at %#" PRIx64 ": %" PRIu64
@@ -400,7 +392,7 @@ static struct pm_error *read_expansion(const struct pm_pool_ctx *ctx,
 
 struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_pooltrack *ret)
 {
-	const struct pm_pool_ctx cx = with_syms(ctx_in), *ctx = &cx;
+	const struct pm_pool_ctx cx = pm_kp_with_syms(ctx_in), *ctx = &cx;
 	const struct pm_pool_syms *sy = ctx->syms;
 	const struct pm_vmem *vm = ctx->vm;
 	const unsigned ps = pm_vmem_ptr_size(vm);
@@ -422,7 +414,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	if (err)
 		return pm_err_wrap(err, "PoolTrackTable variable at %#" PRIx64 " (KDBG +0x1b8)",
 				   ctx->ptt_var);
-	if (!is_kernel_va(vm, t.table0))
+	if (!pm_kp_is_kernel_va(vm, t.table0))
 		return pm_err(PM_ERR_FORMAT, "PoolTrackTable (variable at %#" PRIx64 ") holds %#"
 			      PRIx64 ", not a kernel address", ctx->ptt_var, t.table0);
 	unsigned order[PM_N_TRACKER_LAYOUTS];
@@ -432,9 +424,9 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 			order[j++] = k;
 	uint8_t *t0;
 	uint64_t avail;
-	PM_TRY(read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0, &avail));
+	PM_TRY(pm_kp_read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0, &avail));
 	struct data_view d;
-	if ((err = data_view_load(ctx, &d))) {
+	if ((err = pm_kp_data_view_load(ctx, &d))) {
 		free(t0);
 		return err;
 	}
@@ -462,7 +454,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	if (!best.fit.ok || best.fit.home < 0.9) {
 		for (size_t s = 0; s < d.n; s++)
 			for (uint64_t o = 0; o + 2 * ps <= d.len[s]; o += ps) {
-				uint64_t a = get_u(d.buf[s] + o, 0, ps), b = get_u(d.buf[s] + o + ps, 0, ps);
+				uint64_t a = pm_kp_get_u(d.buf[s] + o, 0, ps), b = pm_kp_get_u(d.buf[s] + o + ps, 0, ps);
 				if (pow2_plus1(a) && b == a - 2)
 					consider(t0, avail, a, "(Size, Mask) pair in nt .data", layouts,
 						 order, nl, &best);
@@ -474,7 +466,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 				 order, nl, &best);
 	if (!best.fit.ok) {
 		free(t0);
-		data_view_free(&d);
+		pm_kp_data_view_free(&d);
 		if (nl == 1)
 			return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": the %s layout "
 				      "gives no table of printable tags at any size", t.table0,
@@ -512,7 +504,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	} else {
 		t.cpus_how = "single processor";
 	}
-	data_view_free(&d);
+	pm_kp_data_view_free(&d);
 	bufs = calloc(ncpu, sizeof(*bufs));
 	struct pm_tag_counts *acc = calloc((size_t)t.entries, sizeof(*acc));
 	if (!bufs || !acc) {
@@ -524,7 +516,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	unsigned read_ok = 1;
 	for (unsigned c = 1; c < ncpu; c++) {
 		uint64_t got;
-		if ((err = read_prefix(vm, tables[c], t.entries * L->stride, &bufs[c], &got)))
+		if ((err = pm_kp_read_prefix(vm, tables[c], t.entries * L->stride, &bufs[c], &got)))
 			goto out;
 		if (got < t.entries * L->stride) {
 			pm_diag_add(ctx->diags, PM_ERR_NOT_CAPTURED, "pool",
@@ -626,12 +618,12 @@ struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,
 	if (!p || !n)
 		return pm_err(PM_ERR_NOT_PRESENT, "no session pool table in use (ExpSessionPoolTrackTable "
 			      "is empty: a machine or dump without a session mapped)");
-	if (n > 0x10000 || (n & (n - 1)) || !is_kernel_va(ctx->vm, p))
+	if (n > 0x10000 || (n & (n - 1)) || !pm_kp_is_kernel_va(ctx->vm, p))
 		return pm_err(PM_ERR_FORMAT, "ExpSessionPoolTrackTable (%s) = %#" PRIx64 " with %" PRIu64
 			      " entries: not a table (the size should be a power of two)", sy->source,
 			      p, n);
 	uint8_t *b;
-	PM_TRY(read_prefix(ctx->vm, p, n * L->stride, &b, &got));
+	PM_TRY(pm_kp_read_prefix(ctx->vm, p, n * L->stride, &b, &got));
 	if (got < n * L->stride) {
 		free(b);
 		return pm_err(PM_ERR_NOT_CAPTURED, "ExpSessionPoolTrackTable at %#" PRIx64 ": %" PRIu64
@@ -648,7 +640,7 @@ struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,
 		uint32_t key = (uint32_t)get(e, L->key);
 		if (!key)
 			continue;
-		if (!printable_tag(key))
+		if (!pm_kp_printable_tag(key))
 			bad++;
 		struct pm_tag_counts c;
 		memset(&c, 0, sizeof(c));
@@ -686,222 +678,3 @@ void pm_pooltrack_deinit(struct pm_pooltrack *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* ---- big-page table ---------------------------------------------------------------------- */
-
-struct big_fit {
-	bool self;       /* the table's own 'Pool' entry is there */
-	bool self_type;  /* ... with a NonPagedPoolNx / POOL_FLAG_NON_PAGED type */
-	double clean;    /* share of live entries that look right */
-	uint64_t live;
-};
-
-static uint32_t big_type(const uint8_t *e, const struct pm_big_layout *L)
-{
-	uint32_t v = (uint32_t)get_u(e, L->type_off, 4);
-	return L->type_kind == PM_BIG_TYPE_BITS8_19 ? (v >> 8) & 0xFFF : v;
-}
-
-static uint64_t big_bytes(const uint8_t *e, const struct pm_big_layout *L)
-{
-	uint64_t v = get(e, L->size);
-	return L->size_kind == PM_BIG_PAGES ? v * PM_PAGE_SIZE : v;
-}
-
-static struct big_fit score_big(const struct pm_vmem *vm, const uint8_t *t, uint64_t n,
-				uint64_t table, const struct pm_big_layout *L)
-{
-	struct big_fit f = { false, false, 0, 0 };
-	const unsigned ps = pm_vmem_ptr_size(vm);
-	uint64_t good = 0;
-	for (uint64_t i = 0; i < n; i++) {
-		const uint8_t *e = t + i * L->stride;
-		uint64_t va = get_u(e, 0, ps);
-		if (va == 0 || (va & 1))
-			continue;
-		f.live++;
-		uint32_t key = (uint32_t)get_u(e, L->key_off, 4);
-		bool ok = !(va & 0xFFF) && is_kernel_va(vm, va) && printable_tag(key);
-		if (L->type_kind == PM_BIG_TYPE_U32 && get_u(e, L->type_off, 4) > 0xFFF)
-			ok = false;
-		good += ok;
-		if (va == table && (key & 0x7FFFFFFF) == 0x6C6F6F50 /* "Pool" */ &&
-		    big_bytes(e, L) == n * L->stride) {
-			f.self = true;
-			uint32_t ty = L->type_kind == PM_BIG_TYPE_NONE ? 0x200 : big_type(e, L);
-			f.self_type = ty == 0x200 || ty == 0x40;
-		}
-	}
-	f.clean = f.live ? (double)good / (double)f.live : 0;
-	return f;
-}
-
-static int big_cmp(const void *x, const void *y)
-{
-	const struct pm_big_alloc *a = x, *b = y;
-	return a->va < b->va ? -1 : a->va > b->va;
-}
-
-static bool better(struct big_fit a, struct big_fit b)
-{
-	if (a.self_type != b.self_type)
-		return a.self_type;
-	if (a.self != b.self)
-		return a.self;
-	return a.clean > b.clean + 1e-9;
-}
-
-/* The big table where the symbols say it is, in their layout (or the build's). */
-static struct pm_error *sym_big(const struct pm_pool_ctx *ctx, const struct pm_big_layout *builtin,
-				struct pm_bigpool *b, struct big_fit *fit, uint8_t **buf)
-{
-	const struct pm_pool_syms *sy = ctx->syms;
-	uint64_t p, n, got;
-	struct pm_error *err = pm_vmem_read_ptr(ctx->vm, sy->big_var, &p);
-	if (!err)
-		err = pm_vmem_read_ptr(ctx->vm, sy->big_size_var, &n);
-	if (err)
-		return pm_err_wrap(err, "PoolBigPageTable/PoolBigPageTableSize (%s)", sy->source);
-	if (!is_kernel_va(ctx->vm, p) || !n || n > PM_MAX_BIG_ENTRIES)
-		return pm_err(PM_ERR_FORMAT, "PoolBigPageTable (%s, at %#" PRIx64 ") = %#" PRIx64
-			      " with PoolBigPageTableSize %" PRIu64 ": not a table", sy->source,
-			      sy->big_var, p, n);
-	const struct pm_big_layout *L = sy->has_big_layout ? &sy->big : builtin;
-	PM_TRY(read_prefix(ctx->vm, p, n * L->stride, buf, &got));
-	if (got < n * L->stride) {
-		free(*buf);
-		*buf = NULL;
-		return pm_err(PM_ERR_NOT_CAPTURED, "PoolBigPageTable at %#" PRIx64 ": %" PRIu64 " of %"
-			      PRIu64 " bytes are in the dump", p, got, n * L->stride);
-	}
-	*fit = score_big(ctx->vm, *buf, n, p, L);
-	b->table = p;
-	b->entries = n;
-	b->table_var = sy->big_var;
-	b->layout = L;
-	b->layout_from_symbols = sy->has_big_layout;
-	return NULL;
-}
-
-struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx_in, struct pm_bigpool *ret)
-{
-	const struct pm_pool_ctx cx = with_syms(ctx_in), *ctx = &cx;
-	const struct pm_vmem *vm = ctx->vm;
-	const unsigned ps = pm_vmem_ptr_size(vm);
-	const bool is64 = ps == 8;
-	const struct pm_big_layout *layouts = is64 ? pm_big_layouts64 : pm_big_layouts32;
-	const unsigned nl = is64 ? PM_N_BIG_LAYOUTS64 : PM_N_BIG_LAYOUTS32;
-	const unsigned e = pm_expected_big_layout(ctx->build, is64);
-	struct data_view d;
-	PM_TRY(data_view_load(ctx, &d));
-	struct pm_bigpool b;
-	memset(&b, 0, sizeof(b));
-	struct big_fit best = { false, false, 0, 0 };
-	uint8_t *best_buf = NULL;
-	struct pm_error *err = NULL;
-	if (ctx->syms && ctx->syms->has_big) {
-		err = sym_big(ctx, &layouts[e], &b, &best, &best_buf);
-		if (err)
-			goto out;
-		b.builtin = &layouts[e];
-		b.symbols = ctx->syms->source;
-		b.self_entry = best.self;
-		b.how = ctx->syms->source[0] == 'I' ? "PoolBigPageTable and its size from the ISF"
-						    : "PoolBigPageTable and its size from the PDB";
-		goto decode;
-	}
-	/* (PoolBigPageTable, PoolBigPageTableSize) pairs near &PoolTrackTable (§7 step 7). */
-	for (size_t s = 0; s < d.n && !best.self_type; s++) {
-		for (uint64_t o = 0; o + 2 * ps <= d.len[s] && !best.self_type; o += ps) {
-			uint64_t var = d.va[s] + o;
-			uint64_t dist = var > ctx->ptt_var ? var - ctx->ptt_var : ctx->ptt_var - var;
-			if (dist > BIG_VAR_RADIUS)
-				continue;
-			uint64_t p = get_u(d.buf[s] + o, 0, ps), n = get_u(d.buf[s] + o + ps, 0, ps);
-			if ((p & 0xFFF) || !is_kernel_va(vm, p) || !n || n % 0x1000 ||
-			    n > PM_MAX_BIG_ENTRIES || (n & (n - 1)))
-				continue;
-			for (unsigned k = 0; k < nl; k++) {
-				const struct pm_big_layout *L = &layouts[(k + e) % nl];
-				uint8_t *t;
-				uint64_t got;
-				if ((err = read_prefix(vm, p, n * L->stride, &t, &got)))
-					goto out;
-				if (got < n * L->stride) {
-					free(t);
-					continue;
-				}
-				struct big_fit f = score_big(vm, t, n, p, L);
-				if ((f.self || f.clean >= 0.9) && (!best_buf || better(f, best))) {
-					free(best_buf);
-					best_buf = t;
-					best = f;
-					b.table = p;
-					b.entries = n;
-					b.table_var = var;
-					b.layout = L;
-				} else {
-					free(t);
-				}
-			}
-		}
-	}
-	if (!best_buf) {
-		err = pm_err(PM_ERR_NOT_CAPTURED, "PoolBigPageTable not found: no (table, size) pair "
-			     "within %" PRIu64 " KiB of PoolTrackTable (%#" PRIx64 ") in nt's data "
-			     "points to a table that fits any entry layout", BIG_VAR_RADIUS / 1024,
-			     ctx->ptt_var);
-		goto out;
-	}
-	b.self_entry = best.self;
-	b.builtin = &layouts[e];
-	b.how = best.self ? "found by its own 'Pool' entry" : "found by entry plausibility (no self-entry)";
-decode:;
-	const struct pm_big_layout *L = b.layout;
-	for (uint64_t i = 0; i < b.entries; i++) {
-		uint64_t va = get_u(best_buf + i * L->stride, 0, ps);
-		if (va > 1 && (va & 1))
-			b.free_slots++;
-	}
-	b.allocs = calloc(best.live ? (size_t)best.live : 1, sizeof(*b.allocs));
-	b.freed = calloc(b.free_slots ? (size_t)b.free_slots : 1, sizeof(*b.freed));
-	if (!b.allocs || !b.freed) {
-		err = &pm_enomem;
-		goto out;
-	}
-	for (uint64_t i = 0; i < b.entries; i++) {
-		const uint8_t *en = best_buf + i * L->stride;
-		uint64_t va = get_u(en, 0, ps);
-		if (va == 1 || va == 0) {
-			b.unused_slots++;
-			continue;
-		}
-		/* A freed slot keeps its stale tag and size; Va was incremented (§3.2). */
-		struct pm_big_alloc *a = (va & 1) ? &b.freed[b.nfreed++] : &b.allocs[b.nallocs++];
-		a->va = va & ~(uint64_t)1;
-		a->tag = (uint32_t)get_u(en, L->key_off, 4) & 0x7FFFFFFF;
-		a->bytes = big_bytes(en, L);
-		a->has_type = L->type_kind != PM_BIG_TYPE_NONE;
-		a->type = a->has_type ? big_type(en, L) : 0;
-		a->pool = a->has_type ? pm_big_pool_name(ctx->build, a->type) : NULL;
-	}
-	if (b.nallocs > 1) /* qsort() wants a non-null base even for 0 */
-		qsort(b.allocs, b.nallocs, sizeof(*b.allocs), big_cmp);
-	if (b.nfreed > 1) /* qsort() wants a non-null base even for 0 */
-		qsort(b.freed, b.nfreed, sizeof(*b.freed), big_cmp);
-	*ret = b;
-	b.allocs = NULL;
-	b.freed = NULL;
-out:
-	free(b.allocs);
-	free(b.freed);
-	free(best_buf);
-	data_view_free(&d);
-	return err;
-}
-
-void pm_bigpool_deinit(struct pm_bigpool *b)
-{
-	free(b->allocs);
-	free(b->freed);
-	memset(b, 0, sizeof(*b));
-}
