@@ -13,6 +13,7 @@
 #include "info.h"
 #include "names.h"
 #include "pm-reader.h"
+#include "segheap.h"
 #include "source.h"
 #include "source_kdump.h"
 #include "source_z.h"
@@ -597,8 +598,34 @@ void pm_info_gather_scan(struct pm_info *in)
 					 : "no virtual memory to read");
 		return;
 	}
-	struct pm_error *err = pm_pool_scan(&in->vm, in->dmp->hdr.build, &p->scan);
+	uint32_t build = in->dmp->hdr.build;
+	struct pm_error *err;
+	if (pm_pool_era(build) == PM_ERA_SEGHEAP && in->sym.found && !in->kernel_base.absent) {
+		/* 19H1+: the segment heap, through ExPoolState and RtlpHpHeapGlobals (§1.10) */
+		err = pm_segheap_scan(in->sym.find.tab, &in->vm, in->kernel_base.v, build, &p->scan,
+				      &in->diags);
+		if (err) {
+			err = pm_err_wrap(err, "segment-heap walk (with the kernel's symbols)");
+		} else {
+			uint64_t rva = 0;
+			struct pm_error *e = pm_sym_rva(in->sym.find.tab, "ExPoolState", &rva);
+			pm_error_destroy(e);
+			pm_sym_used(&in->sym, "ExPoolState", "variable at %#" PRIx64 ": segment heaps "
+				    "walked, %" PRIu64 " subsegments", in->kernel_base.v + rva,
+				    p->scan.subsegments);
+			pm_sym_used(&in->sym, "RtlpHpHeapGlobals", "HeapKey and LfhKey decode the VS "
+				    "chunk headers and LFH block offsets");
+		}
+	} else if (pm_pool_era(build) == PM_ERA_SEGHEAP && in->sym.requested) {
+		err = pm_err(PM_ERR_UNSUPPORTED, "build %u keeps small pool allocations in the "
+			     "segment heap; walking it needs the kernel's symbols, which were not "
+			     "found: %s", build, in->sym.absent);
+	} else {
+		err = pm_pool_scan(&in->vm, build, &p->scan);
+	}
 	if (err) {
+		pm_scan_deinit(&p->scan);
+		p->scan_needs_syms = pm_pool_era(build) == PM_ERA_SEGHEAP && !in->sym.found;
 		snprintf(p->scan_absent, sizeof(p->scan_absent), "%s", pm_err_msg(err));
 		pm_error_destroy(err);
 		return;

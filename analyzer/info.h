@@ -67,6 +67,7 @@ struct pm_pool_info {
 	bool scanned;
 	bool has_scan;
 	struct pm_scan scan;
+	bool scan_needs_syms;     /**< 19H1+ without the kernel's symbols */
 	char scan_absent[400];
 };
 

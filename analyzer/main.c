@@ -37,7 +37,8 @@ const char pm_cli_usage[] =
 	"                   processor's table (what WinDbg's !poolused shows)\n"
 	"                   --sort tag|nonpaged|paged|allocs, --top N, --tag PATTERN\n"
 	"                   (* and ?), --verbose (cumulative allocs/frees, idle tags),\n"
-	"                   --scan (also walk the pool pages and cross-check the tracker)\n"
+	"                   --scan (also walk the pool pages and cross-check the tracker;\n"
+	"                   19H1+: the segment heap, needs --symbols)\n"
 	"  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
 	"                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n"
 	"  analyze DUMP     the verdict (exhausted resource, leaking tags, owning drivers,\n"
@@ -332,6 +333,18 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 	if (rc_incomplete) {
 		fflush(stdout);
 		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, in->incomplete_why);
+		rc = PM_EXIT_INCOMPLETE;
+	}
+	if (have && !vm && !big && uo.scan && !in->pool.has_scan) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: incomplete: %s: pool scan not available: %s\n", path,
+			in->pool.scan_absent);
+		rc = PM_EXIT_INCOMPLETE;
+	} else if (have && !vm && !big && uo.scan && in->pool.scan.undecoded) {
+		fflush(stdout);
+		fprintf(stderr, "poolmortem: incomplete: %s: segment-heap walk: %" PRIu64 " subsegments "
+			"or segment lists did not decode; their chunks are not counted\n", path,
+			in->pool.scan.undecoded);
 		rc = PM_EXIT_INCOMPLETE;
 	}
 	if (!have) {

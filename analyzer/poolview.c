@@ -124,16 +124,22 @@ static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *
 			     t->cpus_expected, t->cpus_how);
 }
 
-static void scan_text(struct pm_strbuf *sb, const struct pm_pool_info *p)
+static void scan_text(struct pm_strbuf *sb, const struct pm_info *in)
 {
+	const struct pm_pool_info *p = &in->pool;
 	if (!p->has_scan) {
 		pm_sb_printf(sb, "\n Pool-page scan: not available: %s\n", p->scan_absent);
 		return;
 	}
 	const struct pm_scan *sc = &p->scan;
-	pm_sb_printf(sb, "\n Pool-page scan: %" PRIu64 " pool pages among %" PRIu64 " kernel pages "
-		     "examined; %" PRIu64 " chunks, %" PRIu64 " free\n\n", sc->pool_pages,
-		     sc->pages_examined, sc->chunks, sc->free_chunks);
+	if (sc->method == PM_SCAN_SEGHEAP)
+		pm_sb_printf(sb, "\n Segment-heap walk (ExPoolState, with symbols): %" PRIu64
+			     " subsegments, %" PRIu64 " pages; %" PRIu64 " chunks, %" PRIu64 " free\n\n",
+			     sc->subsegments, sc->pool_pages, sc->chunks, sc->free_chunks);
+	else
+		pm_sb_printf(sb, "\n Pool-page scan: %" PRIu64 " pool pages among %" PRIu64 " kernel "
+			     "pages examined; %" PRIu64 " chunks, %" PRIu64 " free\n\n", sc->pool_pages,
+			     sc->pages_examined, sc->chunks, sc->free_chunks);
 	pm_sb_printf(sb, "               NonPaged                  Paged\n");
 	pm_sb_printf(sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Chunks", "Bytes", "Chunks", "Bytes");
 	/* by tag string */
@@ -160,6 +166,12 @@ static void scan_text(struct pm_strbuf *sb, const struct pm_pool_info *p)
 			     r[i]->np_count, r[i]->np_bytes, r[i]->p_count, r[i]->p_bytes);
 	}
 	free(r);
+	/* what the walk could not read or decode (the rest of the diagnostics are in `info`) */
+	for (size_t i = 0; i < in->diags.n; i++)
+		if (!strcmp(in->diags.items[i].layer, "segheap"))
+			pm_sb_printf(sb, "%s Note: %s\n",
+				     i && !strcmp(in->diags.items[i - 1].layer, "segheap") ? "" : "\n",
+				     in->diags.items[i].msg);
 	struct pm_scan_note *notes;
 	size_t n = pm_scan_consistency(p, &notes);
 	pm_sb_printf(sb, "\n Consistency with the tag tracker: %zu disagreement%s%s\n", n,
@@ -244,7 +256,7 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 		pm_sb_printf(&sb, " TOTAL %9" PRIu64 " %12" PRIu64 "\n", sa, sb2);
 	}
 	if (o->scan)
-		scan_text(&sb, p);
+		scan_text(&sb, in);
 	char *s = pm_sb_take(&sb);
 	if (!s)
 		return &pm_enomem;

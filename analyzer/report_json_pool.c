@@ -81,11 +81,20 @@ static void scan_json(struct jb *j, cJSON *root, const struct pm_pool_info *p)
 	cJSON *x = obj(j, root, "scan");
 	if (!p->has_scan) {
 		chk(j, cJSON_AddNullToObject(x, "value"));
-		str(j, x, "absent", "not_available");
+		str(j, x, "absent", p->scan_needs_syms ? "needs_symbols" : "not_available");
 		str(j, x, "detail", p->scan_absent);
 		return;
 	}
 	const struct pm_scan *sc = &p->scan;
+	bool heap = sc->method == PM_SCAN_SEGHEAP;
+	str(j, x, "method", heap ? "segment_heap" : "pages");
+	if (heap) {
+		num(j, x, "subsegments", (double)sc->subsegments);
+	} else {
+		cJSON *n = obj(j, x, "subsegments");
+		chk(j, cJSON_AddNullToObject(n, "value"));
+		str(j, n, "absent", "not_applicable");
+	}
 	num(j, x, "pool_pages", (double)sc->pool_pages);
 	num(j, x, "pages_examined", (double)sc->pages_examined);
 	num(j, x, "chunks", (double)sc->chunks);

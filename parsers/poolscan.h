@@ -7,8 +7,9 @@
  * chunks with printable tags. Allocated chunks are counted per tag and pool.
  *
  * Windows 10 19H1 (18362) and later keep small allocations in segment-heap subsegments
- * whose layout needs ExPoolState / RtlpHpHeapGlobals (§1.10): the scan refuses those builds
- * with PM_ERR_UNSUPPORTED rather than count garbage.
+ * whose layout needs ExPoolState / RtlpHpHeapGlobals (§1.10): pm_pool_scan() refuses those
+ * builds with PM_ERR_UNSUPPORTED rather than count garbage, and segheap.h fills the same
+ * struct pm_scan from the kernel's symbols.
  */
 #ifndef PM_POOLSCAN_H
 #define PM_POOLSCAN_H
@@ -24,9 +25,20 @@ struct pm_scan_tag {
 	uint64_t np_count, np_bytes, p_count, p_bytes;
 };
 
+/** How the chunks were found. */
+enum pm_scan_method {
+	PM_SCAN_PAGES,   /**< every present kernel page parsed as a classic pool page (< 19H1) */
+	PM_SCAN_SEGHEAP, /**< the segment heap walked from ExPoolState (19H1+, symbols) */
+};
+
 struct pm_scan {
-	uint64_t pages_examined; /**< present kernel pages looked at */
-	uint64_t pool_pages;     /**< of those, pages with a valid small-pool layout */
+	enum pm_scan_method method;
+	uint64_t pages_examined; /**< kernel pages looked at */
+	uint64_t pool_pages;     /**< of those, pages with a valid small-pool layout (pages of
+				      valid subsegments for the segment heap) */
+	uint64_t subsegments;    /**< segment heap: LFH and VS subsegments decoded */
+	uint64_t undecoded;      /**< segment heap: subsegments and segment lists that did not
+				      decode (their chunks are not counted) */
 	uint64_t chunks, free_chunks;
 	uint64_t bytes_read;
 	uint64_t tables_missing; /**< page tables not in the dump (their pages not examined) */
