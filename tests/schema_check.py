@@ -60,7 +60,8 @@ def main():
         if t:
             sp = os.path.join(kdir, t["dir"])
             extra.append(("symbols", [pm, "symbols", "--json", "--symbols", sp, d]))
-            extra.append(("analyze", [pm, "analyze", "--json", "--symbols", sp, d]))
+            extra.append(("analyze", [pm, "analyze", "--json", "--scan", "--symbols", sp, d]))
+            extra.append(("poolused", [pm, "poolused", "--json", "--scan", "--symbols", sp, d]))
             extra.append(("info", [pm, "info", "--json", "--symbols", sp, d]))
     for f in ("x64/ntkrnlmp.pdb", "x86/ntkrpamp.pdb", "x64/ntkrnlmp.isf.json.xz"):
         for ty in ("_POOL_HEADER", "_POOL_TYPE", "_POOL_TRACKER_BIG_PAGES"):

@@ -11,6 +11,9 @@ kernel is the clang/lld-built one (fixtures/kernel/):
   (ExpSessionPoolTrackTable), which only the symbols reach, are there with the generator's
   counts;
 - the Windows 10 !vm figures that need MiState/MiSystemPartition equal the generator's truth;
+- on 19H1+ the pool scan walks the segment heap (ExPoolState, RtlpHpHeapGlobals) and finds the
+  generator's subsegments and chunks per tag; without symbols it says it needs them; with a
+  damaged HeapKey the undecodable subsegments are reported, not counted;
 - where the kernel's layout differs from the built-in profile for its build, the symbols' is
   used and the report names the difference (and only there);
 - a symbol file of another kernel is refused, naming both identities, and the analysis goes on
@@ -27,7 +30,7 @@ import tempfile
 import zipfile
 
 fails = []
-counted = {"places": 0, "vm_lines": 0}
+counted = {"places": 0, "vm_lines": 0, "segheap": 0}
 
 
 def run(pm, *args, env=None):
@@ -171,11 +174,65 @@ def check_dump(pm, kdir, dump):
                         not str(got.get("source", "")).startswith("Mi"):
                     fails.append("%s: vm.%s %r, truth %r from MiState/MiSystemPartition" % (
                         what, line, got, v["pages"]))
+        check_segheap(pm, kdir, dump, truth, tmp)
         # _NT_SYMBOL_PATH, when --symbols is not given
         env = dict(os.environ, _NT_SYMBOL_PATH="srv*%s" % os.path.join(kdir, t["dir"]))
         a = analyze(pm, dump, env=env)
         if a is not None and not pick(a, "info.symbols.found"):
             fails.append("%s: _NT_SYMBOL_PATH not used" % os.path.basename(dump))
+
+
+def scan(pm, dump, sym=None):
+    args = ["poolused", "--scan", "--json"] + (["--symbols", sym] if sym else []) + [dump]
+    rc, out, err = run(pm, *args)
+    if rc not in (0, 4):
+        fails.append("%s: poolused --scan exit %d: %s" % (os.path.basename(dump), rc, err))
+        return {}, ""
+    return json.loads(out).get("scan") or {}, err
+
+
+def check_segheap(pm, kdir, dump, truth, tmp):
+    """19H1+: the pool scan is the segment-heap walk, only with symbols (truth scan_symbols);
+    with a damaged HeapKey the VS subsegments are refused and said, never miscounted."""
+    want = truth.get("scan_symbols")
+    if not want:
+        return
+    name = os.path.basename(dump)
+    counted["segheap"] += 1
+    sym = os.path.join(kdir, truth["symbols"]["dir"])
+    got, _ = scan(pm, dump, sym)
+    g = {k: got.get(k) for k in ("method", "subsegments", "pool_pages")}
+    if g != {k: want[k] for k in g}:
+        fails.append("%s: segment-heap scan %r, truth %r" % (name, g, {k: want[k] for k in g}))
+    tags = [{"tag": r["tag"], "nonpaged": r["nonpaged"], "paged": r["paged"]}
+            for r in got.get("tags") or []]
+    if tags != want["tags"]:
+        fails.append("%s: segment-heap tags %r, truth %r" % (name, tags, want["tags"]))
+    plain, _ = scan(pm, dump)
+    if plain.get("absent") != "needs_symbols" or "symbols" not in str(plain.get("detail")):
+        fails.append("%s: without symbols the scan is %r" % (name, plain))
+    # the same dump with HeapKey changed: the VS chunk headers no longer decode
+    data = bytearray(open(dump, "rb").read())
+    key = (0x5A5A1234DEADBEEF).to_bytes(8, "little")
+    if data.count(key) != 1:
+        fails.append("%s: HeapKey found %d times in the dump" % (name, data.count(key)))
+        return
+    at = data.index(key)
+    data[at + 3] ^= 0x70  # bits 28..30: the chunk sizes decode out of their subsegment
+    bad = os.path.join(tmp, "badkey.dmp")
+    open(bad, "wb").write(bytes(data))
+    rc, out, err = run(pm, "poolused", "--scan", "--json", "--symbols", sym, bad)
+    got = json.loads(out).get("scan") or {} if out.startswith("{") else {}
+    if rc != 4 or "did not decode" not in err:
+        fails.append("%s with a wrong HeapKey: exit %d, %r (want 4, naming what did not "
+                     "decode)" % (name, rc, err.strip()))
+    vs = {r["tag"] for r in want["tags"]} - {r["tag"] for r in got.get("tags") or []}
+    rc, out, _ = run(pm, "analyze", "--scan", "--json", "--symbols", sym, bad)
+    diags = " ".join(str(d) for d in (pick(json.loads(out), "info.diagnostics") or [])) \
+        if out.startswith("{") else ""
+    if not vs or got.get("method") != "segment_heap" or "did not decode" not in diags:
+        fails.append("%s with a wrong HeapKey: tags %r, diagnostics %r" % (
+            name, [r["tag"] for r in got.get("tags") or []], diags[:300]))
 
 
 def check_refused(pm, kdir, dump, other):
@@ -211,8 +268,9 @@ def main():
         check_refused(pm, kdir, x64[0], os.path.join(kdir, "x86", "ntkrpamp.pdb"))
     for f in fails:
         print("FAIL:", f)
-    print("%d symbol places x dumps, %d !vm lines from MiState checked; %s" % (
-        counted["places"], counted["vm_lines"], "ok" if not fails else "%d failures" % len(fails)))
+    print("%d symbol places x dumps, %d !vm lines from MiState, %d segment-heap scans checked; "
+          "%s" % (counted["places"], counted["vm_lines"], counted["segheap"],
+                  "ok" if not fails else "%d failures" % len(fails)))
     if not counted["places"]:
         print("FAIL: nothing was checked")
         return 1
