@@ -516,6 +516,7 @@ void pm_info_gather_pool(struct pm_info *in)
 		pm_pool_syms_build(in->sym.find.tab, in->kernel_base.v, &p->syms, &in->diags);
 		p->has_syms = true;
 	}
+	pm_info_gather_mm(in);
 	bool sym_ptt = p->has_syms && p->syms.has_ptt;
 	if (in->dmp->triage)
 		why = "a small memory dump holds no pool tables";
@@ -645,6 +646,7 @@ void pm_info_destroy(struct pm_info *in)
 	pm_pooltrack_deinit(&in->pool.track);
 	pm_bigpool_deinit(&in->pool.big);
 	pm_session_pool_deinit(&in->pool.session);
+	pm_sessions_deinit(&in->mm.sessions);
 	pm_kdbg_deinit(&in->kdbg);
 	pm_module_list_deinit(&in->modules);
 	free(in->mods);

@@ -19,6 +19,7 @@
 #include "pool.h"
 #include "symstore.h"
 #include "poolscan.h"
+#include "session.h"
 #include "vtop.h"
 
 /** Why a value is missing. Stable strings for reports. */
@@ -99,6 +100,27 @@ void pm_sym_used(struct pm_sym_info *s, const char *name, const char *fmt, ...)
 void pm_sym_differs(struct pm_sym_info *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/** A count only the kernel's symbols reach (failure counters behind !vm's banners). */
+struct pm_count {
+	bool present;
+	uint64_t v;
+	const char *source;  /**< "ExPoolFailures", "MmPteFailures[0]", ... */
+	const char *absent;  /**< "needs_symbols", "not_in_symbols", "unreadable" */
+	char detail[240];
+};
+
+/** What `!vm` reads beyond the KDBG, through the kernel's symbols (info_mm.c). */
+struct pm_mm_info {
+	struct pm_count pool_failures;   /**< ExPoolFailures */
+	struct pm_count pte_failures;    /**< MmPteFailures[0] (system PTEs) */
+	struct pm_count commit_failures; /**< MiChargeCommitmentFailures[0] + [1] */
+	struct pm_count free_ptes;       /**< MmTotalFreeSystemPtes[0] (before Windows 10) */
+	bool has_sessions;               /**< !vm 4: the session list */
+	struct pm_sessions sessions;
+	const char *sessions_absent;
+	char sessions_detail[320];
+};
+
 struct pm_info {
 	struct pm_dmp *dmp;
 	struct pm_vmem vm;
@@ -124,6 +146,7 @@ struct pm_info {
 	char incomplete_why[512]; /**< the first such problem */
 	struct pm_diags diags;    /**< diagnostics above the container's own */
 	struct pm_pool_info pool; /**< filled by pm_info_gather_pool() */
+	struct pm_mm_info mm;     /**< filled by pm_info_gather_pool() */
 	struct pm_sym_info sym;
 };
 
@@ -132,6 +155,9 @@ void pm_info_set_symbol_path(const char *spec);
 
 /** Read the tag tracker and the big-page table (no symbols: KDBG + built-in layouts). */
 void pm_info_gather_pool(struct pm_info *in);
+/** The failure counters, free PTEs and sessions (symbols only); pm_info_gather_pool() calls
+ * it. */
+void pm_info_gather_mm(struct pm_info *in);
 /** Walk the pool pages (`--scan`). */
 void pm_info_gather_scan(struct pm_info *in);
 

@@ -325,6 +325,87 @@ static void vm_line(struct jb *j, cJSON *o, const char *k, const struct pm_vm_li
 		str(j, x, "detail", l->detail);
 }
 
+static void count_json(struct jb *j, cJSON *o, const char *k, const struct pm_count *c)
+{
+	cJSON *x = obj(j, o, k);
+	if (c->present) {
+		num(j, x, "count", (double)c->v);
+		str(j, x, "source", c->source);
+		return;
+	}
+	chk(j, cJSON_AddNullToObject(x, "value"));
+	str(j, x, "absent", c->absent);
+	str(j, x, "detail", c->detail);
+}
+
+static void absent_num(struct jb *j, cJSON *o, const char *k, bool present, uint64_t v,
+		       const char *why)
+{
+	if (present) {
+		num(j, o, k, (double)v);
+		return;
+	}
+	cJSON *x = obj(j, o, k);
+	chk(j, cJSON_AddNullToObject(x, "value"));
+	str(j, x, "absent", why);
+}
+
+/* !vm 4: the sessions (MiSessionWsList) */
+static void sessions_json(struct jb *j, cJSON *root, const struct pm_vm_view *v)
+{
+	const struct pm_mm_info *m = v->mm;
+	cJSON *sp = obj(j, root, "session_pools");
+	if (!m->has_sessions) {
+		chk(j, cJSON_AddNullToObject(sp, "value"));
+		str(j, sp, "absent", m->sessions_absent);
+		str(j, sp, "detail", m->sessions_detail);
+		return;
+	}
+	const struct pm_sessions *ss = &m->sessions;
+	str(j, sp, "source", "MiSessionWsList");
+	absent_num(j, sp, "pool_max_pages", ss->has_pool_max, ss->pool_max_pages,
+		   "not_in_symbols");
+	if (ss->has_current)
+		num(j, sp, "current", ss->current_id);
+	else
+		chk(j, cJSON_AddNullToObject(sp, "current"));
+	cJSON *arr = chk(j, cJSON_AddArrayToObject(sp, "sessions"));
+	for (size_t i = 0; arr && i < ss->n; i++) {
+		const struct pm_session *se = &ss->items[i];
+		cJSON *x = chk(j, cJSON_CreateObject());
+		if (!x)
+			break;
+		cJSON_AddItemToArray(arr, x);
+		num(j, x, "id", se->id);
+		hex(j, x, "va", se->va);
+		chk(j, cJSON_AddBoolToObject(x, "current", se->current));
+		cJSON *d = obj(j, x, "descriptor");
+		if (se->has_desc) {
+			num(j, d, "pages", (double)se->desc_pages);
+			num(j, d, "big_pages", (double)se->desc_big_pages);
+			num(j, d, "running_allocs", (double)se->desc_allocs);
+			num(j, d, "running_frees", (double)se->desc_frees);
+		} else {
+			chk(j, cJSON_AddNullToObject(d, "value"));
+			str(j, d, "absent", ss->desc_absent ? "not_in_symbols" : "unreadable");
+		}
+		absent_num(j, x, "paged_pool_pages", se->has_pp_pages, se->pp_pages,
+			   "not_in_symbols");
+		absent_num(j, x, "committed_pages", se->has_committed, se->committed,
+			   "not_in_symbols");
+		absent_num(j, x, "allocation_failures", se->has_failures, se->failures,
+			   "not_in_symbols");
+	}
+	if (v->has_session_check) {
+		cJSON *c = obj(j, sp, "tag_table_check");
+		num(j, c, "session", v->session_check_id);
+		num(j, c, "descriptor_pages", (double)v->session_desc_pages);
+		num(j, c, "tag_table_pages", (double)v->session_tag_pages);
+		chk(j, cJSON_AddBoolToObject(c, "consistent",
+					     v->session_tag_pages <= v->session_desc_pages));
+	}
+}
+
 struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
 {
 	struct jb j = { false };
@@ -366,11 +447,17 @@ struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
 		str(&j, x, "absent", "not_applicable");
 		str(&j, x, "detail", v->np_desc_absent);
 	}
-	cJSON *sp = obj(&j, root, "session_pools");
-	chk(&j, cJSON_AddNullToObject(sp, "value"));
-	str(&j, sp, "absent", "needs_symbols");
-	str(&j, sp, "detail", "session pools are reached through EPROCESS.Session and "
-			      "MM_SESSION_SPACE, whose layouts need symbols");
+	cJSON *fa = obj(&j, root, "failures");
+	count_json(&j, fa, "pool_allocations", &v->mm->pool_failures);
+	count_json(&j, fa, "system_ptes", &v->mm->pte_failures);
+	count_json(&j, fa, "commit_requests", &v->mm->commit_failures);
+	cJSON *bn = chk(&j, cJSON_AddArrayToObject(root, "banners"));
+	for (unsigned i = 0; bn && i < v->nbanners; i++) {
+		cJSON *b = chk(&j, cJSON_CreateString(v->banners[i]));
+		if (b)
+			cJSON_AddItemToArray(bn, b);
+	}
+	sessions_json(&j, root, v);
 	if (v->has_tracker_totals) {
 		cJSON *x = obj(&j, root, "tag_tracker_totals");
 		num(&j, x, "nonpaged_pages", (double)v->tracker_np_pages);

@@ -83,6 +83,13 @@ static void fig(struct pm_fig *f, const struct pm_vm_line *l)
 	snprintf(f->source, sizeof(f->source), "%s", src);
 }
 
+static void count_fig(struct pm_fig *f, const struct pm_count *c)
+{
+	f->present = c->present;
+	f->v = c->present ? c->v : 0;
+	snprintf(f->source, sizeof(f->source), "%s", c->present ? c->source : "");
+}
+
 static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len)
 {
 	return pm_vmem_read(ctx, va, buf, len);
@@ -176,6 +183,9 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 	fig(&s.commit_limit, &v.line[PM_VM_commit_limit]);
 	fig(&s.commit_peak, &v.line[PM_VM_commit_peak]);
 	fig(&s.free_ptes, &v.line[PM_VM_free_system_ptes]);
+	count_fig(&s.pool_failures, &in->mm.pool_failures);
+	count_fig(&s.pte_failures, &in->mm.pte_failures);
+	count_fig(&s.commit_failures, &in->mm.commit_failures);
 	pm_vm_view_deinit(&v);
 	const struct pm_pool_info *p = &in->pool;
 	struct pm_error *err = NULL;

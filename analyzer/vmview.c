@@ -2,6 +2,7 @@
 // `vm`: !vm's lines from the KDBG's Mm* variables, the paged-pool descriptors and, where the
 // counters are not usable, estimates from the tag tracker (pool-internals.md §4.5).
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,9 @@ static const struct {
 	  "MiSystemPartition.Commit.PeakCommitment" },
 };
 
+static void banners(struct pm_vm_view *v);
+static void session_check(const struct pm_info *in, struct pm_vm_view *v);
+
 static void absent(struct pm_vm_line *l, const char *why, const char *detail)
 {
 	l->present = false;
@@ -122,11 +126,23 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 			l->present = true;
 			l->pages = val;
 			l->source = sym_lines[i].source;
+			l->from_symbols = true;
 			snprintf(l->detail, sizeof(l->detail), "from the kernel's %s",
 				 in->sym.find.tab->id.format);
 			v->from_symbols++;
 		}
 	}
+	/* Before Windows 10: MmTotalFreeSystemPtes[0], a global the symbols locate */
+	struct pm_vm_line *fp = &v->line[PM_VM_free_system_ptes];
+	if (!fp->present && in->mm.free_ptes.present) {
+		fp->present = fp->from_symbols = true;
+		fp->pages = in->mm.free_ptes.v;
+		fp->source = in->mm.free_ptes.source;
+		snprintf(fp->detail, sizeof(fp->detail), "from the kernel's %s",
+			 in->sym.find.tab->id.format);
+		v->from_symbols++;
+	}
+	v->mm = &in->mm;
 	if (in->has_kdbg && in->has_vm) {
 		for (size_t i = 0; i < sizeof(kdbg_lines) / sizeof(kdbg_lines[0]); i++) {
 			struct pm_vm_line *l = &v->line[kdbg_lines[i].id];
@@ -207,6 +223,73 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 				 "(a lower bound)");
 		}
 	}
+	session_check(in, v);
+	banners(v);
+}
+
+static void banner(struct pm_vm_view *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void banner(struct pm_vm_view *v, const char *fmt, ...)
+{
+	if (v->nbanners >= PM_VM_MAX_BANNERS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->banners[v->nbanners++], sizeof(v->banners[0]), fmt, ap);
+	va_end(ap);
+}
+
+/* The warnings !vm prints, with its thresholds (the debugger extension's source: nonpaged use
+ * above 4/5 of the maximum, paged above 95%, fewer than 1024 free system PTEs, commit within
+ * 100 pages of the limit, any failure counter not 0). Only from figures that are present. */
+static void banners(struct pm_vm_view *v)
+{
+	const struct pm_vm_line *L = v->line;
+	const struct pm_vm_line *npu = &L[PM_VM_nonpaged_usage], *npm = &L[PM_VM_nonpaged_max];
+	const struct pm_vm_line *pu = &L[PM_VM_paged_usage], *pmx = &L[PM_VM_paged_max];
+	if (npu->present && npm->present && npm->pages && npu->pages > 4 * (npm->pages / 5))
+		banner(v, "Excessive NonPaged Pool Usage");
+	if (pu->present && pmx->present && pmx->pages && pu->pages > 95 * (pmx->pages / 100))
+		banner(v, "Excessive Paged Pool Usage");
+	if (v->mm->pool_failures.present && v->mm->pool_failures.v)
+		banner(v, "%" PRIu64 " pool allocations have failed", v->mm->pool_failures.v);
+	if (L[PM_VM_free_system_ptes].present && L[PM_VM_free_system_ptes].pages < 1024)
+		banner(v, "Running out of system PTEs");
+	if (v->mm->pte_failures.present && v->mm->pte_failures.v)
+		banner(v, "%" PRIu64 " system PTE allocations have failed", v->mm->pte_failures.v);
+	if (L[PM_VM_committed_pages].present && L[PM_VM_commit_limit].present &&
+	    L[PM_VM_committed_pages].pages + 100 > L[PM_VM_commit_limit].pages)
+		banner(v, "Number of committed pages is near limit");
+	if (v->mm->commit_failures.present && v->mm->commit_failures.v)
+		banner(v, "%" PRIu64 " commit requests have failed", v->mm->commit_failures.v);
+	if (v->mm->has_sessions)
+		for (size_t i = 0; i < v->mm->sessions.n; i++) {
+			const struct pm_session *se = &v->mm->sessions.items[i];
+			if (se->has_failures && se->failures)
+				banner(v, "Session %u: %" PRIu64 " Pool Allocation Failures", se->id,
+				       se->failures);
+		}
+}
+
+/* The current session's paged-pool descriptor against its tag table (ExpSessionPoolTrackTable
+ * is the table of the session the dump maps). */
+static void session_check(const struct pm_info *in, struct pm_vm_view *v)
+{
+	const struct pm_sessions *ss = &in->mm.sessions;
+	if (!in->mm.has_sessions || !ss->has_current || !in->pool.has_session)
+		return;
+	for (size_t i = 0; i < ss->n; i++) {
+		const struct pm_session *se = &ss->items[i];
+		if (!se->current || !se->has_desc)
+			continue;
+		uint64_t b = 0;
+		for (size_t k = 0; k < in->pool.session.ntags; k++)
+			b += in->pool.session.tags[k].p_bytes;
+		v->has_session_check = true;
+		v->session_check_id = se->id;
+		v->session_desc_pages = se->desc_pages;
+		v->session_tag_pages = (b + 4095) / 4096;
+	}
 }
 
 void pm_vm_view_deinit(struct pm_vm_view *v)
@@ -224,7 +307,7 @@ static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_lin
 		return;
 	}
 	bool est = l->source && !strcmp(l->source, "estimate");
-	bool sym = l->source && (!strncmp(l->source, "MiState", 7) || !strncmp(l->source, "MiSystem", 8));
+	bool sym = l->from_symbols;
 	char note[160] = "";
 	if (est)
 		snprintf(note, sizeof(note), "  [estimate: tag tracker]");
@@ -232,6 +315,75 @@ static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_lin
 		snprintf(note, sizeof(note), "  [symbols: %s]", l->source);
 	pm_sb_printf(sb, " %-22s %10" PRIu64 " ( %12" PRIu64 " Kb)%s\n", label, l->pages,
 		     l->pages * 4, note);
+}
+
+static const char *absent_text(const char *why)
+{
+	return !strcmp(why, "needs_symbols")    ? "needs symbols"
+	       : !strcmp(why, "not_in_symbols") ? "not in these symbols"
+	       : !strcmp(why, "not_in_dump")    ? "not in a small memory dump"
+						: why;
+}
+
+static void count_line(struct pm_strbuf *sb, const char *label, const struct pm_count *c)
+{
+	if (c->present)
+		pm_sb_printf(sb, " %-22s %10" PRIu64 "  [symbols: %s]\n", label, c->v, c->source);
+	else
+		pm_sb_printf(sb, " %-22s (%s)\n", label, absent_text(c->absent));
+}
+
+static void failures_text(struct pm_strbuf *sb, const struct pm_mm_info *m)
+{
+	pm_sb_printf(sb, "\n");
+	count_line(sb, "Pool Alloc Failures:", &m->pool_failures);
+	count_line(sb, "PTE Alloc Failures:", &m->pte_failures);
+	count_line(sb, "Commit Failures:", &m->commit_failures);
+}
+
+/* !vm 4: "Terminal Server Memory Usage By Session" */
+static void sessions_text(struct pm_strbuf *sb, const struct pm_vm_view *v)
+{
+	const struct pm_mm_info *m = v->mm;
+	if (!m->has_sessions) {
+		pm_sb_printf(sb, "\n Sessions: %s\n", !strcmp(m->sessions_absent, "needs_symbols")
+			     ? "needs symbols (MiSessionWsList, MM_SESSION_SPACE)" : m->sessions_detail);
+		return;
+	}
+	const struct pm_sessions *ss = &m->sessions;
+	pm_sb_printf(sb, "\n Terminal Server Memory Usage By Session (MiSessionWsList): %zu "
+		     "session%s\n", ss->n, ss->n == 1 ? "" : "s");
+	if (ss->has_pool_max)
+		pm_sb_printf(sb, " Session Paged Pool Maximum: %" PRIu64 " pages (%" PRIu64 " Kb)\n",
+			     ss->pool_max_pages, ss->pool_max_pages * 4);
+	for (size_t i = 0; i < ss->n; i++) {
+		const struct pm_session *se = &ss->items[i];
+		pm_sb_printf(sb, "\n Session ID %x @ %#" PRIx64 "%s:\n", se->id, se->va,
+			     se->current ? " (the session the dump maps)" : "");
+		if (se->has_pp_pages)
+			pm_sb_printf(sb, "  Paged Pool Usage:   %8" PRIu64 " pages (%" PRIu64 " Kb)\n",
+				     se->pp_pages, se->pp_pages * 4);
+		if (se->has_desc)
+			pm_sb_printf(sb, "  PagedPool descriptor: %" PRIu64 " pages (%" PRIu64 " in big "
+				     "allocations), %" PRIu64 " allocations and %" PRIu64 " frees so "
+				     "far\n", se->desc_pages, se->desc_big_pages, se->desc_allocs,
+				     se->desc_frees);
+		if (se->has_committed)
+			pm_sb_printf(sb, "  Commit Usage:       %8" PRIu64 " pages (%" PRIu64 " Kb)\n",
+				     se->committed, se->committed * 4);
+		if (se->has_failures)
+			pm_sb_printf(sb, "  Pool Allocation Failures: %" PRIu64 "\n", se->failures);
+	}
+	if (ss->desc_absent)
+		pm_sb_printf(sb, "\n Session descriptors: %s\n", ss->desc_absent);
+	if (v->has_session_check)
+		pm_sb_printf(sb, "\n Session %u paged pool: descriptor %" PRIu64 " pages, session tag "
+			     "table %" PRIu64 " pages (%s)\n", v->session_check_id,
+			     v->session_desc_pages, v->session_tag_pages,
+			     v->session_tag_pages > v->session_desc_pages
+				     ? "the tags count more than the descriptor holds: inconsistent"
+				     : "consistent: the descriptor holds at least what the tags "
+				       "account for");
 }
 
 struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
@@ -244,7 +396,7 @@ struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
 			for (unsigned k = 0; k < v->descs.n; k++) {
 				char l2[40];
 				snprintf(l2, sizeof(l2), "PagedPool %u Usage:", v->descs.d[k].index);
-				struct pm_vm_line dl = { true, v->descs.d[k].pages, NULL, NULL, "" };
+				struct pm_vm_line dl = { .present = true, .pages = v->descs.d[k].pages };
 				line(&sb, l2, &dl);
 			}
 		line(&sb, label, &v->line[i]);
@@ -265,6 +417,12 @@ struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
 			     v->has_tracker_totals && v->tracker_np_pages > v->np_desc.pages
 				     ? "; the tag tracker counts more: inconsistent"
 				     : "");
+	failures_text(&sb, v->mm);
+	if (v->nbanners)
+		pm_sb_printf(&sb, "\n");
+	for (unsigned i = 0; i < v->nbanners; i++)
+		pm_sb_printf(&sb, " ********** %s **********\n", v->banners[i]);
+	sessions_text(&sb, v);
 	char *s = pm_sb_take(&sb);
 	if (!s)
 		return &pm_enomem;

@@ -40,9 +40,12 @@ struct pm_vm_line {
 	bool present;
 	uint64_t pages;
 	const char *source; /**< "KDBG.MmAvailablePages", "pool descriptors", "estimate" */
+	bool from_symbols;  /**< read at an address (and layout) the kernel's symbols gave */
 	const char *absent; /**< short reason when !present */
 	char detail[240];
 };
+
+enum { PM_VM_MAX_BANNERS = 16 };
 
 struct pm_vm_view {
 	struct pm_vm_line line[_PM_VM_MAX];
@@ -55,6 +58,12 @@ struct pm_vm_view {
 	unsigned from_symbols; /**< lines read from MiState/MiSystemPartition via the PDB/ISF */
 	bool has_tracker_totals;
 	uint64_t tracker_np_pages, tracker_p_pages; /**< Σ tracker bytes / 4096, rounded up */
+	const struct pm_mm_info *mm; /**< failure counters and sessions (the info's) */
+	bool has_session_check; /**< the current session's descriptor vs its tag table */
+	uint32_t session_check_id;
+	uint64_t session_desc_pages, session_tag_pages;
+	char banners[PM_VM_MAX_BANNERS][96]; /**< the warnings !vm would print */
+	unsigned nbanners;
 };
 
 const char *pm_vm_line_key(enum pm_vm_line_id id);

@@ -5,12 +5,13 @@
 
 #include "rules.h"
 
-extern const struct pm_rule pm_rule_pool_nonpaged, pm_rule_pool_paged, pm_rule_commit,
-	pm_rule_physical, pm_rule_ptes, pm_rule_corruption, pm_rule_3gb, pm_rule_limits,
-	pm_rule_coverage;
+extern const struct pm_rule pm_rule_pool_nonpaged, pm_rule_pool_paged, pm_rule_pool_failures,
+	pm_rule_commit, pm_rule_physical, pm_rule_ptes, pm_rule_corruption, pm_rule_3gb,
+	pm_rule_limits, pm_rule_coverage;
 
 const struct pm_rule *const pm_rules[] = {
-	&pm_rule_pool_nonpaged, &pm_rule_pool_paged, &pm_rule_commit, &pm_rule_physical,
+	&pm_rule_pool_nonpaged, &pm_rule_pool_paged, &pm_rule_pool_failures, &pm_rule_commit,
+	&pm_rule_physical,
 	&pm_rule_ptes, &pm_rule_corruption, &pm_rule_3gb, &pm_rule_limits, &pm_rule_coverage,
 	NULL,
 };

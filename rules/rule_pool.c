@@ -13,7 +13,16 @@
  * because a pool ran out briefly); estimated usage (tracker sums) is a lower bound, so it can
  * miss exhaustion but not invent it; machines with little RAM carry proportionally more
  * nonpaged pool.
- * References: [RUSS] [KB312362] [EXCH], pool-internals.md §4.5, §5.
+ * The kernel's count of refused pool allocations (ExPoolFailures, symbols only) is evidence
+ * that a pool really ran out at some point: with it, a pool at warning or above is judged
+ * with high confidence.
+ *
+ * POOL-FAILURES — intent: say so when pool allocations have failed since boot, as !vm's banner
+ * "N pool allocations have failed" does, also when no pool is near its maximum now (a past
+ * peak, a session pool, or an outsized request). Not a resource finding: the verdict is the
+ * pools' and the other resources'. Evidence: ExPoolFailures (one count for every pool).
+ * References: [RUSS] [KB312362] [EXCH], pool-internals.md §4.5, §5; tools-and-outputs.md §1
+ * (!vm banners).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -97,6 +106,12 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 				    s->ram.v);
 	if (bc_here)
 		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
+	if (sev != PM_SEV_INFO && s->pool_failures.present && s->pool_failures.v) {
+		fi->confidence = PM_CONF_HIGH;
+		pm_finding_evidence(fi, "%" PRIu64 " pool allocations have failed since boot (from %s; "
+				    "one count for all pools)", s->pool_failures.v,
+				    s->pool_failures.source);
+	}
 	if (s->tracker && s->cpus_read < s->cpus_expected)
 		pm_finding_evidence(fi, "tag counts come from %u of %u processors' tables: per-tag "
 				    "figures are unreliable", s->cpus_read, s->cpus_expected);
@@ -147,5 +162,39 @@ static void eval_p(const struct pm_summary *s, const struct pm_rule_params *p,
 	pool_rule(s, p, out, PM_RES_PAGED);
 }
 
+static void eval_failures(const struct pm_summary *s, const struct pm_rule_params *p,
+			  struct pm_findings *out)
+{
+	(void)p;
+	if (s->triage) {
+		pm_findings_not_evaluated(out, "POOL-FAILURES", "a small memory dump holds no kernel "
+					  "counters");
+		return;
+	}
+	if (!s->pool_failures.present) {
+		pm_findings_not_evaluated(out, "POOL-FAILURES", "the count of failed pool allocations "
+					  "(ExPoolFailures) needs symbols");
+		return;
+	}
+	if (!s->pool_failures.v)
+		return;
+	struct pm_finding *fi = pm_finding_add(out, "POOL-FAILURES");
+	if (!fi)
+		return;
+	fi->severity = PM_SEV_WARNING;
+	fi->confidence = PM_CONF_HIGH;
+	fi->refs = "[RUSS]";
+	snprintf(fi->title, sizeof(fi->title), "%" PRIu64 " pool allocations have failed since boot",
+		 s->pool_failures.v);
+	pm_finding_evidence(fi, "%" PRIu64 " refused pool allocations (from %s)", s->pool_failures.v,
+			    s->pool_failures.source);
+	pm_finding_step(fi, "Each failure is a driver or kernel request that got no memory: if no "
+			"pool is near its maximum in this dump, the pools ran short earlier (a peak) "
+			"or a request was unusually large. Compare dumps taken over time (poolmortem "
+			"trend) to see which tag grows.");
+}
+
+const struct pm_rule pm_rule_pool_failures = { "POOL-FAILURES", "Failed pool allocations",
+					       eval_failures };
 const struct pm_rule pm_rule_pool_nonpaged = { "POOL-NONPAGED", "Nonpaged pool exhaustion", eval_np };
 const struct pm_rule pm_rule_pool_paged = { "POOL-PAGED", "Paged pool exhaustion", eval_p };

@@ -11,7 +11,12 @@
  * avail_warn_pct (3), avail_crit_pct (1). False positive: a machine caching aggressively has
  * few available pages but plenty of standby pages; without the standby count (not in the
  * KDBG) this rule stays at warning unless the bugcheck confirms.
- * PTES — bugcheck 0x3F NO_MORE_SYSTEM_PTES; the free PTE count needs symbols.
+ * Commit requests that failed (MiChargeCommitmentFailures, symbols only) mean the limit was
+ * reached at some point: at least a warning, whatever the charge is now.
+ * PTES — bugcheck 0x3F NO_MORE_SYSTEM_PTES; the free PTE count (needs symbols) below
+ * ptes_low (1024, where !vm prints "Running out of system PTEs") is critical; failed PTE
+ * allocations (MmPteFailures) are at least a warning and raise the confidence. False
+ * positive: a 64-bit machine never runs this low unless something maps without unmapping.
  * POOL-CORRUPTION — bugchecks 0x19, 0xC2, 0xC5, 0xCD, 0x13A: a driver damaged the pool; the
  * right next step is Driver Verifier / special pool, not a leak hunt.
  * References: [EXCH] (PTEs and pools on /3GB servers), [RUSS], tools-and-outputs.md §1.
@@ -45,6 +50,15 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 			    s->commit_limit.v, s->commit_limit.source);
 	if (s->commit_peak.present)
 		pm_finding_evidence(fi, "peak commit %" PRIu64 " pages", s->commit_peak.v);
+	if (s->commit_failures.present && s->commit_failures.v) {
+		if (fi->severity == PM_SEV_INFO) {
+			fi->severity = PM_SEV_WARNING;
+			snprintf(fi->title, sizeof(fi->title), "Commit requests have failed (the charge "
+				 "is at %.0f%% of the limit now)", pct);
+		}
+		pm_finding_evidence(fi, "%" PRIu64 " commit requests have failed since boot (from %s)",
+				    s->commit_failures.v, s->commit_failures.source);
+	}
 	if (fi->severity != PM_SEV_INFO) {
 		pm_finding_step(fi, "Commit, not pool, is the limit: find the process or driver "
 				"with the largest private commit (Task Manager 'Commit size', !vm 1 in "
@@ -101,7 +115,8 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 		      struct pm_findings *out)
 {
 	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
-	if (!(bc && bc->resource == PM_RES_PTES) && !s->free_ptes.present) {
+	if (!(bc && bc->resource == PM_RES_PTES) && !s->free_ptes.present &&
+	    !s->pte_failures.present) {
 		pm_findings_not_evaluated(out, "PTES", "the free system PTE count needs symbols");
 		return;
 	}
@@ -110,15 +125,24 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 		return;
 	fi->resource = PM_RES_PTES;
 	fi->refs = "[EXCH]";
-	fi->severity = bc && bc->resource == PM_RES_PTES ? PM_SEV_CRITICAL : PM_SEV_INFO;
-	fi->confidence = PM_CONF_HIGH;
+	bool failed = s->pte_failures.present && s->pte_failures.v;
+	bool low = s->free_ptes.present && s->free_ptes.v < p->ptes_low;
+	fi->severity = (bc && bc->resource == PM_RES_PTES) || low ? PM_SEV_CRITICAL
+		       : failed ? PM_SEV_WARNING : PM_SEV_INFO;
+	fi->confidence = (bc && bc->resource == PM_RES_PTES) || failed || !low ? PM_CONF_HIGH
+									    : PM_CONF_MEDIUM;
 	snprintf(fi->title, sizeof(fi->title), "%s", fi->severity == PM_SEV_CRITICAL
-		 ? "System PTEs are exhausted" : "System PTEs");
+		 ? "System PTEs are exhausted" : failed ? "System PTE allocations have failed"
+							: "System PTEs");
 	if (bc && bc->resource == PM_RES_PTES)
 		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
 	if (s->free_ptes.present)
-		pm_finding_evidence(fi, "%" PRIu64 " free system PTEs (from %s)", s->free_ptes.v,
-				    s->free_ptes.source);
+		pm_finding_evidence(fi, "%" PRIu64 " free system PTEs (from %s)%s", s->free_ptes.v,
+				    s->free_ptes.source, low ? ": !vm would say \"Running out of "
+				    "system PTEs\"" : "");
+	if (failed)
+		pm_finding_evidence(fi, "%" PRIu64 " system PTE allocations have failed since boot "
+				    "(from %s)", s->pte_failures.v, s->pte_failures.source);
 	if (fi->severity == PM_SEV_CRITICAL) {
 		pm_finding_step(fi, "On 32-bit systems /3GB halves kernel address space: system PTEs "
 				"and pools compete for it [EXCH]. Remove /3GB or use /USERVA to give "

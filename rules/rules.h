@@ -108,6 +108,7 @@ struct pm_limit {
 struct pm_rule_params {
 	unsigned pool_warn_pct, pool_crit_pct, np_ram_warn_pct, np_ram_crit_pct, p_ram_warn_pct;
 	unsigned commit_warn_pct, commit_crit_pct, avail_warn_pct, avail_crit_pct;
+	unsigned ptes_low; /**< free system PTEs below which !vm says "Running out" */
 	unsigned suspect_tag_min_share_pct, suspect_tags_max;
 	uint64_t small_fixed_size_bytes, many_allocations;
 	struct pm_tag_info *tags;

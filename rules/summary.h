@@ -57,6 +57,9 @@ struct pm_summary {
 	bool triage;      /**< small dump: no pool data */
 	struct pm_fig ram, available, np_usage, np_max, p_usage, p_max, committed, commit_limit,
 		commit_peak, free_ptes;
+	/** Counts since boot (symbols only): ExPoolFailures, MmPteFailures[0],
+	 * MiChargeCommitmentFailures[0..1]. */
+	struct pm_fig pool_failures, pte_failures, commit_failures;
 	bool tracker;          /**< tag counters present */
 	unsigned cpus_read, cpus_expected;
 	struct pm_sum_tag *tags;

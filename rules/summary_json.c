@@ -16,11 +16,15 @@ enum { PM_MAX_SUM_TAGS = 1 << 20, PM_MAX_SUM_MODULES = 4096, PM_MAX_SUM_HITS = 1
 static const struct {
 	const char *key;
 	size_t off;
+	const char *unit; /* the member holding the value: "pages" or "count" */
 } figs[] = {
-#define F(k) { #k, offsetof(struct pm_summary, k) }
+#define F(k) { #k, offsetof(struct pm_summary, k), "pages" }
+#define C(k) { #k, offsetof(struct pm_summary, k), "count" }
 	F(ram), F(available), F(np_usage), F(np_max), F(p_usage), F(p_max), F(committed),
-	F(commit_limit), F(commit_peak), F(free_ptes),
+	F(commit_limit), F(commit_peak), F(free_ptes), C(pool_failures), C(pte_failures),
+	C(commit_failures),
 #undef F
+#undef C
 };
 
 static struct pm_fig *fig_at(struct pm_summary *s, size_t i)
@@ -87,7 +91,7 @@ struct pm_error *pm_summary_to_json(const struct pm_summary *s, char **ret)
 		cJSON *x = cJSON_AddObjectToObject(fo, figs[i].key);
 		oom |= !x;
 		if (x) {
-			numb(x, "pages", (double)f->v, &oom);
+			numb(x, figs[i].unit, (double)f->v, &oom);
 			oom |= !cJSON_AddStringToObject(x, "source", f->source);
 		}
 	}
@@ -240,7 +244,7 @@ struct pm_error *pm_summary_from_json(const char *text, const char *what, struct
 	for (size_t i = 0; cJSON_IsObject(fo) && i < sizeof(figs) / sizeof(figs[0]); i++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(fo, figs[i].key);
 		struct pm_fig *f = fig_at(&s, i);
-		if (cJSON_IsObject(x) && get_u64(x, "pages", &f->v)) {
+		if (cJSON_IsObject(x) && get_u64(x, figs[i].unit, &f->v)) {
 			f->present = true;
 			snprintf(f->source, sizeof(f->source), "summary");
 			get_str(x, "source", f->source, sizeof(f->source));

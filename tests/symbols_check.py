@@ -10,7 +10,11 @@ kernel is the clang/lld-built one (fixtures/kernel/):
   from the symbols; the tags in PoolTrackTableExpansion and the session pool's table
   (ExpSessionPoolTrackTable), which only the symbols reach, are there with the generator's
   counts;
-- the Windows 10 !vm figures that need MiState/MiSystemPartition equal the generator's truth;
+- the Windows 10 !vm figures that need MiState/MiSystemPartition, and Server 2003's free
+  system PTEs, equal the generator's truth; so do the failure counters (ExPoolFailures,
+  MmPteFailures, MiChargeCommitmentFailures), !vm's banners and the sessions of `!vm 4`
+  (MiSessionWsList: descriptors, paged pool, commit, failures, the current session checked
+  against its tag table); without symbols each of them says it needs them;
 - on 19H1+ the pool scan walks the segment heap (ExPoolState, RtlpHpHeapGlobals) and finds the
   generator's subsegments and chunks per tag; without symbols it says it needs them; with a
   damaged HeapKey the undecodable subsegments are reported, not counted;
@@ -30,7 +34,7 @@ import tempfile
 import zipfile
 
 fails = []
-counted = {"places": 0, "vm_lines": 0, "segheap": 0}
+counted = {"places": 0, "vm_lines": 0, "segheap": 0, "counters": 0, "sessions": 0}
 
 
 def run(pm, *args, env=None):
@@ -170,16 +174,71 @@ def check_dump(pm, kdir, dump):
             for line, v in truth.get("vm_symbols", {}).items():
                 got = pick(a, "vm." + line)
                 counted["vm_lines"] += 1
+                src = str((got or {}).get("source", "")) if isinstance(got, dict) else ""
                 if not isinstance(got, dict) or got.get("pages") != v["pages"] or \
-                        not str(got.get("source", "")).startswith("Mi"):
-                    fails.append("%s: vm.%s %r, truth %r from MiState/MiSystemPartition" % (
-                        what, line, got, v["pages"]))
+                        not (src == v["source"] if "source" in v else src.startswith("Mi")):
+                    fails.append("%s: vm.%s %r, truth %r from %s" % (
+                        what, line, got, v["pages"], v.get("source", "MiState/MiSystemPartition")))
+            check_vm_extras(what, a, base, truth)
         check_segheap(pm, kdir, dump, truth, tmp)
         # _NT_SYMBOL_PATH, when --symbols is not given
         env = dict(os.environ, _NT_SYMBOL_PATH="srv*%s" % os.path.join(kdir, t["dir"]))
         a = analyze(pm, dump, env=env)
         if a is not None and not pick(a, "info.symbols.found"):
             fails.append("%s: _NT_SYMBOL_PATH not used" % os.path.basename(dump))
+
+
+COUNTERS = {"pool_failures": "pool_allocations", "pte_failures": "system_ptes",
+            "commit_failures": "commit_requests"}
+
+
+def check_vm_extras(what, a, base, truth):
+    """The failure counters, banners and sessions (!vm, !vm 4) that only the symbols reach."""
+    for key, field in COUNTERS.items():
+        want = truth.get("vm_counters", {}).get(key)
+        got = pick(a, "vm.failures." + field)
+        if want is None:
+            continue
+        counted["counters"] += 1
+        ok = got == want if "count" in want else \
+            isinstance(got, dict) and got.get("absent") == want["absent"]
+        if not ok:
+            fails.append("%s: vm.failures.%s %r, truth %r" % (what, field, got, want))
+        if pick(base, "vm.failures.%s.absent" % field) != "needs_symbols":
+            fails.append("%s: without symbols vm.failures.%s is %r" % (
+                what, field, pick(base, "vm.failures." + field)))
+    if pick(a, "vm.banners") != truth.get("vm_banners_symbols"):
+        fails.append("%s: vm.banners %r, truth %r" % (what, pick(a, "vm.banners"),
+                                                     truth.get("vm_banners_symbols")))
+    want = truth.get("sessions")
+    got = pick(a, "vm.session_pools") or {}
+    if pick(base, "vm.session_pools.absent") != "needs_symbols":
+        fails.append("%s: without symbols session_pools is %r" % (
+            what, pick(base, "vm.session_pools")))
+    if not want:
+        if got.get("absent") != "not_in_symbols":
+            fails.append("%s: session_pools %r where the symbols have no session list" % (
+                what, got))
+        return
+    counted["sessions"] += 1
+    if got.get("pool_max_pages") != want["pool_max_pages"] or \
+            got.get("current") != want["current"]:
+        fails.append("%s: session_pools max/current %r/%r, truth %r/%r" % (
+            what, got.get("pool_max_pages"), got.get("current"), want["pool_max_pages"],
+            want["current"]))
+    rows = [{"id": r["id"], "global_va": r["va"], "descriptor": r["descriptor"],
+             "paged_pool_pages": r["paged_pool_pages"], "committed_pages": r["committed_pages"],
+             "allocation_failures": r["allocation_failures"]}
+            for r in got.get("sessions") or []]
+    if rows != want["list"]:
+        fails.append("%s: sessions %r, truth %r" % (what, rows, want["list"]))
+    cur = [r["id"] for r in got.get("sessions") or [] if r.get("current")]
+    if cur != ([want["current"]] if want["current"] is not None else []):
+        fails.append("%s: current session %r, truth %r" % (what, cur, want["current"]))
+    chk = got.get("tag_table_check") or {}
+    if want["current"] is not None and (chk.get("session") != want["current"] or
+                                        chk.get("consistent") is not True):
+        fails.append("%s: session tag-table check %r" % (what, chk))
 
 
 def scan(pm, dump, sym=None):
@@ -268,9 +327,10 @@ def main():
         check_refused(pm, kdir, x64[0], os.path.join(kdir, "x86", "ntkrpamp.pdb"))
     for f in fails:
         print("FAIL:", f)
-    print("%d symbol places x dumps, %d !vm lines from MiState, %d segment-heap scans checked; "
-          "%s" % (counted["places"], counted["vm_lines"], counted["segheap"],
-                  "ok" if not fails else "%d failures" % len(fails)))
+    print("%d symbol places x dumps, %d !vm lines from the symbols, %d failure counters, %d "
+          "session lists, %d segment-heap scans checked; %s" % (
+              counted["places"], counted["vm_lines"], counted["counters"], counted["sessions"],
+              counted["segheap"], "ok" if not fails else "%d failures" % len(fails)))
     if not counted["places"]:
         print("FAIL: nothing was checked")
         return 1

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+// Terminal-server sessions through the kernel's symbols (session.h): the MM_SESSION_SPACE
+// list, each session's paged-pool descriptor and counters, the current session.
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm-reader.h"
+#include "pool.h"
+#include "session.h"
+
+static const char SS[] = "_MM_SESSION_SPACE";
+
+/* The integer described by @p f at @p base (1..8 bytes, little-endian, bitfields extracted). */
+static struct pm_error *read_field(const struct pm_vmem *vm, uint64_t base,
+				   const struct pm_field *f, uint64_t *ret)
+{
+	if (!f->size || f->size > 8)
+		return pm_err(PM_ERR_UNSUPPORTED, "a field of %" PRIu64 " bytes is not an integer",
+			      f->size);
+	uint64_t va;
+	if (pm_ckd_add(&va, base, f->offset))
+		return pm_err(PM_ERR_FORMAT, "address %#" PRIx64 " + %#" PRIx64 " overflows", base,
+			      f->offset);
+	uint8_t b[8];
+	PM_TRY(pm_vmem_read(vm, va, b, (size_t)f->size));
+	uint64_t v = 0;
+	for (int i = (int)f->size - 1; i >= 0; i--)
+		v = v << 8 | b[i];
+	if (f->is_bitfield)
+		v = f->bitlen >= 64 ? v >> f->bitpos
+				    : (v >> f->bitpos) & ((UINT64_C(1) << f->bitlen) - 1);
+	*ret = v;
+	return NULL;
+}
+
+struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				 const char *var, unsigned index, uint64_t *val)
+{
+	uint64_t rva;
+	PM_TRY(pm_sym_rva(t, var, &rva));
+	struct pm_field f = { .offset = (uint64_t)index * 4, .size = 4 };
+	uint64_t base;
+	if (pm_ckd_add(&base, kb, rva))
+		return pm_err(PM_ERR_FORMAT, "%s: address overflows", var);
+	struct pm_error *err = read_field(vm, base, &f, val);
+	return err ? pm_err_wrap(err, "%s[%u]", var, index) : NULL;
+}
+
+/* Optional fields: absent from the symbols means absent from the report, not an error. */
+static bool opt_field(struct pm_symtab *t, const char *path, struct pm_field *f)
+{
+	struct pm_error *err = pm_sym_field(t, SS, path, f);
+	pm_error_destroy(err);
+	return !err;
+}
+
+struct desc_fields {
+	bool ok, split;
+	struct pm_field ra, rd, pages, big, pa, pd, ba, bd;
+};
+
+/* The session's PagedPool descriptor: TotalPages/TotalBigPages (to 1607) or the allocated /
+ * deallocated page counters (1703+), as in mmvars.c (§4.3). */
+static void desc_layout(struct pm_symtab *t, struct desc_fields *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!opt_field(t, "PagedPool.RunningAllocs", &d->ra) ||
+	    !opt_field(t, "PagedPool.RunningDeAllocs", &d->rd))
+		return;
+	if (opt_field(t, "PagedPool.TotalPages", &d->pages) &&
+	    opt_field(t, "PagedPool.TotalBigPages", &d->big)) {
+		d->ok = true;
+	} else if (opt_field(t, "PagedPool.PagesAllocated", &d->pa) &&
+		   opt_field(t, "PagedPool.PagesDeallocated", &d->pd) &&
+		   opt_field(t, "PagedPool.BigPagesAllocated", &d->ba) &&
+		   opt_field(t, "PagedPool.BigPagesDeallocated", &d->bd)) {
+		d->ok = d->split = true;
+	}
+}
+
+static struct pm_error *read_desc(const struct pm_vmem *vm, uint64_t s,
+				  const struct desc_fields *d, struct pm_session *o)
+{
+	PM_TRY(read_field(vm, s, &d->ra, &o->desc_allocs));
+	PM_TRY(read_field(vm, s, &d->rd, &o->desc_frees));
+	if (d->split) {
+		uint64_t a, b, c, e;
+		PM_TRY(read_field(vm, s, &d->pa, &a));
+		PM_TRY(read_field(vm, s, &d->pd, &b));
+		PM_TRY(read_field(vm, s, &d->ba, &c));
+		PM_TRY(read_field(vm, s, &d->bd, &e));
+		o->desc_big_pages = c >= e ? c - e : 0;
+		o->desc_pages = (a >= b ? a - b : 0) + o->desc_big_pages;
+	} else {
+		uint64_t small;
+		PM_TRY(read_field(vm, s, &d->pages, &small));
+		PM_TRY(read_field(vm, s, &d->big, &o->desc_big_pages));
+		o->desc_pages = small + o->desc_big_pages;
+	}
+	return NULL;
+}
+
+struct sess_layout {
+	struct pm_field id, ws, committed, pp, fail;
+	bool has_committed, has_pp, has_fail;
+	struct desc_fields desc;
+};
+
+static void read_one(const struct pm_vmem *vm, uint64_t s, const struct sess_layout *L,
+		     struct pm_session *o, struct pm_diags *diags)
+{
+	struct pm_error *err;
+	if (L->desc.ok) {
+		if ((err = read_desc(vm, s, &L->desc, o)))
+			pm_diag_take(diags, "session", pm_err_wrap(err, "session %u at %#" PRIx64
+								   ": PagedPool descriptor", o->id, s));
+		else
+			o->has_desc = true;
+	}
+	if (L->has_pp) {
+		if ((err = read_field(vm, s, &L->pp, &o->pp_pages)))
+			pm_diag_take(diags, "session", pm_err_wrap(err, "session %u: paged-pool pages",
+								   o->id));
+		else
+			o->has_pp_pages = true;
+	}
+	if (L->has_committed) {
+		if ((err = read_field(vm, s, &L->committed, &o->committed)))
+			pm_diag_take(diags, "session", pm_err_wrap(err, "session %u: CommittedPages",
+								   o->id));
+		else
+			o->has_committed = true;
+	}
+	if (L->has_fail) {
+		/* an array of ULONGs, one per pool type; summed as !vm 4 does */
+		uint64_t n = L->fail.size / 4, sum = 0;
+		o->has_failures = true;
+		for (uint64_t i = 0; i < n && i < 16; i++) {
+			struct pm_field e = { .offset = L->fail.offset + i * 4, .size = 4 };
+			uint64_t v;
+			if ((err = read_field(vm, s, &e, &v))) {
+				pm_diag_take(diags, "session", pm_err_wrap(
+						     err, "session %u: SessionPoolAllocationFailures",
+						     o->id));
+				o->has_failures = false;
+				break;
+			}
+			sum += v;
+		}
+		o->failures = sum;
+	}
+}
+
+static int by_id(const void *x, const void *y)
+{
+	const struct pm_session *a = x, *b = y;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				  struct pm_sessions *ret, struct pm_diags *diags)
+{
+	memset(ret, 0, sizeof(*ret));
+	struct sess_layout L;
+	memset(&L, 0, sizeof(L));
+	uint64_t head_rva;
+	struct pm_error *err = pm_sym_rva(t, "MiSessionWsList", &head_rva);
+	if (!err)
+		err = pm_sym_field(t, SS, "WsListEntry", &L.ws);
+	if (!err)
+		err = pm_sym_field(t, SS, "SessionId", &L.id);
+	if (err) {
+		struct pm_error *e = pm_err(PM_ERR_NOT_PRESENT, "the kernel's symbols do not "
+					    "describe the session list (%s); sessions not read",
+					    pm_err_msg(err));
+		pm_error_destroy(err);
+		return e;
+	}
+	L.has_pp = opt_field(t, "PagedPoolInfo.AllocatedPagedPool", &L.pp);
+	L.has_committed = opt_field(t, "CommittedPages", &L.committed);
+	L.has_fail = opt_field(t, "SessionPoolAllocationFailures", &L.fail);
+	desc_layout(t, &L.desc);
+	if (!L.desc.ok)
+		ret->desc_absent = "the symbols have no _MM_SESSION_SPACE.PagedPool descriptor "
+				   "(gone from Windows 10 2004 on)";
+	uint64_t head;
+	if (pm_ckd_add(&head, kb, head_rva))
+		return pm_err(PM_ERR_FORMAT, "MiSessionWsList: address overflows");
+	uint64_t ps = pm_vmem_ptr_size(vm);
+	uint64_t e;
+	PM_TRY(pm_vmem_read_ptr(vm, head, &e));
+	size_t cap = 0;
+	while (e != head) {
+		if (ret->n >= PM_MAX_SESSIONS) {
+			pm_diag_add(diags, PM_ERR_LIMIT, "session", "MiSessionWsList: more than %d "
+				    "sessions; the rest not read", PM_MAX_SESSIONS);
+			break;
+		}
+		uint64_t s = e - L.ws.offset;
+		bool again = false;
+		for (size_t i = 0; i < ret->n && !again; i++)
+			again = ret->items[i].va == s;
+		if (again || (e & (ps - 1))) {
+			pm_diag_add(diags, PM_ERR_FORMAT, "session", "MiSessionWsList: entry %#" PRIx64
+				    " %s; the list ends there", e,
+				    again ? "comes round again (a cycle)" : "is misaligned");
+			break;
+		}
+		uint64_t id;
+		if ((err = read_field(vm, s, &L.id, &id))) {
+			pm_diag_take(diags, "session", pm_err_wrap(err, "MM_SESSION_SPACE at %#" PRIx64
+								   " (SessionId); the list ends there",
+								   s));
+			break;
+		}
+		if (ret->n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct pm_session *n = realloc(ret->items, nc * sizeof(*n));
+			if (!n) {
+				pm_sessions_deinit(ret);
+				return &pm_enomem;
+			}
+			ret->items = n;
+			cap = nc;
+		}
+		struct pm_session *o = &ret->items[ret->n++];
+		memset(o, 0, sizeof(*o));
+		o->id = (uint32_t)id;
+		o->va = s;
+		read_one(vm, s, &L, o, diags);
+		if ((err = pm_vmem_read_ptr(vm, e, &e))) {
+			pm_diag_take(diags, "session", pm_err_wrap(err, "MiSessionWsList after session "
+								   "%u; the list ends there", o->id));
+			break;
+		}
+	}
+	uint64_t v;
+	if (!(err = pm_sym_read_field(t, vm, kb, "MmSessionPoolSize", NULL, NULL, &v))) {
+		ret->has_pool_max = true;
+		ret->pool_max_pages = v / 4096;
+	}
+	pm_error_destroy(err);
+	/* The current session: MmSessionSpace points at its session-space view. */
+	if (!(err = pm_sym_read_field(t, vm, kb, "MmSessionSpace", NULL, NULL, &v)) && v) {
+		uint64_t cur;
+		struct pm_error *e2 = read_field(vm, v, &L.id, &cur);
+		if (!e2) {
+			for (size_t i = 0; i < ret->n; i++)
+				if (ret->items[i].id == cur) {
+					ret->items[i].current = true;
+					ret->has_current = true;
+					ret->current_id = (uint32_t)cur;
+				}
+		}
+		pm_error_destroy(e2);
+	}
+	pm_error_destroy(err);
+	if (ret->n > 1)
+		qsort(ret->items, ret->n, sizeof(*ret->items), by_id);
+	return NULL;
+}
+
+void pm_sessions_deinit(struct pm_sessions *s)
+{
+	free(s->items);
+	memset(s, 0, sizeof(*s));
+}

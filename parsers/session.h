@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file session.h
+ * Terminal-server sessions, what WinDbg's `!vm 4` prints: every MM_SESSION_SPACE on
+ * nt!MiSessionWsList (linked at each structure's system-space address, so every session is
+ * readable from any context), with its paged-pool POOL_DESCRIPTOR (up to the builds that
+ * dropped it, pool-internals.md §2.6), its paged-pool pages, commit and pool-allocation
+ * failures; the current session (nt!MmSessionSpace) marked; the session pool maximum
+ * (nt!MmSessionPoolSize). Symbols only: none of these is reachable through the KDBG. Each
+ * per-session figure is present or absent on its own (a field the symbols do not describe).
+ */
+#ifndef PM_SESSION_H
+#define PM_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pm-diag.h"
+#include "symtab.h"
+#include "vtop.h"
+
+struct pm_session {
+	uint32_t id;
+	uint64_t va; /**< the MM_SESSION_SPACE (system-space address) */
+	bool current;
+	bool has_desc; /**< PagedPool (POOL_DESCRIPTOR) */
+	uint64_t desc_pages, desc_big_pages, desc_allocs, desc_frees;
+	bool has_pp_pages; /**< PagedPoolInfo.AllocatedPagedPool */
+	uint64_t pp_pages;
+	bool has_committed; /**< CommittedPages */
+	uint64_t committed;
+	bool has_failures; /**< the sum of SessionPoolAllocationFailures[] */
+	uint64_t failures;
+};
+
+struct pm_sessions {
+	struct pm_session *items;
+	size_t n;
+	bool has_pool_max; /**< MmSessionPoolSize, in pages */
+	uint64_t pool_max_pages;
+	bool has_current;  /**< MmSessionSpace named a session on the list */
+	uint32_t current_id;
+	const char *desc_absent; /**< why no session has a descriptor (symbols lack the field) */
+};
+
+enum { PM_MAX_SESSIONS = 4096 };
+
+/**
+ * Walk the sessions. PM_ERR_NOT_PRESENT when the symbols have no MiSessionWsList or no
+ * _MM_SESSION_SPACE.WsListEntry (newer kernels keep the list elsewhere; not read). A list
+ * that cannot be followed to its end keeps the sessions read so far and says why in @p diags.
+ */
+struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				  struct pm_sessions *ret, struct pm_diags *diags);
+void pm_sessions_deinit(struct pm_sessions *s);
+
+/** The ULONG element @p index of the global @p var (ExPoolFailures, MmPteFailures[1], ...). */
+struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				 const char *var, unsigned index, uint64_t *val);
+
+#endif
