@@ -12,29 +12,6 @@
 
 static const char SS[] = "_MM_SESSION_SPACE";
 
-/* The integer described by @p f at @p base (1..8 bytes, little-endian, bitfields extracted). */
-static struct pm_error *read_field(const struct pm_vmem *vm, uint64_t base,
-				   const struct pm_field *f, uint64_t *ret)
-{
-	if (!f->size || f->size > 8)
-		return pm_err(PM_ERR_UNSUPPORTED, "a field of %" PRIu64 " bytes is not an integer",
-			      f->size);
-	uint64_t va;
-	if (pm_ckd_add(&va, base, f->offset))
-		return pm_err(PM_ERR_FORMAT, "address %#" PRIx64 " + %#" PRIx64 " overflows", base,
-			      f->offset);
-	uint8_t b[8];
-	PM_TRY(pm_vmem_read(vm, va, b, (size_t)f->size));
-	uint64_t v = 0;
-	for (int i = (int)f->size - 1; i >= 0; i--)
-		v = v << 8 | b[i];
-	if (f->is_bitfield)
-		v = f->bitlen >= 64 ? v >> f->bitpos
-				    : (v >> f->bitpos) & ((UINT64_C(1) << f->bitlen) - 1);
-	*ret = v;
-	return NULL;
-}
-
 struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
 				 const char *var, unsigned index, uint64_t *val)
 {
@@ -44,7 +21,7 @@ struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, 
 	uint64_t base;
 	if (pm_ckd_add(&base, kb, rva))
 		return pm_err(PM_ERR_FORMAT, "%s: address overflows", var);
-	struct pm_error *err = read_field(vm, base, &f, val);
+	struct pm_error *err = pm_sym_read_at(vm, base, &f, val);
 	return err ? pm_err_wrap(err, "%s[%u]", var, index) : NULL;
 }
 
@@ -83,20 +60,20 @@ static void desc_layout(struct pm_symtab *t, struct desc_fields *d)
 static struct pm_error *read_desc(const struct pm_vmem *vm, uint64_t s,
 				  const struct desc_fields *d, struct pm_session *o)
 {
-	PM_TRY(read_field(vm, s, &d->ra, &o->desc_allocs));
-	PM_TRY(read_field(vm, s, &d->rd, &o->desc_frees));
+	PM_TRY(pm_sym_read_at(vm, s, &d->ra, &o->desc_allocs));
+	PM_TRY(pm_sym_read_at(vm, s, &d->rd, &o->desc_frees));
 	if (d->split) {
 		uint64_t a, b, c, e;
-		PM_TRY(read_field(vm, s, &d->pa, &a));
-		PM_TRY(read_field(vm, s, &d->pd, &b));
-		PM_TRY(read_field(vm, s, &d->ba, &c));
-		PM_TRY(read_field(vm, s, &d->bd, &e));
+		PM_TRY(pm_sym_read_at(vm, s, &d->pa, &a));
+		PM_TRY(pm_sym_read_at(vm, s, &d->pd, &b));
+		PM_TRY(pm_sym_read_at(vm, s, &d->ba, &c));
+		PM_TRY(pm_sym_read_at(vm, s, &d->bd, &e));
 		o->desc_big_pages = c >= e ? c - e : 0;
 		o->desc_pages = (a >= b ? a - b : 0) + o->desc_big_pages;
 	} else {
 		uint64_t small;
-		PM_TRY(read_field(vm, s, &d->pages, &small));
-		PM_TRY(read_field(vm, s, &d->big, &o->desc_big_pages));
+		PM_TRY(pm_sym_read_at(vm, s, &d->pages, &small));
+		PM_TRY(pm_sym_read_at(vm, s, &d->big, &o->desc_big_pages));
 		o->desc_pages = small + o->desc_big_pages;
 	}
 	return NULL;
@@ -120,14 +97,14 @@ static void read_one(const struct pm_vmem *vm, uint64_t s, const struct sess_lay
 			o->has_desc = true;
 	}
 	if (L->has_pp) {
-		if ((err = read_field(vm, s, &L->pp, &o->pp_pages)))
+		if ((err = pm_sym_read_at(vm, s, &L->pp, &o->pp_pages)))
 			pm_diag_take(diags, "session", pm_err_wrap(err, "session %u: paged-pool pages",
 								   o->id));
 		else
 			o->has_pp_pages = true;
 	}
 	if (L->has_committed) {
-		if ((err = read_field(vm, s, &L->committed, &o->committed)))
+		if ((err = pm_sym_read_at(vm, s, &L->committed, &o->committed)))
 			pm_diag_take(diags, "session", pm_err_wrap(err, "session %u: CommittedPages",
 								   o->id));
 		else
@@ -140,7 +117,7 @@ static void read_one(const struct pm_vmem *vm, uint64_t s, const struct sess_lay
 		for (uint64_t i = 0; i < n && i < 16; i++) {
 			struct pm_field e = { .offset = L->fail.offset + i * 4, .size = 4 };
 			uint64_t v;
-			if ((err = read_field(vm, s, &e, &v))) {
+			if ((err = pm_sym_read_at(vm, s, &e, &v))) {
 				pm_diag_take(diags, "session", pm_err_wrap(
 						     err, "session %u: SessionPoolAllocationFailures",
 						     o->id));
@@ -209,7 +186,7 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 			break;
 		}
 		uint64_t id;
-		if ((err = read_field(vm, s, &L.id, &id))) {
+		if ((err = pm_sym_read_at(vm, s, &L.id, &id))) {
 			pm_diag_take(diags, "session", pm_err_wrap(err, "MM_SESSION_SPACE at %#" PRIx64
 								   " (SessionId); the list ends there",
 								   s));
@@ -245,7 +222,7 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 	/* The current session: MmSessionSpace points at its session-space view. */
 	if (!(err = pm_sym_read_field(t, vm, kb, "MmSessionSpace", NULL, NULL, &v)) && v) {
 		uint64_t cur;
-		struct pm_error *e2 = read_field(vm, v, &L.id, &cur);
+		struct pm_error *e2 = pm_sym_read_at(vm, v, &L.id, &cur);
 		if (!e2) {
 			for (size_t i = 0; i < ret->n; i++)
 				if (ret->items[i].id == cur) {

@@ -158,11 +158,16 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx, struct pm_bigpoo
 void pm_bigpool_deinit(struct pm_bigpool *b);
 
 struct pm_symtab;
+struct pm_field;
 /** Build @p out from the kernel's symbols (@p kernel_base: where the image is mapped); what
  * cannot be used is said in @p notes. Never fails as a whole. */
 void pm_pool_syms_build(struct pm_symtab *t, uint64_t kernel_base, struct pm_pool_syms *out,
 			struct pm_diags *notes);
 
+/** Read the integer member @p f of the structure at @p base (1..8 bytes, little-endian,
+ * bitfields extracted). */
+struct pm_error *pm_sym_read_at(const struct pm_vmem *vm, uint64_t base, const struct pm_field *f,
+				uint64_t *val);
 /** Read the integer at symbol @p var (+ member @p path of its @p type; type NULL: the
  * pointer-sized variable itself) from the dump; bitfields are extracted. */
 struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,

@@ -162,11 +162,32 @@ void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o
 	o->has_big_layout = big_layout(t, o, notes);
 }
 
+struct pm_error *pm_sym_read_at(const struct pm_vmem *vm, uint64_t base, const struct pm_field *f,
+				uint64_t *val)
+{
+	if (!f->size || f->size > 8)
+		return pm_err(PM_ERR_UNSUPPORTED, "a field of %" PRIu64 " bytes is not an integer",
+			      f->size);
+	uint64_t va;
+	if (pm_ckd_add(&va, base, f->offset))
+		return pm_err(PM_ERR_FORMAT, "address %#" PRIx64 " + %#" PRIx64 " overflows", base,
+			      f->offset);
+	uint8_t b[8] = { 0 };
+	PM_TRY(pm_vmem_read(vm, va, b, (size_t)f->size));
+	uint64_t v = 0;
+	for (int i = (int)f->size - 1; i >= 0; i--)
+		v = v << 8 | b[i];
+	if (f->is_bitfield)
+		v = f->bitlen >= 64 ? v >> f->bitpos : (v >> f->bitpos) & ((UINT64_C(1) << f->bitlen) - 1);
+	*val = v;
+	return NULL;
+}
+
 struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
 				   const char *var, const char *type, const char *path,
 				   uint64_t *val)
 {
-	uint64_t rva;
+	uint64_t rva, base;
 	PM_TRY(pm_sym_rva(t, var, &rva));
 	struct pm_field f;
 	if (type) {
@@ -175,19 +196,8 @@ struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm
 		memset(&f, 0, sizeof(f));
 		f.size = pm_vmem_ptr_size(vm);
 	}
-	if (!f.size || f.size > 8)
-		return pm_err(PM_ERR_UNSUPPORTED, "%s%s%s is %" PRIu64 " bytes, not an integer", var,
-			      type ? "." : "", type ? path : "", f.size);
-	uint8_t b[8] = { 0 };
-	uint64_t va;
-	if (pm_ckd_add(&va, kb, rva) || pm_ckd_add(&va, va, f.offset))
+	if (pm_ckd_add(&base, kb, rva))
 		return pm_err(PM_ERR_FORMAT, "%s: address overflows", var);
-	PM_TRY(pm_vmem_read(vm, va, b, (size_t)f.size));
-	uint64_t v = 0;
-	for (int i = (int)f.size - 1; i >= 0; i--)
-		v = v << 8 | b[i];
-	if (f.is_bitfield)
-		v = f.bitlen >= 64 ? v >> f.bitpos : (v >> f.bitpos) & ((UINT64_C(1) << f.bitlen) - 1);
-	*val = v;
-	return NULL;
+	struct pm_error *err = pm_sym_read_at(vm, base, &f, val);
+	return err ? pm_err_wrap(err, "%s%s%s", var, type ? "." : "", type ? path : "") : NULL;
 }
