@@ -159,6 +159,35 @@ def main():
             mb, t * 1000, mb / t, rss))
         print("  sequential read of the whole file: %.0f MiB in %.0f ms = %.0f MB/s" % (
             size / 2**20, seq * 1000, size / 2**20 / seq))
+        os.unlink(out)
+        # Segment-heap walk (19H1+, with the fixture kernel's PDB): Windows 10 22H2 x64 with
+        # thousands of LFH and VS subsegments over many 1 MiB segments.
+        spec22 = os.path.join(root, "fixtures", "specs", "win10-22h2-x64-bitmap.json")
+        out = subprocess.run([sys.executable, mk, spec22, d, "--pool-scale", "2000"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        size = os.path.getsize(out)
+        t0 = time.perf_counter()
+        with open(out, "rb") as f:
+            while f.read(1 << 20):
+                pass
+        seq = time.perf_counter() - t0
+        sym = ("--symbols", kx64)
+        p = subprocess.run([pm, "poolused", "--scan", "--json", *sym, out], check=True,
+                           capture_output=True, text=True)
+        scan = json.loads(p.stdout)["scan"]
+        truth = json.load(open(out[:-4] + ".truth.json"))["scan_symbols"]
+        ok = [{k: r[k] for k in ("tag", "nonpaged", "paged")} for r in scan["tags"]] == \
+            truth["tags"]
+        t, rss = measure(pm, out, ("poolused", "--scan", "--json", *sym))
+        mb = scan["bytes_read"] / 2**20
+        print("\nSegment-heap walk (%s, %.0f MB file, %d subsegments, %d pages, %d chunks; "
+              "tags %s the generator's)" % (os.path.basename(out), size / 1e6,
+                                            scan["subsegments"], scan["pool_pages"],
+                                            scan["chunks"], "equal to" if ok else "DIFFER from"))
+        print("  poolused --scan --symbols: %.1f MiB of subsegments in %.0f ms = %.0f MB/s "
+              "(whole run, PDB load included), peak RSS %.1f MiB" % (mb, t * 1000, mb / t, rss))
+        print("  sequential read of the whole file: %.0f MiB in %.0f ms = %.0f MB/s" % (
+            size / 2**20, seq * 1000, size / 2**20 / seq))
 
 if __name__ == "__main__":
     main()
