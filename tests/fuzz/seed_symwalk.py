@@ -7,11 +7,12 @@ files, offsets as fixtures/kernel/ntkernel.c declares them). Written from the re
 (pool-internals §1.10, §2.6), not from the parsers.
 
 - x64 kernel, x64 paging: ExPoolState and RtlpHpHeapGlobals, a _SEGMENT_HEAP and a 1 MiB-aligned
-  heap segment with one LFH and one VS subsegment (valid, segment-cycle, wrong-heapkey);
+  heap segment with one LFH and one VS subsegment (valid; valid-26100, whose segment signature
+  has no constant; segment-cycle; wrong-heapkey);
 - x86 kernel, PAE paging: ExPoolFailures and friends, and MiSessionWsList with two
   MM_SESSION_SPACEs (sessions, session-cycle, session-list-unmapped).
 
-seed_symwalk.py KERNEL_DIR OUT_DIR   (writes the six seeds)
+seed_symwalk.py KERNEL_DIR OUT_DIR   (writes the seven seeds)
 seed_symwalk.py --check KERNEL_DIR CORPUS_DIR FUZZ_REGRESS_EXE
     the committed seeds are what this script makes from the kernels' current maps (they go
     stale when fixtures/kernel/ is rebuilt), and the walks find what the seeds hold
@@ -62,7 +63,8 @@ def build_x64(r, variant):
     head = heap + 0x100 + 0x20
     w(head, q(seg) + q(seg))
     w(seg, q(seg if variant == "segment-cycle" else head) + q(head))
-    w(seg + 0x10, q(heap ^ HEAP_KEY ^ seg ^ K))
+    build = 26100 if variant == "valid-26100" else 19045
+    w(seg + 0x10, q(heap ^ HEAP_KEY ^ seg ^ (0 if build >= 26100 else K)))  # K: §1.10
     desc = bytearray(256 * 0x20)
     desc[0x19:0x1B] = bytes([3, 1])
     desc[3 * 0x20 + 0x19:3 * 0x20 + 0x1B] = bytes([1, 0xB])  # LFH, 1 page
@@ -89,7 +91,7 @@ def build_x64(r, variant):
         if k < 3:
             w(vs + off + 16, hdr(u - 1, b"VsCk"))
         prev, off = u, off + u * 16
-    return image(vpages, KB, "x64", 19045)
+    return image(vpages, KB, "x64", build)
 
 
 def image(vpages, kb, paging, build):
@@ -153,7 +155,8 @@ def build_x86(r, variant):
     return image(vpages, KB86, "pae", 3790)
 
 
-SEEDS = {"valid": ("x64", build_x64), "segment-cycle": ("x64", build_x64),
+SEEDS = {"valid": ("x64", build_x64), "valid-26100": ("x64", build_x64),
+         "segment-cycle": ("x64", build_x64),
          "wrong-heapkey": ("x64", build_x64), "sessions": ("x86", build_x86),
          "session-cycle": ("x86", build_x86), "session-list-unmapped": ("x86", build_x86)}
 MAPS = {"x64": "x64/ntoskrnl.exe.map", "x86": "x86/ntkrpamp.exe.map"}
@@ -179,12 +182,16 @@ def check(kdir, corpus, exe):
                          "MmTotalFreeSystemPtes = 900"],
             "session-cycle": ["session 1 (current)", "comes round again"],
             "session-list-unmapped": ["session 1 (current)", "the list ends there"]}
+    want["valid-26100"] = want["valid"]
     for v, frags in want.items():
         p = subprocess.run([exe, os.path.join(corpus, v + ".bin")], capture_output=True,
                            text=True, env=dict(os.environ, PM_FUZZ_VERBOSE="1"))
         for f in frags:
             if f not in p.stderr:
                 bad.append("%s.bin: %r not in the walk's answer %r" % (v, f, p.stderr))
+        # the segment signature's constant: K before 26100, 0 from 26100 on
+        if v.startswith("valid") and "does not decode to their heap" in p.stderr:
+            bad.append("%s.bin: the segment signature did not decode: %r" % (v, p.stderr))
     for b in bad:
         print("FAIL:", b)
     print("fuzz_symwalk seeds: %s" % ("ok" if not bad else "%d failures" % len(bad)))
