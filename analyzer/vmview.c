@@ -172,7 +172,9 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 				l->source = fname;
 			}
 		}
-		struct pm_error *err = pm_np_desc_read(&in->vm, &in->kdbg, in->dmp->hdr.build,
+		const struct pm_desc_layout *sl = in->pool.has_syms && in->pool.syms.has_desc_layout
+							  ? &in->pool.syms.desc : NULL;
+		struct pm_error *err = pm_np_desc_read(&in->vm, &in->kdbg, in->dmp->hdr.build, sl,
 						       &v->np_desc);
 		if (err) {
 			snprintf(v->np_desc_absent, sizeof(v->np_desc_absent), "%s", pm_err_msg(err));
@@ -180,7 +182,7 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 		} else {
 			v->has_np_desc = true;
 		}
-		err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build, &v->descs);
+		err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build, sl, &v->descs);
 		if (!err && v->line[PM_VM_paged_usage].present) {
 			v->has_descs = true; /* shown, but the symbols' total stands */
 		} else if (err) {

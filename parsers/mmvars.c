@@ -70,10 +70,10 @@ static struct pm_error *read_one(const struct pm_vmem *vm, uint64_t va,
 	PM_TRY(field(&rd, L->ra.off, L->ra.width, &o->running_allocs));
 	PM_TRY(field(&rd, L->rd.off, L->rd.width, &o->running_frees));
 	if (L->split) {
-		PM_TRY(field(&rd, L->pa.off, 8, &a));
-		PM_TRY(field(&rd, L->pd.off, 8, &b));
-		PM_TRY(field(&rd, L->ba.off, 8, &c));
-		PM_TRY(field(&rd, L->bd.off, 8, &e));
+		PM_TRY(field(&rd, L->pa.off, L->pa.width, &a));
+		PM_TRY(field(&rd, L->pd.off, L->pd.width, &b));
+		PM_TRY(field(&rd, L->ba.off, L->ba.width, &c));
+		PM_TRY(field(&rd, L->bd.off, L->bd.width, &e));
 		o->big_pages = c >= e ? c - e : 0;
 		o->pages = (a >= b ? a - b : 0) + o->big_pages;
 	} else {
@@ -84,10 +84,32 @@ static struct pm_error *read_one(const struct pm_vmem *vm, uint64_t va,
 	return NULL;
 }
 
-struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
-				 uint32_t build, struct pm_pool_desc *ret)
+/* The caller's layout (from the kernel's symbols) where given; else the build's. */
+static const struct pm_desc_layout *pick(const struct pm_desc_layout *sym, uint32_t build,
+					 const struct pm_vmem *vm)
 {
-	const struct pm_desc_layout *L = desc_layout(build, pm_vmem_ptr_size(vm) == 8);
+	if (build >= 19041)
+		return NULL; /* gone, whatever the symbols still describe */
+	return sym ? sym : desc_layout(build, pm_vmem_ptr_size(vm) == 8);
+}
+
+bool pm_desc_layout_valid(const struct pm_desc_layout *L)
+{
+	const struct pm_desc_field *f[] = { &L->ra, &L->rd, &L->pages, &L->big,
+					    &L->pa, &L->pd, &L->ba, &L->bd };
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		bool used = i < 2 || (L->split ? i >= 4 : i < 4);
+		if (used && ((f[i]->width != 4 && f[i]->width != 8) || f[i]->off + f[i]->width > 0x100))
+			return false;
+	}
+	return true;
+}
+
+struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				 uint32_t build, const struct pm_desc_layout *sym,
+				 struct pm_pool_desc *ret)
+{
+	const struct pm_desc_layout *L = pick(sym, build, vm);
 	if (!L)
 		return pm_err(PM_ERR_PROFILE, "no POOL_DESCRIPTOR layout for build %u", build);
 	uint64_t va;
@@ -98,13 +120,15 @@ struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg 
 }
 
 struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
-				    uint32_t build, struct pm_pool_descs *ret)
+				    uint32_t build, const struct pm_desc_layout *sym,
+				    struct pm_pool_descs *ret)
 {
-	const struct pm_desc_layout *L = desc_layout(build, pm_vmem_ptr_size(vm) == 8);
+	const struct pm_desc_layout *L = pick(sym, build, vm);
 	if (!L)
 		return pm_err(PM_ERR_PROFILE, "no POOL_DESCRIPTOR layout for build %u (%s)", build,
 			      build >= 19041 ? "descriptors are gone from 19041 on"
-					     : "x86 Vista and later are not tabulated");
+					     : "x86 Vista and later are not tabulated; the kernel's "
+					       "symbols would give it");
 	uint64_t n, arr;
 	PM_TRY(pm_mm_read(vm, k, PM_KDBG_ExpNumberOfPagedPools, PM_MM_U32, &n));
 	PM_TRY(pm_kdbg_get(k, PM_KDBG_ExpPagedPoolDescriptor, &arr));

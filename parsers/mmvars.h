@@ -22,12 +22,14 @@ enum pm_mm_width { PM_MM_U32, PM_MM_PTR };
 struct pm_error *pm_mm_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
 			    enum pm_kdbg_field f, enum pm_mm_width w, uint64_t *ret);
 
+struct pm_desc_field {
+	uint8_t off, width;
+};
+
 struct pm_desc_layout {
 	const char *name;
 	bool split; /**< 1703+: allocated/deallocated page counters instead of totals */
-	struct {
-		uint8_t off, width;
-	} ra, rd, pages, big, pa, pd, ba, bd;
+	struct pm_desc_field ra, rd, pages, big, pa, pd, ba, bd;
 };
 
 struct pm_pool_desc {
@@ -46,15 +48,21 @@ struct pm_pool_descs {
 enum { PM_MAX_PAGED_POOLS = 64 };
 
 /**
- * Read the paged-pool descriptors. PM_ERR_PROFILE when no layout is tabulated for this build
- * (x86 Vista and later; every build from 19041, where descriptors are gone).
+ * Read the paged-pool descriptors with @p sym (a layout from the kernel's symbols) or, when
+ * NULL, the build's tabulated one. PM_ERR_PROFILE when there is neither (x86 Vista and later
+ * without symbols) and on every build from 19041, where descriptors are gone.
  */
 struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
-				    uint32_t build, struct pm_pool_descs *ret);
+				    uint32_t build, const struct pm_desc_layout *sym,
+				    struct pm_pool_descs *ret);
 void pm_pool_descs_deinit(struct pm_pool_descs *d);
 
 /** The nonpaged POOL_DESCRIPTOR the KDBG points at (NonPagedPoolDescriptor, +0x1C0). */
 struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
-				 uint32_t build, struct pm_pool_desc *ret);
+				 uint32_t build, const struct pm_desc_layout *sym,
+				 struct pm_pool_desc *ret);
+
+/** Every field of @p L is 4 or 8 bytes inside the first 0x100 bytes (what read_one reads). */
+bool pm_desc_layout_valid(const struct pm_desc_layout *L);
 
 #endif

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mmvars.h"
 #include "pe.h"
 #include "pm-diag.h"
 #include "vtop.h"
@@ -65,6 +66,9 @@ struct pm_pool_syms {
 	bool has_big_layout;
 	struct pm_big_layout big;
 	char big_name[96];
+	bool has_desc_layout; /**< _POOL_DESCRIPTOR (a kernel that has pool descriptors) */
+	struct pm_desc_layout desc;
+	char desc_name[96];
 };
 
 /** Where the pool globals are looked for: the kernel's writable sections. */

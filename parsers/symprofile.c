@@ -2,6 +2,7 @@
 // Tier 3 of the pool profile: the variables and entry layouts the pool readers need, taken
 // from the kernel's PDB or ISF (reference/symbols.md §5.7) instead of being searched for.
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -135,6 +136,52 @@ static bool big_layout(struct pm_symtab *t, struct pm_pool_syms *o, struct pm_di
 	return true;
 }
 
+/* _POOL_DESCRIPTOR by member name: TotalPages/TotalBigPages, or the allocated/deallocated
+ * page counters of 1703+ (§4.3). Optional: Windows 10 2004+ has none, and that is not worth
+ * a note. */
+static bool desc_layout(struct pm_symtab *t, struct pm_pool_syms *o)
+{
+	const char *T = "_POOL_DESCRIPTOR";
+	struct pm_desc_layout *L = &o->desc;
+	memset(L, 0, sizeof(*L));
+	static const struct {
+		const char *name;
+		size_t off;
+		bool split;
+	} f[] = {
+		{ "RunningAllocs", offsetof(struct pm_desc_layout, ra), false },
+		{ "RunningDeAllocs", offsetof(struct pm_desc_layout, rd), false },
+		{ "TotalPages", offsetof(struct pm_desc_layout, pages), false },
+		{ "TotalBigPages", offsetof(struct pm_desc_layout, big), false },
+		{ "PagesAllocated", offsetof(struct pm_desc_layout, pa), true },
+		{ "PagesDeallocated", offsetof(struct pm_desc_layout, pd), true },
+		{ "BigPagesAllocated", offsetof(struct pm_desc_layout, ba), true },
+		{ "BigPagesDeallocated", offsetof(struct pm_desc_layout, bd), true },
+	};
+	struct pm_field x;
+	struct pm_error *err = pm_sym_field(t, T, "TotalPages", &x);
+	L->split = err != NULL;
+	pm_error_destroy(err);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (i >= 2 && f[i].split != L->split)
+			continue;
+		if ((err = pm_sym_field(t, T, f[i].name, &x))) {
+			pm_error_destroy(err);
+			return false;
+		}
+		if (x.is_bitfield || x.offset > 0xFF)
+			return false;
+		struct pm_desc_field *d = (struct pm_desc_field *)(void *)((char *)L + f[i].off);
+		d->off = (uint8_t)x.offset;
+		d->width = (uint8_t)x.size;
+	}
+	if (!pm_desc_layout_valid(L))
+		return false;
+	snprintf(o->desc_name, sizeof(o->desc_name), "%s %s", o->source, T);
+	L->name = o->desc_name;
+	return true;
+}
+
 void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o,
 			struct pm_diags *notes)
 {
@@ -160,6 +207,7 @@ void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o
 	pm_error_destroy(e2);
 	o->has_tracker = tracker_layout(t, o, notes);
 	o->has_big_layout = big_layout(t, o, notes);
+	o->has_desc_layout = desc_layout(t, o);
 }
 
 struct pm_error *pm_sym_read_at(const struct pm_vmem *vm, uint64_t base, const struct pm_field *f,

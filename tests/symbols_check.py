@@ -14,7 +14,8 @@ kernel is the clang/lld-built one (fixtures/kernel/):
   system PTEs, equal the generator's truth; so do the failure counters (ExPoolFailures,
   MmPteFailures, MiChargeCommitmentFailures), !vm's banners and the sessions of `!vm 4`
   (MiSessionWsList: descriptors, paged pool, commit, failures, the current session checked
-  against its tag table); without symbols each of them says it needs them;
+  against its tag table); without symbols each of them says it needs them; the paged-pool
+  descriptors are read with the symbols' _POOL_DESCRIPTOR where the kernel declares one;
 - on 19H1+ the pool scan walks the segment heap (ExPoolState, RtlpHpHeapGlobals) and finds the
   generator's subsegments and chunks per tag; without symbols it says it needs them; with a
   damaged HeapKey the undecodable subsegments are reported, not counted;
@@ -34,7 +35,8 @@ import tempfile
 import zipfile
 
 fails = []
-counted = {"places": 0, "vm_lines": 0, "segheap": 0, "counters": 0, "sessions": 0}
+counted = {"places": 0, "vm_lines": 0, "segheap": 0, "counters": 0, "sessions": 0,
+           "descriptors": 0}
 
 
 def run(pm, *args, env=None):
@@ -180,6 +182,15 @@ def check_dump(pm, kdir, dump):
                     fails.append("%s: vm.%s %r, truth %r from %s" % (
                         what, line, got, v["pages"], v.get("source", "MiState/MiSystemPartition")))
             check_vm_extras(what, a, base, truth)
+            # the paged-pool descriptors: the symbols' _POOL_DESCRIPTOR where the kernel
+            # declares one, the same figures either way
+            if "paged_pools" in truth.get("vm", {}):
+                lay = str(pick(a, "vm.descriptor_layout"))
+                if pick(a, "vm.paged_pools") != truth["vm"]["paged_pools"] or \
+                        lay.startswith(fmt) != bool(t.get("pool_descriptor_type")):
+                    fails.append("%s: descriptors %r with layout %r, truth %r" % (
+                        what, pick(a, "vm.paged_pools"), lay, truth["vm"]["paged_pools"]))
+                counted["descriptors"] += 1
         check_segheap(pm, kdir, dump, truth, tmp)
         # _NT_SYMBOL_PATH, when --symbols is not given
         env = dict(os.environ, _NT_SYMBOL_PATH="srv*%s" % os.path.join(kdir, t["dir"]))
@@ -328,9 +339,10 @@ def main():
     for f in fails:
         print("FAIL:", f)
     print("%d symbol places x dumps, %d !vm lines from the symbols, %d failure counters, %d "
-          "session lists, %d segment-heap scans checked; %s" % (
+          "session lists, %d descriptor sets, %d segment-heap scans checked; %s" % (
               counted["places"], counted["vm_lines"], counted["counters"], counted["sessions"],
-              counted["segheap"], "ok" if not fails else "%d failures" % len(fails)))
+              counted["descriptors"], counted["segheap"],
+              "ok" if not fails else "%d failures" % len(fails)))
     if not counted["places"]:
         print("FAIL: nothing was checked")
         return 1
