@@ -3,7 +3,7 @@
  * @file summary.h
  * The analysis summary: the data contract between the analyzer and the rules.
  *
- * Rules read nothing else. A summary is built from a dump (analyzer/summary_build.c) or
+ * Rules read nothing else. A summary is built from a dump (analyzer/analysis/summary_build.c) or
  * loaded from JSON (summary_json.c), so every rule can be tested from a JSON file alone.
  * Every figure is present or absent; present figures carry their source (provenance).
  */

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 sh scripts/deps.sh
 [ -f build/build.ninja ] || meson setup build >/dev/null
 ninja -C build >/dev/null
-exec build/analyzer/poolmortem info "$@" build/fixtures/win10-22h2-x64-bitmap.dmp
+exec build/poolmortem info "$@" build/fixtures/win10-22h2-x64-bitmap.dmp

@@ -43,7 +43,7 @@ def main():
         i = args.index("--runs")
         runs = int(args[i + 1])
         del args[i:i + 2]
-    pm = args[0] if args else os.path.join(root, "build", "analyzer", "poolmortem")
+    pm = args[0] if args else os.path.join(root, "build", "poolmortem")
     spec = os.path.join(root, "fixtures", "specs", "win10-22h2-x64-bitmap.json")
     with tempfile.TemporaryDirectory(prefix="pm-bench-") as d:
         mk = os.path.join(root, "fixtures", "mkdump.py")

@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(runs);
 		return 0;
 	}
-	struct pm_physmem pm; /* takes the runs */
-	struct pm_error *err = pm_physmem_init_runs(&pm, src, runs, k);
+	struct pm_pagemap pm; /* takes the runs */
+	struct pm_error *err = pm_pagemap_init_runs(&pm, src, runs, k);
 	if (!err) {
 		struct pm_discovery d;
 		struct pm_diags diags;
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!err)
 			pm_discovery_deinit(&d);
 		pm_diags_deinit(&diags);
-		pm_physmem_deinit(&pm);
+		pm_pagemap_deinit(&pm);
 	}
 	pm_error_destroy(err);
 	pm_source_destroy(src);

@@ -123,8 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	run->count = (size - 32) / 4096;
-	struct pm_physmem pm;
-	struct pm_error *err = pm_physmem_init_runs(&pm, src, run, 1);
+	struct pm_pagemap pm;
+	struct pm_error *err = pm_pagemap_init_runs(&pm, src, run, 1);
 	if (err) {
 		pm_error_destroy(err);
 		pm_source_destroy(src);
@@ -136,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (verbose())
 		fprintf(stderr, "vmem: %s\n", pm_err_msg(err));
 	pm_error_destroy(err);
-	pm_physmem_deinit(&pm);
+	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 	return 0;
 }

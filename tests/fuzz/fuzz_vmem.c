@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pm_source_open_mem(data + 32, size - 32, "fuzz", &src))
 		return 0;
 	struct pm_phys_run *run = calloc(1, sizeof(*run));
-	struct pm_physmem pm;
+	struct pm_pagemap pm;
 	if (!run) {
 		pm_source_destroy(src);
 		return 0;
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	run->pfn = 0;
 	run->count = (size - 32) / 4096;
 	run->file_off = 0;
-	struct pm_error *err = pm_physmem_init_runs(&pm, src, run, 1);
+	struct pm_error *err = pm_pagemap_init_runs(&pm, src, run, 1);
 	if (err) {
 		pm_error_destroy(err);
 		pm_source_destroy(src);
@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pm_diags_deinit(&d);
 	}
 	pm_error_destroy(err);
-	pm_physmem_deinit(&pm);
+	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 	return 0;
 }

@@ -56,7 +56,9 @@ static int run_path(const char *path, int *count)
 	struct dirent *e;
 	int rc = 0;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || strstr(e->d_name, ".json") || strstr(e->d_name, ".md"))
+		/* the generator's answers (.truth.json) and notes are not inputs; every other file
+		 * is, ISF corpora (.json) included */
+		if (e->d_name[0] == '.' || strstr(e->d_name, ".truth.json") || strstr(e->d_name, ".md"))
 			continue;
 		char p[4096];
 		snprintf(p, sizeof(p), "%s/%s", path, e->d_name);

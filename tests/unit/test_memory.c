@@ -34,14 +34,14 @@ static void test_bitmap_rank(void)
 	uint8_t *file = calloc(1, fsize);
 	struct pm_source *src;
 	CHECK_OK(pm_source_open_mem(file, fsize, "bm", &src));
-	struct pm_physmem pm;
-	CHECK_OK(pm_physmem_init_bitmap(&pm, src, words, nbits, 0x3000));
+	struct pm_pagemap pm;
+	CHECK_OK(pm_pagemap_init_bitmap(&pm, src, words, nbits, 0x3000));
 	CHECK_EQ_U64(pm.pages_present, present);
 	CHECK_EQ_U64(pm.pages_beyond_eof, 0);
 	uint64_t rank = 0;
 	for (uint64_t p = 0; p < nbits + 70; p++) {
 		uint64_t off = 0;
-		enum pm_page_status st = pm_physmem_locate(&pm, p, &off);
+		enum pm_page_status st = pm_pagemap_locate(&pm, p, &off);
 		if (p < nbits && set[p]) {
 			CHECK(st == PM_PAGE_OK);
 			CHECK_EQ_U64(off, 0x3000 + rank * PM_PAGE_SIZE);
@@ -50,20 +50,20 @@ static void test_bitmap_rank(void)
 			CHECK(st == PM_PAGE_NOT_CAPTURED);
 		}
 	}
-	pm_physmem_deinit(&pm);
+	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 	/* the same bitmap over a file one page short: the last page is beyond EOF */
 	words = calloc(1, 8);
 	words[0] = 0xF0;
 	CHECK_OK(pm_source_open_mem(file, 0x3000 + 3 * PM_PAGE_SIZE, "short", &src));
-	CHECK_OK(pm_physmem_init_bitmap(&pm, src, words, 64, 0x3000));
+	CHECK_OK(pm_pagemap_init_bitmap(&pm, src, words, 64, 0x3000));
 	CHECK_EQ_U64(pm.pages_beyond_eof, 1);
 	uint64_t off;
-	CHECK(pm_physmem_locate(&pm, 6, &off) == PM_PAGE_OK);
-	CHECK(pm_physmem_locate(&pm, 7, &off) == PM_PAGE_BEYOND_EOF);
+	CHECK(pm_pagemap_locate(&pm, 6, &off) == PM_PAGE_OK);
+	CHECK(pm_pagemap_locate(&pm, 7, &off) == PM_PAGE_BEYOND_EOF);
 	CHECK_ERR(pm_physmem_read(&pm, 7 << 12, &off, 8), PM_ERR_TRUNCATED);
 	CHECK_ERR(pm_physmem_read(&pm, 3 << 12, &off, 8), PM_ERR_NOT_CAPTURED);
-	pm_physmem_deinit(&pm);
+	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 	free(file);
 }
@@ -73,23 +73,23 @@ static void test_runs(void)
 	uint8_t file[0x6000] = { 0 };
 	struct pm_source *src;
 	CHECK_OK(pm_source_open_mem(file, sizeof(file), "runs", &src));
-	struct pm_physmem pm;
+	struct pm_pagemap pm;
 	struct pm_phys_run *r = calloc(2, sizeof(*r));
 	r[0] = (struct pm_phys_run){ 0x100, 2, 0x2000 };
 	r[1] = (struct pm_phys_run){ 0x10, 2, 0x4000 }; /* out of order: sorted on init */
-	CHECK_OK(pm_physmem_init_runs(&pm, src, r, 2));
+	CHECK_OK(pm_pagemap_init_runs(&pm, src, r, 2));
 	uint64_t off;
-	CHECK(pm_physmem_locate(&pm, 0x11, &off) == PM_PAGE_OK);
+	CHECK(pm_pagemap_locate(&pm, 0x11, &off) == PM_PAGE_OK);
 	CHECK_EQ_U64(off, 0x5000);
-	CHECK(pm_physmem_locate(&pm, 0x100, &off) == PM_PAGE_OK);
+	CHECK(pm_pagemap_locate(&pm, 0x100, &off) == PM_PAGE_OK);
 	CHECK_EQ_U64(off, 0x2000);
-	CHECK(pm_physmem_locate(&pm, 0x12, &off) == PM_PAGE_NOT_CAPTURED);
-	CHECK(pm_physmem_locate(&pm, 0xFF, &off) == PM_PAGE_NOT_CAPTURED);
-	pm_physmem_deinit(&pm);
+	CHECK(pm_pagemap_locate(&pm, 0x12, &off) == PM_PAGE_NOT_CAPTURED);
+	CHECK(pm_pagemap_locate(&pm, 0xFF, &off) == PM_PAGE_NOT_CAPTURED);
+	pm_pagemap_deinit(&pm);
 	r = calloc(2, sizeof(*r));
 	r[0] = (struct pm_phys_run){ 0x10, 4, 0x2000 };
 	r[1] = (struct pm_phys_run){ 0x12, 2, 0x6000 };
-	CHECK_ERR(pm_physmem_init_runs(&pm, src, r, 2), PM_ERR_FORMAT); /* overlap */
+	CHECK_ERR(pm_pagemap_init_runs(&pm, src, r, 2), PM_ERR_FORMAT); /* overlap */
 	pm_source_destroy(src);
 }
 
@@ -109,12 +109,12 @@ static void put32(uint64_t pa, uint32_t v)
 		image[pa + (uint64_t)i] = (uint8_t)(v >> (8 * i));
 }
 
-static void flat(struct pm_source **src, struct pm_physmem *pm)
+static void flat(struct pm_source **src, struct pm_pagemap *pm)
 {
 	CHECK_OK(pm_source_open_mem(image, sizeof(image), "flat", src));
 	struct pm_phys_run *r = calloc(1, sizeof(*r));
 	r[0] = (struct pm_phys_run){ 0, NPAGES, 0 };
-	CHECK_OK(pm_physmem_init_runs(pm, *src, r, 1));
+	CHECK_OK(pm_pagemap_init_runs(pm, *src, r, 1));
 }
 
 struct seen {
@@ -159,7 +159,7 @@ static void test_x64(void)
 	memcpy(image + 0xB000, "transition", 10);
 	memcpy(image + 0xC000, "l1tf-page", 9);
 	struct pm_source *src;
-	struct pm_physmem pm;
+	struct pm_pagemap pm;
 	flat(&src, &pm);
 	struct pm_vmem vm;
 	CHECK_OK(pm_vmem_init(&vm, &pm, PM_ARCH_X64, 0x1000 | 0x5)); /* PCID bits dropped */
@@ -220,7 +220,7 @@ static void test_x64(void)
 	struct pm_error *e = pm_vmem_read(&vm, va + 0x2FF8, buf, 16);
 	CHECK(e && pm_err_code(e) == PM_ERR_NOT_PRESENT && strstr(pm_err_msg(e), "paged out"));
 	pm_error_destroy(e);
-	pm_physmem_deinit(&pm);
+	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 }
 
@@ -234,7 +234,7 @@ static void test_x86(void)
 	put32(0x2000 + 6 * 4, 0x8000 | 0x800); /* transition */
 	put32(0x2000 + 7 * 4, 0x12345000 | 0x80); /* pagefile */
 	struct pm_source *src;
-	struct pm_physmem pm;
+	struct pm_pagemap pm;
 	flat(&src, &pm);
 	struct pm_vmem vm;
 	struct pm_xlat x;
@@ -266,7 +266,7 @@ static void test_x86(void)
 	CHECK_EQ_U64(x.pa, 0x201234);
 	pm_vmem_translate(&vm, 0x40000000u, &x); /* PDPTE[1] absent */
 	CHECK(x.status == PM_VA_NOT_MAPPED);
-	pm_physmem_deinit(&pm);
+	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 }
 

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// Mm* counters through the KDBG (pool-internals.md §4.2) and POOL_DESCRIPTORs (§4.3).
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmvars.h"
+#include "pm-reader.h"
+
+/* POOL_DESCRIPTOR layouts (§4.3), offsets/widths in bytes. */
+static const struct pm_desc_layout desc_xp = {
+	"POOL_DESCRIPTOR XP/2003/Vista", false,
+	{ 0x8, 4 }, { 0xC, 4 }, { 0x10, 4 }, { 0x14, 4 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 },
+};
+static const struct pm_desc_layout desc_w7 = {
+	"POOL_DESCRIPTOR x64 7..1607 (cache-line split)", false,
+	{ 0x40, 4 }, { 0x44, 4 }, { 0xC0, 4 }, { 0x48, 4 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 },
+};
+static const struct pm_desc_layout desc_1703 = {
+	"POOL_DESCRIPTOR x64 1703..18362", true,
+	{ 0x40, 8 }, { 0x80, 8 }, { 0, 0 }, { 0, 0 }, { 0x48, 8 }, { 0x88, 8 }, { 0x50, 8 }, { 0x90, 8 },
+};
+
+static const struct pm_desc_layout *desc_layout(uint32_t build, bool is64)
+{
+	if (build <= 3790)
+		return &desc_xp;
+	if (!is64 || build >= 19041)
+		return NULL;
+	return build <= 14393 ? &desc_w7 : &desc_1703;
+}
+
+struct pm_error *pm_mm_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+			    enum pm_kdbg_field f, enum pm_mm_width w, uint64_t *ret)
+{
+	uint64_t a;
+	PM_TRY(pm_kdbg_get(k, f, &a));
+	if (w == PM_MM_PTR) {
+		struct pm_error *err = pm_vmem_read_ptr(vm, a, ret);
+		return err ? pm_err_wrap(err, "KDBG.%s -> %#" PRIx64, pm_kdbg_field_name(f), a) : NULL;
+	}
+	uint8_t b[4];
+	struct pm_error *err = pm_vmem_read(vm, a, b, 4);
+	if (err)
+		return pm_err_wrap(err, "KDBG.%s -> %#" PRIx64, pm_kdbg_field_name(f), a);
+	*ret = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
+	return NULL;
+}
+
+/* A descriptor field through the reader (bounds-checked against the bytes read). */
+static struct pm_error *field(const struct pm_rd *rd, uint8_t off, uint8_t width, uint64_t *ret)
+{
+	if (width == 4) {
+		uint32_t v;
+		PM_TRY(pm_rd_u32(rd, off, &v));
+		*ret = v;
+		return NULL;
+	}
+	return pm_rd_u64(rd, off, ret);
+}
+
+static struct pm_error *read_one(const struct pm_vmem *vm, uint64_t va,
+				 const struct pm_desc_layout *L, struct pm_pool_desc *o)
+{
+	uint8_t buf[0x100]; /* covers every tabulated field (max 0xC4) */
+	PM_TRY(pm_vmem_read(vm, va, buf, sizeof(buf)));
+	struct pm_rd rd = pm_rd_make(buf, sizeof(buf), PM_AS_VIRT, va, "POOL_DESCRIPTOR");
+	uint64_t a = 0, b = 0, c = 0, e = 0;
+	memset(o, 0, sizeof(*o));
+	PM_TRY(field(&rd, L->ra.off, L->ra.width, &o->running_allocs));
+	PM_TRY(field(&rd, L->rd.off, L->rd.width, &o->running_frees));
+	if (L->split) {
+		PM_TRY(field(&rd, L->pa.off, L->pa.width, &a));
+		PM_TRY(field(&rd, L->pd.off, L->pd.width, &b));
+		PM_TRY(field(&rd, L->ba.off, L->ba.width, &c));
+		PM_TRY(field(&rd, L->bd.off, L->bd.width, &e));
+		o->big_pages = c >= e ? c - e : 0;
+		o->pages = (a >= b ? a - b : 0) + o->big_pages;
+	} else {
+		PM_TRY(field(&rd, L->big.off, L->big.width, &o->big_pages));
+		PM_TRY(field(&rd, L->pages.off, L->pages.width, &a));
+		o->pages = a + o->big_pages;
+	}
+	return NULL;
+}
+
+/* The caller's layout (from the kernel's symbols) where given; else the build's. */
+static const struct pm_desc_layout *pick(const struct pm_desc_layout *sym, uint32_t build,
+					 const struct pm_vmem *vm)
+{
+	if (build >= 19041)
+		return NULL; /* gone, whatever the symbols still describe */
+	return sym ? sym : desc_layout(build, pm_vmem_ptr_size(vm) == 8);
+}
+
+
+struct pm_error *pm_np_desc_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				 uint32_t build, const struct pm_desc_layout *sym,
+				 struct pm_pool_desc *ret)
+{
+	const struct pm_desc_layout *L = pick(sym, build, vm);
+	if (!L)
+		return pm_err(PM_ERR_PROFILE, "no POOL_DESCRIPTOR layout for build %u", build);
+	uint64_t va;
+	PM_TRY(pm_kdbg_get(k, PM_KDBG_NonPagedPoolDescriptor, &va));
+	struct pm_error *err = read_one(vm, va, L, ret);
+	return err ? pm_err_wrap(err, "nonpaged POOL_DESCRIPTOR (KDBG.NonPagedPoolDescriptor %#"
+				 PRIx64 ")", va) : NULL;
+}
+
+struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				    uint32_t build, const struct pm_desc_layout *sym,
+				    struct pm_pool_descs *ret)
+{
+	const struct pm_desc_layout *L = pick(sym, build, vm);
+	if (!L)
+		return pm_err(PM_ERR_PROFILE, "no POOL_DESCRIPTOR layout for build %u (%s)", build,
+			      build >= 19041 ? "descriptors are gone from 19041 on"
+					     : "x86 Vista and later are not tabulated; the kernel's "
+					       "symbols would give it");
+	uint64_t n, arr;
+	PM_TRY(pm_mm_read(vm, k, PM_KDBG_ExpNumberOfPagedPools, PM_MM_U32, &n));
+	PM_TRY(pm_kdbg_get(k, PM_KDBG_ExpPagedPoolDescriptor, &arr));
+	if (n + 1 > PM_MAX_PAGED_POOLS)
+		return pm_err(PM_ERR_LIMIT, "ExpNumberOfPagedPools is %" PRIu64 ", over the limit of "
+			      "%d", n, PM_MAX_PAGED_POOLS - 1);
+	struct pm_pool_descs d = { L, calloc((size_t)n + 1, sizeof(struct pm_pool_desc)), 0 };
+	if (!d.d)
+		return &pm_enomem;
+	const unsigned ps = pm_vmem_ptr_size(vm);
+	for (uint64_t i = 0; i <= n; i++) {
+		uint64_t pd;
+		struct pm_error *err = pm_vmem_read_ptr(vm, arr + i * ps, &pd);
+		if (!err)
+			err = read_one(vm, pd, L, &d.d[d.n]);
+		if (err) {
+			free(d.d);
+			return pm_err_wrap(err, "paged POOL_DESCRIPTOR %" PRIu64 " (ExpPagedPoolDescriptor"
+					   " at %#" PRIx64 ")", i, arr);
+		}
+		d.d[d.n].index = (unsigned)i;
+		d.n++;
+	}
+	*ret = d;
+	return NULL;
+}
+
+void pm_pool_descs_deinit(struct pm_pool_descs *d)
+{
+	free(d->d);
+	memset(d, 0, sizeof(*d));
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file profile.h
+ * L4, the profile: the layouts of the kernel structures the pool readers use, as data —
+ * built-in per-build tables (pool_layouts.c) or taken from the kernel's PDB/ISF
+ * (symprofile.c) — and the pool variables' addresses the symbols give.
+ */
+#ifndef PM_PROFILE_H
+#define PM_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pm-diag.h"
+#include "symtab.h"
+#include "vtop.h"
+
+/** A counter field inside a tracker entry. */
+struct pm_field_loc {
+	uint8_t off, width; /* width 4 or 8 */
+};
+
+struct pm_tracker_layout {
+	const char *name; /**< "x64-0x28 (2003..1703)" */
+	unsigned stride;
+	struct pm_field_loc key, np_allocs, np_frees, np_bytes, p_allocs, p_frees, p_bytes;
+};
+
+enum pm_big_size_kind { PM_BIG_PAGES, PM_BIG_BYTES };
+enum pm_big_type_kind { PM_BIG_TYPE_NONE, PM_BIG_TYPE_U32, PM_BIG_TYPE_BITS8_19 };
+
+struct pm_big_layout {
+	const char *name;
+	unsigned stride;
+	unsigned key_off;
+	enum pm_big_size_kind size_kind;
+	struct pm_field_loc size;
+	enum pm_big_type_kind type_kind;
+	unsigned type_off;
+};
+
+struct pm_desc_field {
+	uint8_t off, width;
+};
+
+struct pm_desc_layout {
+	const char *name;
+	bool split; /**< 1703+: allocated/deallocated page counters instead of totals */
+	struct pm_desc_field ra, rd, pages, big, pa, pd, ba, bd;
+};
+
+/**
+ * What the kernel's PDB or ISF says about the pool (tier 3): variable addresses and entry
+ * layouts. has_* false where the symbols do not say (or say something unusable); the readers
+ * then fall back to the built-in search for that part.
+ */
+struct pm_pool_syms {
+	const char *source; /**< "PDB" or "ISF" */
+	bool has_ptt, has_ptt_size, has_tag_tables, has_big, has_expansion, has_session;
+	uint64_t ptt_var, ptt_size_var, tag_tables_var, big_var, big_size_var;
+	uint64_t exp_var, exp_size_var; /**< PoolTrackTableExpansion, ...Size */
+	uint64_t session_var, session_size_var; /**< ExpSessionPoolTrackTable, ...Size */
+	bool has_tracker;
+	struct pm_tracker_layout tracker;
+	char tracker_name[96];
+	bool has_big_layout;
+	struct pm_big_layout big;
+	char big_name[96];
+	bool has_desc_layout; /**< _POOL_DESCRIPTOR (a kernel that has pool descriptors) */
+	struct pm_desc_layout desc;
+	char desc_name[96];
+};
+
+struct pm_symtab;
+struct pm_field;
+/** Build @p out from the kernel's symbols (@p kernel_base: where the image is mapped); what
+ * cannot be used is said in @p notes. Never fails as a whole. */
+void pm_pool_syms_build(struct pm_symtab *t, uint64_t kernel_base, struct pm_pool_syms *out,
+			struct pm_diags *notes);
+
+/** Read the integer member @p f of the structure at @p base (1..8 bytes, little-endian,
+ * bitfields extracted). */
+struct pm_error *pm_sym_read_at(const struct pm_vmem *vm, uint64_t base, const struct pm_field *f,
+				uint64_t *val);
+/** Read the integer at symbol @p var (+ member @p path of its @p type; type NULL: the
+ * pointer-sized variable itself) from the dump; bitfields are extracted. */
+struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				   const char *var, const char *type, const char *path,
+				   uint64_t *val);
+
+/** Every field of @p L is 4 or 8 bytes inside the first 0x100 bytes (what read_one reads). */
+bool pm_desc_layout_valid(const struct pm_desc_layout *L);
+
+/** Layout tables (pool_layouts.c). */
+extern const struct pm_tracker_layout pm_tracker_layouts32[], pm_tracker_layouts64[];
+extern const struct pm_big_layout pm_big_layouts32[], pm_big_layouts64[];
+enum { PM_N_TRACKER_LAYOUTS = 3, PM_N_BIG_LAYOUTS32 = 4, PM_N_BIG_LAYOUTS64 = 4 };
+/** Index of the layout tabulated for @p build (the first candidate tried). */
+unsigned pm_expected_tracker_layout(uint32_t build, bool is64);
+unsigned pm_expected_big_layout(uint32_t build, bool is64);
+
+#endif

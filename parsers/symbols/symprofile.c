@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+// Tier 3 of the pool profile: the variables and entry layouts the pool readers need, taken
+// from the kernel's PDB or ISF (reference/symbols.md §5.7) instead of being searched for.
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "pm-reader.h"
+
+#include "profile.h"
+
+static bool var(struct pm_symtab *t, uint64_t kb, const char *name, uint64_t *va,
+		struct pm_diags *notes)
+{
+	uint64_t rva;
+	struct pm_error *err = pm_sym_rva(t, name, &rva);
+	if (err) {
+		pm_diag_add(notes, pm_err_code(err), "symbols", "%s", pm_err_msg(err));
+		pm_error_destroy(err);
+		return false;
+	}
+	*va = kb + rva;
+	return true;
+}
+
+/* A counter field: 4 or 8 bytes, not a bitfield, within the first 256 bytes of the entry. */
+static bool field(struct pm_symtab *t, const char *type, const char *name, struct pm_field_loc *f,
+		  struct pm_diags *notes)
+{
+	struct pm_field x;
+	struct pm_error *err = pm_sym_field(t, type, name, &x);
+	if (!err && (x.is_bitfield || (x.size != 4 && x.size != 8) || x.offset > 0xF8))
+		err = pm_err(PM_ERR_UNSUPPORTED, "%s.%s (%" PRIu64 " bytes at +%#" PRIx64 "%s) is not "
+			     "a 4- or 8-byte counter the tracker reader can use", type, name, x.size,
+			     x.offset, x.is_bitfield ? ", a bitfield" : "");
+	if (err) {
+		pm_diag_add(notes, pm_err_code(err), "symbols", "%s", pm_err_msg(err));
+		pm_error_destroy(err);
+		return false;
+	}
+	f->off = (uint8_t)x.offset;
+	f->width = (uint8_t)x.size;
+	return true;
+}
+
+static bool tracker_layout(struct pm_symtab *t, struct pm_pool_syms *o, struct pm_diags *notes)
+{
+	const char *T = "_POOL_TRACKER_TABLE";
+	struct pm_tracker_layout *L = &o->tracker;
+	uint64_t size;
+	struct pm_error *err = pm_sym_sizeof(t, T, &size);
+	if (!err && (size < 8 || size > 0x100))
+		err = pm_err(PM_ERR_UNSUPPORTED, "%s is %#" PRIx64 " bytes: not a tracker entry", T,
+			     size);
+	if (err) {
+		pm_diag_add(notes, pm_err_code(err), "symbols", "%s", pm_err_msg(err));
+		pm_error_destroy(err);
+		return false;
+	}
+	L->stride = (unsigned)size;
+	if (!field(t, T, "Key", &L->key, notes) ||
+	    !field(t, T, "NonPagedAllocs", &L->np_allocs, notes) ||
+	    !field(t, T, "NonPagedFrees", &L->np_frees, notes) ||
+	    !field(t, T, "NonPagedBytes", &L->np_bytes, notes) ||
+	    !field(t, T, "PagedAllocs", &L->p_allocs, notes) ||
+	    !field(t, T, "PagedFrees", &L->p_frees, notes) ||
+	    !field(t, T, "PagedBytes", &L->p_bytes, notes))
+		return false;
+	snprintf(o->tracker_name, sizeof(o->tracker_name), "%s %s (%#x bytes)", o->source, T,
+		 L->stride);
+	L->name = o->tracker_name;
+	return true;
+}
+
+static bool big_layout(struct pm_symtab *t, struct pm_pool_syms *o, struct pm_diags *notes)
+{
+	const char *T = "_POOL_TRACKER_BIG_PAGES";
+	struct pm_big_layout *L = &o->big;
+	uint64_t size;
+	struct pm_field va, key, x;
+	struct pm_error *err = pm_sym_sizeof(t, T, &size);
+	if (!err)
+		err = pm_sym_field(t, T, "Va", &va);
+	if (!err)
+		err = pm_sym_field(t, T, "Key", &key);
+	if (!err && (size < 8 || size > 0x100 || va.offset || key.offset > 0xFC))
+		err = pm_err(PM_ERR_UNSUPPORTED, "%s (%#" PRIx64 " bytes, Va at +%#" PRIx64 ", Key at "
+			     "+%#" PRIx64 ") is not a layout the big-table reader can use", T, size,
+			     va.offset, key.offset);
+	if (err) {
+		pm_diag_add(notes, pm_err_code(err), "symbols", "%s", pm_err_msg(err));
+		pm_error_destroy(err);
+		return false;
+	}
+	L->stride = (unsigned)size;
+	L->key_off = (unsigned)key.offset;
+	/* the size: NumberOfBytes (Vista+) or NumberOfPages (XP/2003) */
+	struct pm_error *e1 = pm_sym_field(t, T, "NumberOfBytes", &x);
+	if (!e1) {
+		L->size_kind = PM_BIG_BYTES;
+	} else {
+		pm_error_destroy(e1);
+		e1 = pm_sym_field(t, T, "NumberOfPages", &x);
+		L->size_kind = PM_BIG_PAGES;
+	}
+	if (!e1 && (x.is_bitfield || (x.size != 4 && x.size != 8) || x.offset > 0xF8))
+		e1 = pm_err(PM_ERR_UNSUPPORTED, "%s: the size field is not a 4- or 8-byte integer", T);
+	if (e1) {
+		pm_diag_add(notes, pm_err_code(e1), "symbols", "%s", pm_err_msg(e1));
+		pm_error_destroy(e1);
+		return false;
+	}
+	L->size.off = (uint8_t)x.offset;
+	L->size.width = (uint8_t)x.size;
+	/* the pool type: a ULONG, or 12 bits from bit 8 (Windows 10) */
+	L->type_kind = PM_BIG_TYPE_NONE;
+	struct pm_error *e2 = pm_sym_field(t, T, "PoolType", &x);
+	if (!e2 && !x.is_bitfield && x.size == 4) {
+		L->type_kind = PM_BIG_TYPE_U32;
+		L->type_off = (unsigned)x.offset;
+	} else if (!e2 && x.is_bitfield && x.bitpos == 8 && x.bitlen == 12 && x.size == 4) {
+		L->type_kind = PM_BIG_TYPE_BITS8_19;
+		L->type_off = (unsigned)x.offset;
+	} else if (!e2) {
+		pm_diag_add(notes, PM_ERR_UNSUPPORTED, "symbols", "%s.PoolType (%s%u bits at bit %u) "
+			    "is not a form the reader decodes; big allocations are shown without "
+			    "their pool", T, x.is_bitfield ? "" : "not a bitfield, ", x.bitlen,
+			    x.bitpos);
+	}
+	pm_error_destroy(e2);
+	snprintf(o->big_name, sizeof(o->big_name), "%s %s (%#x bytes)", o->source, T, L->stride);
+	L->name = o->big_name;
+	return true;
+}
+
+/* _POOL_DESCRIPTOR by member name: TotalPages/TotalBigPages, or the allocated/deallocated
+ * page counters of 1703+ (§4.3). Optional: Windows 10 2004+ has none, and that is not worth
+ * a note. */
+static bool desc_layout(struct pm_symtab *t, struct pm_pool_syms *o)
+{
+	const char *T = "_POOL_DESCRIPTOR";
+	struct pm_desc_layout *L = &o->desc;
+	memset(L, 0, sizeof(*L));
+	static const struct {
+		const char *name;
+		size_t off;
+		bool split;
+	} f[] = {
+		{ "RunningAllocs", offsetof(struct pm_desc_layout, ra), false },
+		{ "RunningDeAllocs", offsetof(struct pm_desc_layout, rd), false },
+		{ "TotalPages", offsetof(struct pm_desc_layout, pages), false },
+		{ "TotalBigPages", offsetof(struct pm_desc_layout, big), false },
+		{ "PagesAllocated", offsetof(struct pm_desc_layout, pa), true },
+		{ "PagesDeallocated", offsetof(struct pm_desc_layout, pd), true },
+		{ "BigPagesAllocated", offsetof(struct pm_desc_layout, ba), true },
+		{ "BigPagesDeallocated", offsetof(struct pm_desc_layout, bd), true },
+	};
+	struct pm_field x;
+	struct pm_error *err = pm_sym_field(t, T, "TotalPages", &x);
+	L->split = err != NULL;
+	pm_error_destroy(err);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (i >= 2 && f[i].split != L->split)
+			continue;
+		if ((err = pm_sym_field(t, T, f[i].name, &x))) {
+			pm_error_destroy(err);
+			return false;
+		}
+		if (x.is_bitfield || x.offset > 0xFF)
+			return false;
+		struct pm_desc_field *d = (struct pm_desc_field *)(void *)((char *)L + f[i].off);
+		d->off = (uint8_t)x.offset;
+		d->width = (uint8_t)x.size;
+	}
+	if (!pm_desc_layout_valid(L))
+		return false;
+	snprintf(o->desc_name, sizeof(o->desc_name), "%s %s", o->source, T);
+	L->name = o->desc_name;
+	return true;
+}
+
+void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o,
+			struct pm_diags *notes)
+{
+	memset(o, 0, sizeof(*o));
+	o->source = t->id.format;
+	o->has_ptt = var(t, kb, "PoolTrackTable", &o->ptt_var, notes);
+	o->has_ptt_size = var(t, kb, "PoolTrackTableSize", &o->ptt_size_var, notes);
+	o->has_tag_tables = var(t, kb, "ExPoolTagTables", &o->tag_tables_var, notes);
+	o->has_big = var(t, kb, "PoolBigPageTable", &o->big_var, notes) &&
+		     var(t, kb, "PoolBigPageTableSize", &o->big_size_var, notes);
+	o->has_expansion = var(t, kb, "PoolTrackTableExpansion", &o->exp_var, notes) &&
+			   var(t, kb, "PoolTrackTableExpansionSize", &o->exp_size_var, notes);
+	/* optional: a kernel without sessions' symbols may lack it; not worth a note */
+	uint64_t rva1, rva2;
+	struct pm_error *e1 = pm_sym_rva(t, "ExpSessionPoolTrackTable", &rva1);
+	struct pm_error *e2 = e1 ? NULL : pm_sym_rva(t, "ExpSessionPoolTrackTableSize", &rva2);
+	o->has_session = !e1 && !e2;
+	if (o->has_session) {
+		o->session_var = kb + rva1;
+		o->session_size_var = kb + rva2;
+	}
+	pm_error_destroy(e1);
+	pm_error_destroy(e2);
+	o->has_tracker = tracker_layout(t, o, notes);
+	o->has_big_layout = big_layout(t, o, notes);
+	o->has_desc_layout = desc_layout(t, o);
+}
+
+struct pm_error *pm_sym_read_at(const struct pm_vmem *vm, uint64_t base, const struct pm_field *f,
+				uint64_t *val)
+{
+	if (!f->size || f->size > 8)
+		return pm_err(PM_ERR_UNSUPPORTED, "a field of %" PRIu64 " bytes is not an integer",
+			      f->size);
+	uint64_t va;
+	if (pm_ckd_add(&va, base, f->offset))
+		return pm_err(PM_ERR_FORMAT, "address %#" PRIx64 " + %#" PRIx64 " overflows", base,
+			      f->offset);
+	uint8_t b[8] = { 0 };
+	PM_TRY(pm_vmem_read(vm, va, b, (size_t)f->size));
+	uint64_t v = 0;
+	for (int i = (int)f->size - 1; i >= 0; i--)
+		v = v << 8 | b[i];
+	if (f->is_bitfield)
+		v = f->bitlen >= 64 ? v >> f->bitpos : (v >> f->bitpos) & ((UINT64_C(1) << f->bitlen) - 1);
+	*val = v;
+	return NULL;
+}
+
+struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+				   const char *var, const char *type, const char *path,
+				   uint64_t *val)
+{
+	uint64_t rva, base;
+	PM_TRY(pm_sym_rva(t, var, &rva));
+	struct pm_field f;
+	if (type) {
+		PM_TRY(pm_sym_field(t, type, path, &f));
+	} else {
+		memset(&f, 0, sizeof(f));
+		f.size = pm_vmem_ptr_size(vm);
+	}
+	if (pm_ckd_add(&base, kb, rva))
+		return pm_err(PM_ERR_FORMAT, "%s: address overflows", var);
+	struct pm_error *err = pm_sym_read_at(vm, base, &f, val);
+	return err ? pm_err_wrap(err, "%s%s%s", var, type ? "." : "", type ? path : "") : NULL;
+}
