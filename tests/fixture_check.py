@@ -8,7 +8,8 @@
       or the truth's absence reason.
   fixture_check.py mustfail POOLMORTEM DUMP
       the damaged dump must end with exactly one error line on stderr containing the
-      expected fragments, with the expected exit code, and (if given) JSON values.
+      expected fragments, with the expected exit code, and (if given) JSON values; poolused,
+      bigpool and vm exit with the same code (4: incomplete, 3: unreadable) and one line.
 Exit 0 = pass, 1 = fail (meson's protocol).
 """
 import json
@@ -159,6 +160,30 @@ def mustfail(pm, dump):
                 subset(exp["json"], json.loads(out))
             except ValueError:
                 fail("no JSON report on stdout")
+    mustfail_pool_commands(pm, dump, exp)
+
+
+def mustfail_pool_commands(pm, dump, exp):
+    """An incomplete dump (info exits 4) makes poolused, bigpool and vm exit 4 too, each with
+    one stderr line naming the file, in text and JSON; an unreadable one (3) exits 3."""
+    if exp["exit"] not in (3, 4):
+        return
+    for cmd in ("poolused", "bigpool", "vm"):
+        for args in ([cmd, dump], [cmd, "--json", dump]):
+            rc, out, err = run([pm] + args)
+            if rc != exp["exit"]:
+                fail("%s: exit %d, expected %d; stderr: %s" % (" ".join(args), rc, exp["exit"],
+                                                               err))
+            lines = [l for l in err.splitlines() if l.strip()]
+            if len(lines) != 1:
+                fail("%s: expected one stderr line, got %r" % (" ".join(args), lines))
+            elif dump not in lines[0]:
+                fail("%s: stderr line does not name the file: %s" % (" ".join(args), lines[0]))
+            if "--json" in args and rc == 4:
+                try:
+                    json.loads(out)
+                except ValueError:
+                    fail("%s: no JSON report on stdout" % " ".join(args))
 
 
 def main(argv):

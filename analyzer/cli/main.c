@@ -228,6 +228,32 @@ static int cmd_read(int argc, char **argv)
 }
 
 
+/*
+ * The exit code of poolused, bigpool and vm: 4 when what the command shows is missing, when
+ * an asked-for scan could not be done or when the dump itself is incomplete (as info and
+ * analyze say); one stderr line names the first of these (the most specific).
+ */
+static int pool_incomplete(const char *path, const struct pm_info *in, bool missing,
+			   const char *what, const char *why, bool scan)
+{
+	char msg[700];
+	if (missing)
+		snprintf(msg, sizeof(msg), "%s not available: %s", what, why);
+	else if (scan && !in->pool.has_scan)
+		snprintf(msg, sizeof(msg), "pool scan not available: %s", in->pool.scan_absent);
+	else if (scan && in->pool.scan.undecoded)
+		snprintf(msg, sizeof(msg), "segment-heap walk: %" PRIu64 " subsegments or segment "
+			 "lists did not decode; their chunks are not counted",
+			 in->pool.scan.undecoded);
+	else if (in->incomplete)
+		snprintf(msg, sizeof(msg), "%s", in->incomplete_why);
+	else
+		return PM_EXIT_OK;
+	fflush(stdout);
+	fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, msg);
+	return PM_EXIT_INCOMPLETE;
+}
+
 /* poolused and bigpool share their option parsing and their error handling. */
 static int cmd_pool(int argc, char **argv, bool big, bool vm)
 {
@@ -307,7 +333,7 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 	pm_info_gather_pool(in);
 	if (uo.scan)
 		pm_info_gather_scan(in);
-	bool have = big ? in->pool.has_big : in->pool.has_track, rc_incomplete = false;
+	bool have = big ? in->pool.has_big : in->pool.has_track;
 	char *out = NULL;
 	if (vm) {
 		struct pm_vm_view view;
@@ -329,31 +355,10 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 			fputc('\n', stdout);
 		free(out);
 	}
-	int rc = PM_EXIT_OK;
-	if (rc_incomplete) {
-		fflush(stdout);
-		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, in->incomplete_why);
-		rc = PM_EXIT_INCOMPLETE;
-	}
-	if (have && !vm && !big && uo.scan && !in->pool.has_scan) {
-		fflush(stdout);
-		fprintf(stderr, "poolmortem: incomplete: %s: pool scan not available: %s\n", path,
-			in->pool.scan_absent);
-		rc = PM_EXIT_INCOMPLETE;
-	} else if (have && !vm && !big && uo.scan && in->pool.scan.undecoded) {
-		fflush(stdout);
-		fprintf(stderr, "poolmortem: incomplete: %s: segment-heap walk: %" PRIu64 " subsegments "
-			"or segment lists did not decode; their chunks are not counted\n", path,
-			in->pool.scan.undecoded);
-		rc = PM_EXIT_INCOMPLETE;
-	}
-	if (!have) {
-		fflush(stdout);
-		fprintf(stderr, "poolmortem: incomplete: %s: %s not available: %s\n", path,
-			vm ? "KDBG" : big ? "big-page table" : "pool tag tracker",
-			vm ? in->kdbg_absent : big ? in->pool.big_absent : in->pool.track_absent);
-		rc = PM_EXIT_INCOMPLETE;
-	}
+	int rc = pool_incomplete(path, in, !have, vm ? "KDBG" : big ? "big-page table"
+							 : "pool tag tracker",
+				 vm ? in->kdbg_absent : big ? in->pool.big_absent : in->pool.track_absent,
+				 !vm && !big && uo.scan);
 	pm_info_destroy(in);
 	return rc;
 }
