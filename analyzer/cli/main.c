@@ -15,6 +15,7 @@
 
 #include "analyze.h"
 #include "cli.h"
+#include "cli_io.h"
 #include "info.h"
 #include "poolview.h"
 #include "vmview.h"
@@ -505,6 +506,10 @@ static int cmd_analyze(int argc, char **argv, bool summary_only)
 	return rc;
 }
 
+/* A saved summary is read whole, up to this size (one with the limits' 2^20 tags is ~200 MiB
+ * pretty-printed; 64 MiB covers every real kernel's tracker). */
+enum { PM_MAX_SUMMARY_FILE = 64 << 20 };
+
 /* rules SUMMARY.json: run the rules on a saved summary (no dump needed) */
 static int cmd_rules(int argc, char **argv)
 {
@@ -533,23 +538,15 @@ static int cmd_rules(int argc, char **argv)
 		return PM_EXIT_USAGE;
 	}
 	const char *path = argv[optind];
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "poolmortem: error: %s: %s\n", path, strerror(errno));
+	char *text;
+	struct pm_error *err = pm_cli_read_file(path, PM_MAX_SUMMARY_FILE, &text, NULL);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
 		return PM_EXIT_UNREADABLE;
 	}
-	enum { MAX = 64 << 20 };
-	char *text = malloc(MAX + 1);
-	size_t n = text ? fread(text, 1, MAX + 1, f) : 0;
-	fclose(f);
-	if (!text || n > MAX) {
-		free(text);
-		fprintf(stderr, "poolmortem: error: %s: %s\n", path, text ? "over 64 MiB" : "out of memory");
-		return PM_EXIT_UNREADABLE;
-	}
-	text[n] = 0;
 	struct pm_summary sum;
-	struct pm_error *err = pm_summary_from_json(text, path, &sum);
+	err = pm_summary_from_json(text, path, &sum);
 	free(text);
 	if (err) {
 		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
