@@ -246,6 +246,10 @@ def check_pooltag(pm, name, path, exp, corpus, fixture):
          lambda d, t: 'AppTag mount point' in t and not d),
         ('PX1 ', 'three-character tag padded with a space; listed twice (ndis, ndproxy.sys)',
          lambda d, t: any(x['name'] == 'ndproxy.sys' for x in d)),
+        ('_ATI', "binary '<unknown>': description shown, '<unknown>' not ranked as an owner",
+         lambda d, t: 'ATI video driver' in t and not any('unknown' in x['name'] for x in d)),
+        ('CM  ', "two-character tag 'CM' padded: owner exactly 'nt!cm'",
+         lambda d, t: [x['name'] for x in d] == ['nt!cm']),
     ]
     for tag, what, ok in cases:
         drivers, text = rules_owners(pm, path, summary_case([(tag, 2 * 10**9)], mods, []))
