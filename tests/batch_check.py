@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Batch over a folder of 200 dumps: raw, gzipped and zipped copies, duplicates, 10% corrupt.
+"""Batch over a folder of 200 dumps: raw, gzipped and zipped copies, duplicates, 10% corrupt,
+and a zip member whose name batch cannot address (it holds "::").
 
 batch_check.py POOLMORTEM FIXTURE_DIR WORK_DIR
 Checks: every good dump's verdict equals its scenario's truth; every corrupt one has an error
@@ -62,6 +63,9 @@ def build_folder(fx, work):
                 zf.write(src[b], name)
                 expect["%s::%s" % (zp, name)] = b
             zf.writestr("README.txt", "not a dump")
+            if z == 0:  # batch names members ARCHIVE::MEMBER: this one cannot be named
+                zf.write(src[SMALL[0]], "odd::name.dmp")
+                expect["%s::odd::name.dmp" % zp] = None
     for i in range(20):
         if i < 12:
             b = CORRUPT[i % len(CORRUPT)]
@@ -137,8 +141,11 @@ def main():
     want = "%d unique dumps, %d duplicates" % (len(BASES), good - len(BASES))
     if not m or want not in m[0]:
         fails.append("summary: %r, expected %r" % (m, want))
-    if "20 errors" not in (m[0] if m else ""):
-        fails.append("summary does not count the 20 errors: %r" % m)
+    if "21 errors" not in (m[0] if m else ""):
+        fails.append("summary does not count the 21 errors: %r" % m)
+    odd = by_path.get("%s/in/zip/batch00.zip::odd::name.dmp" % work, {}).get("error", {})
+    if odd.get("code") != "UNSUPPORTED" or "::" not in odd.get("message", ""):
+        fails.append("a member named with '::' is not an error line saying why: %r" % odd)
     # kill midway, then resume
     out2 = work + "/out2.ndjson"
     if os.path.exists(out2):

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file batch.h
- * Bulk analysis: discovery of dumps under paths (folders, .gz, .zip members), one forked
- * worker per dump (a crash, hang or memory blow-up is that dump's error line), NDJSON output
- * (schema poolmortem.batch/1: the analyze report plus "path" and "sha256"), resume, shards,
- * and the summary (duplicates counted once, buckets by verdict + tag + driver, top tags).
+ * Bulk analysis: discovery of dumps under paths (batch_discover.h), one forked worker per
+ * dump (a crash, hang or memory blow-up is that dump's error line), NDJSON output (schema
+ * poolmortem.batch/1: the analyze report plus "path" and "sha256"), resume, shards; the
+ * summary is batch_summary.h's.
  */
 #ifndef PM_BATCH_H
 #define PM_BATCH_H
@@ -26,6 +26,7 @@ struct pm_batch_opts {
 	unsigned max_mem_mb;       /**< per worker address space; 0 = none */
 	bool scan;
 	bool progress;
+	size_t max_dumps; /**< dumps listed at most (the rest are error lines); 0 = the default */
 };
 
 struct pm_batch_stats {
@@ -38,9 +39,5 @@ struct pm_batch_stats {
 
 int pm_batch_run(const struct pm_batch_opts *o, const struct pm_rule_params *params,
 		 struct pm_batch_stats *st);
-/** Summary of an NDJSON file (text or JSON); NULL if unreadable. Caller frees. */
-char *pm_batch_summary(const char *ndjson_path, bool json);
-/** Summary of NDJSON held in memory. */
-char *pm_batch_summary_text(const char *ndjson, bool json);
 
 #endif

@@ -2,6 +2,7 @@
 // The commands over many dumps: batch and trend (CLI layer: it prints).
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,9 @@
 
 #include "analyze.h"
 #include "batch.h"
+#include "batch_summary.h"
+#include "cli_io.h"
+#include "jsonb.h"
 #include "cli.h"
 #include "info.h"
 #include "report.h"
@@ -69,16 +73,81 @@ static char *trend_of_lines(const char *text)
 	return out;
 }
 
+/* After the run: the summary (text; JSON to --summary), the run's figures, --trend; the exit
+ * code: 1 with findings, else 4 when a dump could not be analyzed. */
+static int batch_report(const struct pm_batch_opts *bo, const struct pm_batch_stats *st,
+			const char *summary, bool trend)
+{
+	struct pm_error *err;
+	/* The summary covers the whole output file (earlier runs included). */
+	struct pm_batch_summary sum;
+	err = bo->output ? pm_batch_summarize_file(bo->output, &sum)
+			: pm_batch_summarize(st->stdout_lines ? st->stdout_lines : "", &sum);
+	bool have_sum = !err;
+	char *text = NULL, *json = NULL;
+	cJSON *jt = NULL;
+	if (!err)
+		err = pm_batch_summary_text(&sum, &text);
+	if (!err && !(err = pm_batch_summary_json(&sum, &jt))) {
+		err = pm_json_print(jt, true, &json);
+		cJSON_Delete(jt);
+	}
+	if (err) {
+		fprintf(stderr, "poolmortem: batch: summary: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+	}
+	FILE *tout = bo->output ? stdout : stderr;
+	if (text)
+		fputs(text, tout);
+	fprintf(tout, "  %zu dumps found (%zu other files skipped), %zu analyzed now, %zu errors, "
+		"%zu already done; %.1f s wall, %.1f s CPU over %u workers (%.0f%% of %u cores)\n",
+		st->candidates, st->not_dumps, st->analyzed, st->errors, st->skipped_resume, st->wall_s,
+		st->cpu_s, st->jobs,
+		st->wall_s > 0 ? 100.0 * st->cpu_s / (st->wall_s * (double)(st->jobs ? st->jobs : 1)) : 0,
+		st->jobs);
+	if (trend) {
+		char *all = NULL;
+		if (bo->output && (err = pm_cli_read_file(bo->output, SIZE_MAX / 2, &all, NULL))) {
+			fprintf(stderr, "poolmortem: batch: trend: %s\n", pm_err_msg(err));
+			pm_error_destroy(err);
+		}
+		char *t = trend_of_lines(bo->output ? all : st->stdout_lines);
+		if (t) {
+			fprintf(tout, "\nTrend by machine:\n%s", t);
+			free(t);
+		}
+		free(all);
+	}
+	if (summary && json) {
+		FILE *f = fopen(summary, "w");
+		if (!f || fputs(json, f) < 0) {
+			fprintf(stderr, "poolmortem: error: %s: %s\n", summary, strerror(errno));
+		}
+		if (f)
+			fclose(f);
+	}
+	int rc = PM_EXIT_OK;
+	if (have_sum && sum.unhealthy)
+		rc = PM_EXIT_FINDING;
+	else if (st->errors || !have_sum)
+		rc = PM_EXIT_INCOMPLETE;
+	if (have_sum)
+		pm_batch_summary_deinit(&sum);
+	free(text);
+	free(json);
+	return rc;
+}
+
 int pm_cli_batch(int argc, char **argv)
 {
-	struct pm_batch_opts bo;
-	memset(&bo, 0, sizeof(bo));
+	struct pm_batch_opts bo = { 0 };
 	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
 	bo.jobs = nproc > 0 ? (unsigned)nproc : 1;
 	bo.timeout_s = 600;
 	bo.max_mem_mb = 8192;
 	bo.progress = isatty(STDERR_FILENO);
 	const char *rules = NULL, *pooltag = NULL, *summary = NULL;
+	bool trend = false;
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ "summary", required_argument, NULL, OPT_SUMMARY },
@@ -94,7 +163,6 @@ int pm_cli_batch(int argc, char **argv)
 		{ "trend", no_argument, NULL, OPT_TREND },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool trend = false;
 	int c;
 	uint64_t v, v2;
 	char *slash;
@@ -187,55 +255,7 @@ int pm_cli_batch(int argc, char **argv)
 		free(st.stdout_lines);
 		return PM_EXIT_UNREADABLE;
 	}
-	/* The summary covers the whole output file (earlier runs included). */
-	char *text = bo.output ? pm_batch_summary(bo.output, false)
-			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", false);
-	char *json = bo.output ? pm_batch_summary(bo.output, true)
-			       : pm_batch_summary_text(st.stdout_lines ? st.stdout_lines : "", true);
-	FILE *tout = bo.output ? stdout : stderr;
-	if (text)
-		fputs(text, tout);
-	fprintf(tout, "  %zu dumps found (%zu other files skipped), %zu analyzed now, %zu errors, "
-		"%zu already done; %.1f s wall, %.1f s CPU over %u workers (%.0f%% of %u cores)\n",
-		st.candidates, st.not_dumps, st.analyzed, st.errors, st.skipped_resume, st.wall_s,
-		st.cpu_s, st.jobs,
-		st.wall_s > 0 ? 100.0 * st.cpu_s / (st.wall_s * (double)(st.jobs ? st.jobs : 1)) : 0,
-		st.jobs);
-	if (trend) {
-		char *all = NULL;
-		if (bo.output) {
-			FILE *f = fopen(bo.output, "rb");
-			struct pm_strbuf sb = { 0 };
-			char buf[65536];
-			size_t k;
-			while (f && (k = fread(buf, 1, sizeof(buf), f)) > 0)
-				pm_sb_printf(&sb, "%.*s", (int)k, buf);
-			if (f)
-				fclose(f);
-			all = pm_sb_take(&sb);
-		}
-		char *t = trend_of_lines(bo.output ? all : st.stdout_lines);
-		if (t) {
-			fprintf(tout, "\nTrend by machine:\n%s", t);
-			free(t);
-		}
-		free(all);
-	}
-	if (summary && json) {
-		FILE *f = fopen(summary, "w");
-		if (!f || fputs(json, f) < 0) {
-			fprintf(stderr, "poolmortem: error: %s: %s\n", summary, strerror(errno));
-		}
-		if (f)
-			fclose(f);
-	}
-	int rc = PM_EXIT_OK;
-	if (json && !strstr(json, "\"with_findings\":\t0") && !strstr(json, "\"with_findings\": 0"))
-		rc = PM_EXIT_FINDING;
-	else if (st.errors)
-		rc = PM_EXIT_INCOMPLETE;
-	free(text);
-	free(json);
+	int rc = batch_report(&bo, &st, summary, trend);
 	free(st.stdout_lines);
 	return rc;
 }
