@@ -186,7 +186,7 @@ static struct pm_error *merge_limits(struct pm_rule_params *p, const cJSON *o, c
 	return NULL;
 }
 
-static struct pm_error *merge_doc(struct pm_rule_params *p, const char *text, const char *src)
+static struct pm_error *parse(const char *text, const char *src, cJSON **ret)
 {
 	cJSON *doc = cJSON_Parse(text);
 	if (!doc) {
@@ -194,10 +194,18 @@ static struct pm_error *merge_doc(struct pm_rule_params *p, const char *text, co
 		return pm_err(PM_ERR_FORMAT, "%s: not valid JSON (near offset %td)", src,
 			      at && at >= text ? at - text : (ptrdiff_t)-1);
 	}
+	*ret = doc;
+	return NULL;
+}
+
+/* A user file (or the embedded limits) may hold every section. */
+static struct pm_error *merge_doc(struct pm_rule_params *p, const char *text, const char *src)
+{
+	cJSON *doc;
+	PM_TRY(parse(text, src, &doc));
 	struct pm_error *err = NULL;
 	if (!cJSON_IsObject(doc))
 		err = pm_err(PM_ERR_FORMAT, "%s: the top level is not an object", src);
-	/* The embedded files are each one section; a user file may have all of them. */
 	const cJSON *th = cJSON_GetObjectItemCaseSensitive(doc, "thresholds");
 	if (!err)
 		err = merge_thresholds(p, th, src);
@@ -211,17 +219,16 @@ static struct pm_error *merge_doc(struct pm_rule_params *p, const char *text, co
 	return err;
 }
 
-static struct pm_error *merge_section(struct pm_rule_params *p, const char *text, const char *name,
+/* An embedded file that is one section's value. */
+static struct pm_error *merge_section(struct pm_rule_params *p, const char *text,
+				      struct pm_error *(*merge)(struct pm_rule_params *,
+								const cJSON *, const char *),
 				      const char *src)
 {
-	/* Wrap a one-section embedded file as {"name": <file>}. */
-	size_t n = strlen(text) + strlen(name) + 8;
-	char *w = malloc(n);
-	if (!w)
-		return &pm_enomem;
-	snprintf(w, n, "{\"%s\":%s}", name, text);
-	struct pm_error *err = merge_doc(p, w, src);
-	free(w);
+	cJSON *doc;
+	PM_TRY(parse(text, src, &doc));
+	struct pm_error *err = merge(p, doc, src);
+	cJSON_Delete(doc);
 	return err;
 }
 
@@ -229,9 +236,11 @@ struct pm_error *pm_rule_params_init(struct pm_rule_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	struct pm_error *err;
-	if ((err = merge_section(p, pm_data_thresholds, "thresholds", "rules/data/thresholds.json")) ||
-	    (err = merge_section(p, pm_data_tags, "tags", "rules/data/tags.json")) ||
-	    (err = merge_section(p, pm_data_bugchecks, "bugchecks", "rules/data/bugchecks.json")) ||
+	if ((err = merge_section(p, pm_data_thresholds, merge_thresholds,
+				 "rules/data/thresholds.json")) ||
+	    (err = merge_section(p, pm_data_tags, merge_tags, "rules/data/tags.json")) ||
+	    (err = merge_section(p, pm_data_bugchecks, merge_bugchecks,
+				 "rules/data/bugchecks.json")) ||
 	    (err = merge_doc(p, pm_data_limits, "rules/data/limits.json"))) {
 		pm_rule_params_deinit(p);
 		return err;

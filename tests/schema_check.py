@@ -24,7 +24,7 @@ def main():
     jsonschema.Draft202012Validator.check_schema(schema)
     vals = {k: jsonschema.Draft202012Validator({"$ref": "#/$defs/" + k, "$defs": schema["$defs"]})
             for k in ("info", "poolused", "bigpool", "vm", "analyze", "summary", "batch_line",
-                      "trend", "batch_summary", "symbols", "dt", "x")}
+                      "trend", "batch_summary", "symbols", "dt", "x", "rules")}
     fails = 0
     n = 0
     for d in dumps:
@@ -82,7 +82,8 @@ def main():
             fails += 1
             print("FAIL: %s: %s at /%s" % (" ".join(cmd[1:]), e.message[:200],
                                             "/".join(str(x) for x in e.absolute_path)))
-    # trend over all the dumps, and a batch over them (its lines and its summary)
+    # trend over all the dumps, a batch over them (its lines and its summary), and the rules
+    # on each dump's saved summary
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         docs = []
@@ -93,6 +94,15 @@ def main():
                         "--summary", summ] + dumps, capture_output=True, text=True)
         docs += [("batch_line", l) for l in open(out)]
         docs.append(("batch_summary", open(summ).read()))
+        # rules on each dump's saved summary
+        for i, d in enumerate(dumps):
+            sp = "%s/summary%d.json" % (tmp, i)
+            p = subprocess.run([pm, "summary", d], capture_output=True, text=True)
+            if p.returncode == 3:
+                continue
+            open(sp, "w").write(p.stdout)
+            p = subprocess.run([pm, "rules", "--json", sp], capture_output=True, text=True)
+            docs.append(("rules", p.stdout))
         for kind, text in docs:
             n += 1
             try:

@@ -2,7 +2,7 @@
 /**
  * @file poolview.h
  * Views over the pool bookkeeping that `poolused` and `bigpool` print: row selection (tag
- * patterns with * and ?), sort orders and totals, and their text and JSON renderings.
+ * patterns with * and ?), sort orders and totals, and their text renderings (JSON: report.h).
  */
 #ifndef PM_POOLVIEW_H
 #define PM_POOLVIEW_H
@@ -50,11 +50,7 @@ const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
 
 struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 					 const struct pm_poolused_opts *o, char **ret);
-struct pm_error *pm_report_poolused_json(const struct pm_info *in,
-					 const struct pm_poolused_opts *o, char **ret);
 struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
-					char **ret);
-struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct pm_bigpool_opts *o,
 					char **ret);
 
 #endif

@@ -74,6 +74,5 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *ret);
 void pm_vm_view_deinit(struct pm_vm_view *v);
 
 struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret);
-struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret);
 
 #endif

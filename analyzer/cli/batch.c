@@ -120,6 +120,24 @@ static struct pm_error *open_hashed(const char *path, struct pm_source **src, ch
 	return err;
 }
 
+/* The analyze report @p t made a batch record: its schema, the dump's path and identity, and
+ * why it is incomplete (when it is). */
+static struct pm_error *batch_record(cJSON *t, const char *path, const char *sha,
+				     const char *incomplete)
+{
+	struct pm_jb j = { false };
+	cJSON *schema = pm_jb_chk(&j, cJSON_CreateString("poolmortem.batch/1"));
+	if (schema && !cJSON_ReplaceItemInObjectCaseSensitive(t, "schema", schema)) {
+		cJSON_Delete(schema);
+		j.oom = true;
+	}
+	pm_jb_str(&j, t, "path", path);
+	pm_jb_str(&j, t, "sha256", sha);
+	if (incomplete)
+		pm_jb_str(&j, t, "incomplete", incomplete);
+	return j.oom ? &pm_enomem : NULL;
+}
+
 /* Analyze one dump; a malloc'd NDJSON line (without the newline); *is_error for an error. */
 static char *analyze_one(const char *path, const struct pm_rule_params *params, bool scan,
 			 bool *is_error)
@@ -135,26 +153,21 @@ static char *analyze_one(const char *path, const struct pm_rule_params *params, 
 	if (err)
 		return error_line_err(path, sha, err);
 	struct pm_analyze_opts ao = { scan, 20, PM_FMT_JSON, false, params };
-	struct pm_verdict v;
-	char *json = NULL;
-	err = pm_report_analyze(in, &ao, &json, &v);
-	bool incomplete = in->incomplete;
-	char why[512];
-	snprintf(why, sizeof(why), "%s", in->incomplete_why);
+	struct pm_analysis a;
+	cJSON *t = NULL;
+	if (!(err = pm_analyze(in, &ao, &a))) {
+		err = pm_json_analyze(in, &a, &ao, &t);
+		pm_analysis_deinit(&a);
+	}
+	if (!err)
+		err = batch_record(t, path, sha, in->incomplete ? in->incomplete_why : NULL);
 	pm_info_destroy(in);
+	char *line = NULL;
+	if (!err)
+		err = pm_json_print(t, false, &line);
+	cJSON_Delete(t);
 	if (err)
 		return error_line_err(path, sha, err);
-	cJSON *o = cJSON_Parse(json);
-	free(json);
-	if (!o)
-		return error_line(path, sha, "NOMEM", "report could not be re-read");
-	cJSON_ReplaceItemInObject(o, "schema", cJSON_CreateString("poolmortem.batch/1"));
-	cJSON_AddStringToObject(o, "path", path);
-	cJSON_AddStringToObject(o, "sha256", sha);
-	if (incomplete)
-		cJSON_AddStringToObject(o, "incomplete", why);
-	char *line = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
 	*is_error = false;
 	return line;
 }

@@ -24,33 +24,58 @@
  * PM_CLI_MAX_TREND_DOCS. */
 enum { PM_CLI_MAX_TREND_DOCS = 100000 };
 
+/* Append report @p d (taken over; dropped past the limit) to *docs. */
+static struct pm_error *add_doc(cJSON *d, cJSON ***docs, size_t *n, size_t *cap)
+{
+	if (*n >= PM_CLI_MAX_TREND_DOCS) {
+		cJSON_Delete(d);
+		return NULL;
+	}
+	if (*n == *cap) {
+		size_t c2 = *cap ? *cap * 2 : 16;
+		cJSON **d2 = realloc(*docs, c2 * sizeof(*d2));
+		if (!d2) {
+			cJSON_Delete(d);
+			return &pm_enomem;
+		}
+		*docs = d2;
+		*cap = c2;
+	}
+	(*docs)[(*n)++] = d;
+	return NULL;
+}
+
 static void add_docs(const char *text, cJSON ***docs, size_t *n, size_t *cap)
 {
-	char *copy = strdup(text ? text : "");
-	for (char *l = copy, *e; l && *l; l = e ? e + 1 : NULL) {
-		e = strchr(l, '\n');
-		if (e)
-			*e = 0;
-		cJSON *d = cJSON_Parse(l);
-		if (!d)
-			continue;
-		if (cJSON_GetObjectItemCaseSensitive(d, "error") || *n >= PM_CLI_MAX_TREND_DOCS) {
+	for (const char *l = text; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		cJSON *d = cJSON_ParseWithLength(l, len);
+		l = e ? e + 1 : NULL;
+		if (!d || cJSON_GetObjectItemCaseSensitive(d, "error")) {
 			cJSON_Delete(d);
 			continue;
 		}
-		if (*n == *cap) {
-			size_t c2 = *cap ? *cap * 2 : 16;
-			cJSON **d2 = realloc(*docs, c2 * sizeof(*d2));
-			if (!d2) {
-				cJSON_Delete(d);
-				break;
-			}
-			*docs = d2;
-			*cap = c2;
-		}
-		(*docs)[(*n)++] = d;
+		if (add_doc(d, docs, n, cap))
+			break;
 	}
-	free(copy);
+}
+
+/* A dump's analyze report, with its path, as trend reads batch records. */
+static struct pm_error *trend_doc(struct pm_info *in, const char *path,
+				  const struct pm_rule_params *params, cJSON **ret)
+{
+	struct pm_analyze_opts ao = { false, 20, PM_FMT_JSON, false, params };
+	struct pm_analysis a;
+	PM_TRY(pm_analyze(in, &ao, &a));
+	cJSON *d = NULL;
+	struct pm_error *err = pm_json_analyze(in, &a, &ao, &d);
+	pm_analysis_deinit(&a);
+	if (err)
+		return err;
+	struct pm_jb j = { false };
+	pm_jb_str(&j, d, "path", path);
+	return pm_jb_done(&j, d, ret);
 }
 
 static void free_docs(cJSON **docs, size_t n)
@@ -307,49 +332,24 @@ int pm_cli_trend(int argc, char **argv)
 		int first = f ? fgetc(f) : EOF;
 		if (f)
 			fclose(f);
-		struct pm_strbuf lines = { 0 };
+		char *text = NULL;
+		struct pm_info *in = NULL;
 		if (first == '{') { /* a batch's NDJSON */
-			FILE *g = fopen(path, "rb");
-			char buf[65536];
-			size_t k;
-			while (g && (k = fread(buf, 1, sizeof(buf), g)) > 0)
-				pm_sb_printf(&lines, "%.*s", (int)k, buf);
-			if (g)
-				fclose(g);
-		} else {
-			struct pm_info *in;
-			err = pm_info_gather(path, &in);
-			if (err) {
-				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-				pm_error_destroy(err);
-				rc = PM_EXIT_INCOMPLETE;
-				continue;
-			}
-			struct pm_analyze_opts ao = { false, 20, PM_FMT_JSON, false, &params };
-			struct pm_verdict vd;
-			char *out = NULL;
-			err = pm_report_analyze(in, &ao, &out, &vd);
+			if (!(err = pm_cli_read_file(path, SIZE_MAX / 2, &text, NULL)))
+				add_docs(text, &docs, &n, &cap);
+			free(text);
+		} else if (!(err = pm_info_gather(path, &in))) {
+			cJSON *d = NULL;
+			err = trend_doc(in, path, &params, &d);
 			pm_info_destroy(in);
-			if (err) {
-				fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
-				pm_error_destroy(err);
-				rc = PM_EXIT_INCOMPLETE;
-				continue;
-			}
-			cJSON *d = cJSON_Parse(out);
-			free(out);
-			if (d) {
-				cJSON_AddStringToObject(d, "path", path);
-				char *l = cJSON_PrintUnformatted(d);
-				cJSON_Delete(d);
-				if (l)
-					pm_sb_printf(&lines, "%s\n", l);
-				free(l);
-			}
+			if (!err)
+				err = add_doc(d, &docs, &n, &cap);
 		}
-		char *text = pm_sb_take(&lines);
-		add_docs(text, &docs, &n, &cap);
-		free(text);
+		if (err) {
+			fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
+			pm_error_destroy(err);
+			rc = PM_EXIT_INCOMPLETE;
+		}
 	}
 	pm_rule_params_deinit(&params);
 	char *out = NULL;

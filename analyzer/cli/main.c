@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "jsonb.h"
 #include "strbuf.h"
 #include "summary_build.h"
 #include "summary_json.h"
@@ -96,6 +97,23 @@ static int fail(const char *path, struct pm_error *err)
 	return PM_EXIT_UNREADABLE;
 }
 
+/* After @p err (the tree's builder's result): print tree @p t (consumed) and a newline; the
+ * error if it was not built or cannot be printed. */
+static struct pm_error *print_json(struct pm_error *err, cJSON *t)
+{
+	char *out = NULL;
+	if (!err) {
+		err = pm_json_print(t, true, &out);
+		cJSON_Delete(t);
+	}
+	if (!err) {
+		fputs(out, stdout);
+		fputc('\n', stdout);
+		free(out);
+	}
+	return err;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	bool json = false;
@@ -128,16 +146,18 @@ static int cmd_info(int argc, char **argv)
 	struct pm_error *err = pm_info_gather(path, &in);
 	if (err)
 		return fail(path, err);
-	char *out;
-	err = json ? pm_report_info_json(in, path, &out) : pm_report_info_text(in, path, &out);
+	char *out = NULL;
+	cJSON *t = NULL;
+	if (json) {
+		err = pm_json_info(in, path, &t);
+		err = print_json(err, t);
+	} else if (!(err = pm_report_info_text(in, path, &out)))
+		fputs(out, stdout);
+	free(out);
 	if (err) {
 		pm_info_destroy(in);
 		return fail(path, err);
 	}
-	fputs(out, stdout);
-	if (json)
-		fputc('\n', stdout);
-	free(out);
 	int rc = PM_EXIT_OK;
 	if (in->incomplete) {
 		fflush(stdout);
@@ -196,16 +216,13 @@ static int cmd_read(int argc, char **argv)
 	err = buf ? pm_info_read(in, phys, addr, buf, len, &absent) : &pm_enomem;
 	int rc = PM_EXIT_OK;
 	if (json) {
-		printf("{\"space\": \"%s\", \"addr\": \"%#" PRIx64 "\", \"len\": %" PRIu64,
-		       phys ? "phys" : "virt", addr, len);
-		if (err) {
-			printf(", \"absent\": \"%s\"}\n", absent ? absent : "unreadable");
-		} else {
-			printf(", \"hex\": \"");
-			for (uint64_t i = 0; i < len; i++)
-				printf("%02x", buf[i]);
-			printf("\"}\n");
-		}
+		cJSON *t = NULL;
+		struct pm_error *perr = pm_json_read(phys, addr, len, err ? NULL : buf, absent, &t);
+		perr = print_json(perr, t);
+		if (perr && !err)
+			err = perr;
+		else
+			pm_error_destroy(perr);
 	} else if (!err) {
 		for (uint64_t i = 0; i < len; i += 16) {
 			printf("%0*" PRIx64 " ", in->dmp->hdr.is64 ? 16 : 8, addr + i);
@@ -336,25 +353,25 @@ static int cmd_pool(int argc, char **argv, bool big, bool vm)
 		pm_info_gather_scan(in);
 	bool have = big ? in->pool.has_big : in->pool.has_track;
 	char *out = NULL;
+	cJSON *t = NULL;
 	if (vm) {
 		struct pm_vm_view view;
 		pm_vm_view_build(in, &view);
 		have = in->has_kdbg;
-		err = json ? pm_report_vm_json(&view, &out) : pm_report_vm_text(&view, &out);
+		err = json ? pm_json_vm(&view, &t) : pm_report_vm_text(&view, &out);
 		pm_vm_view_deinit(&view);
 	} else if (json)
-		err = big ? pm_report_bigpool_json(in, &bo, &out) : pm_report_poolused_json(in, &uo, &out);
+		err = big ? pm_json_bigpool(in, &bo, &t) : pm_json_poolused(in, &uo, &t);
 	else if (have)
 		err = big ? pm_report_bigpool_text(in, &bo, &out) : pm_report_poolused_text(in, &uo, &out);
+	if (json)
+		err = print_json(err, t);
+	else if (!err && out)
+		fputs(out, stdout);
+	free(out);
 	if (err) {
 		pm_info_destroy(in);
 		return fail(path, err);
-	}
-	if (out) {
-		fputs(out, stdout);
-		if (json)
-			fputc('\n', stdout);
-		free(out);
 	}
 	int rc = pool_incomplete(path, in, !have, vm ? "KDBG" : big ? "big-page table"
 							 : "pool tag tracker",
@@ -383,6 +400,22 @@ struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
 static int verdict_rc(const struct pm_verdict *v)
 {
 	return !v->healthy && v->resource != PM_RES_NONE ? PM_EXIT_FINDING : PM_EXIT_OK;
+}
+
+/* `summary`: the rules' input, as JSON text */
+static struct pm_error *summary_text(struct pm_info *in, char **ret)
+{
+	pm_info_gather_pool(in);
+	struct pm_summary sum;
+	PM_TRY(pm_summary_build(in, &sum));
+	cJSON *t = NULL;
+	struct pm_error *err = pm_summary_json(&sum, &t);
+	pm_summary_deinit(&sum);
+	if (!err) {
+		err = pm_json_print(t, true, ret);
+		cJSON_Delete(t);
+	}
+	return err;
 }
 
 /* analyze (and summary, which writes the rules' input instead of a report) */
@@ -476,13 +509,7 @@ static int cmd_analyze(int argc, char **argv, bool summary_only)
 	struct pm_verdict verdict;
 	memset(&verdict, 0, sizeof(verdict));
 	if (summary_only) {
-		pm_info_gather_pool(in);
-		struct pm_summary sum;
-		err = pm_summary_build(in, &sum);
-		if (!err) {
-			err = pm_summary_to_json(&sum, &out);
-			pm_summary_deinit(&sum);
-		}
+		err = summary_text(in, &out);
 	} else {
 		err = pm_report_analyze(in, &ao, &out, &verdict);
 	}
@@ -565,10 +592,17 @@ static int cmd_rules(int argc, char **argv)
 	pm_rules_evaluate(&sum, &params, &findings, &verdict);
 	struct pm_strbuf sb = { 0 };
 	if (json) {
+		struct pm_jb j = { false };
+		cJSON *t = pm_jb_chk(&j, cJSON_CreateObject());
+		pm_jb_str(&j, t, "schema", "poolmortem.rules/1");
 		char *m = NULL;
-		err = pm_verdict_json_members(&verdict, &findings, &m);
+		if (!(err = pm_jb_done(&j, t, &t))) {
+			if (!(err = pm_json_verdict(&verdict, &findings, t)))
+				err = pm_json_print(t, true, &m);
+			cJSON_Delete(t);
+		}
 		if (!err)
-			pm_sb_printf(&sb, "{\n\"schema\": \"poolmortem.rules/1\",%s}\n", m);
+			pm_sb_printf(&sb, "%s\n", m);
 		free(m);
 	} else {
 		pm_verdict_text(&sb, &verdict, &findings, false);
@@ -616,19 +650,21 @@ static int cmd_symbols(int argc, char **argv)
 		return fail(path, err);
 	pm_info_gather_pool(in);
 	char *out = NULL;
-	err = json ? pm_report_symbols_json(in, path, &out) : pm_report_symbols_text(in, path, &out);
+	cJSON *t = NULL;
+	err = json ? pm_json_symbols(in, path, &t) : pm_report_symbols_text(in, path, &out);
 	int rc = in->sym.found ? PM_EXIT_OK : PM_EXIT_INCOMPLETE;
 	if (!err && !in->sym.found && !json)
 		fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path,
 			in->sym.requested ? in->sym.absent
 					  : "no symbol path: give --symbols PATH or set _NT_SYMBOL_PATH");
 	pm_info_destroy(in);
+	if (json)
+		err = print_json(err, t);
+	else if (!err)
+		fputs(out, stdout);
+	free(out);
 	if (err)
 		return fail(path, err);
-	fputs(out, stdout);
-	if (json)
-		fputc('\n', stdout);
-	free(out);
 	return rc;
 }
 

@@ -3,12 +3,14 @@
 #ifndef PM_ANALYZE_H
 #define PM_ANALYZE_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "info.h"
 #include "poolview.h"
 #include "rules.h"
+#include "summary.h"
 
 enum pm_format { PM_FMT_TEXT, PM_FMT_JSON, PM_FMT_MD, PM_FMT_HTML };
 
@@ -20,9 +22,30 @@ struct pm_analyze_opts {
 	const struct pm_rule_params *params;
 };
 
+/** What the rules made of one dump. */
+struct pm_analysis {
+	struct pm_summary sum;
+	struct pm_findings findings;
+	struct pm_verdict verdict;
+};
+
+/** Gather the pool data as needed (hence not const; the scan with o->scan), build the summary
+ * and run the rules. */
+struct pm_error *pm_analyze(struct pm_info *in, const struct pm_analyze_opts *o,
+			    struct pm_analysis *ret);
+void pm_analysis_deinit(struct pm_analysis *a);
+
 /**
- * Gathers the pool data as needed (hence not const), builds the summary, runs the rules and
- * renders. Schema poolmortem.analyze/1. The verdict is also returned (for the exit code).
+ * The analyze report as one tree (schema poolmortem.analyze/1): verdict, findings, the
+ * summary, then info, vm, poolused and bigpool. A part that cannot be written keeps its key,
+ * holding {"error": {"code", "message"}}.
+ */
+struct pm_error *pm_json_analyze(const struct pm_info *in, const struct pm_analysis *a,
+				 const struct pm_analyze_opts *o, cJSON **ret);
+
+/**
+ * pm_analyze(), then the report in o->format as text (JSON pretty-printed from the tree). The
+ * verdict is also returned (for the exit code).
  */
 struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_opts *o,
 				   char **ret, struct pm_verdict *verdict_ret);

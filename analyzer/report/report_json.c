@@ -16,11 +16,7 @@
 /* {"value": null, "absent": reason, "detail": text} */
 static void add_absent(struct pm_jb *j, cJSON *o, const char *k, enum pm_absent a, const char *detail)
 {
-	cJSON *x = pm_jb_obj(j, o, k);
-	pm_jb_chk(j, cJSON_AddNullToObject(x, "value"));
-	pm_jb_str(j, x, "absent", pm_absent_name(a) ? pm_absent_name(a) : "unreadable");
-	if (detail && detail[0])
-		pm_jb_str(j, x, "detail", detail);
+	pm_jb_absent(j, o, k, pm_absent_name(a) ? pm_absent_name(a) : "unreadable", detail);
 }
 
 static void add_pdb(struct pm_jb *j, cJSON *o, const char *k, const struct pm_pe_info *pe)
@@ -40,10 +36,9 @@ static void add_pdb(struct pm_jb *j, cJSON *o, const char *k, const struct pm_pe
 static void add_diags(struct pm_jb *j, cJSON *arr, const struct pm_diags *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		cJSON *x = pm_jb_chk(j, cJSON_CreateObject());
+		cJSON *x = pm_jb_push_obj(j, arr);
 		if (!x)
 			return;
-		cJSON_AddItemToArray(arr, x);
 		pm_jb_str(j, x, "code", pm_err_code_name(d->items[i].code));
 		pm_jb_str(j, x, "layer", d->items[i].layer);
 		pm_jb_str(j, x, "message", d->items[i].msg);
@@ -73,18 +68,14 @@ static void add_symbols(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 	} else {
 		pm_jb_str(j, o, "absent", s->absent);
 	}
-	cJSON *tr = pm_jb_chk(j, cJSON_AddArrayToObject(o, "tried"));
-	for (size_t i = 0; tr && i < s->find.ntried; i++) {
-		cJSON *x = pm_jb_chk(j, cJSON_CreateString(s->find.tried[i]));
-		if (x)
-			cJSON_AddItemToArray(tr, x);
-	}
-	cJSON *us = pm_jb_chk(j, cJSON_AddArrayToObject(o, "used"));
+	cJSON *tr = pm_jb_arr(j, o, "tried");
+	for (size_t i = 0; tr && i < s->find.ntried; i++)
+		pm_jb_push_str(j, tr, s->find.tried[i]);
+	cJSON *us = pm_jb_arr(j, o, "used");
 	for (size_t i = 0; us && i < s->nuses; i++) {
-		cJSON *x = pm_jb_chk(j, cJSON_CreateObject());
+		cJSON *x = pm_jb_push_obj(j, us);
 		if (!x)
 			break;
-		cJSON_AddItemToArray(us, x);
 		pm_jb_str(j, x, "name", s->uses[i].name);
 		pm_jb_str(j, x, "what", s->uses[i].what);
 	}
@@ -96,10 +87,9 @@ static void add_symbols(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 			if (!l->present || !l->source || (strncmp(l->source, "MiState", 7) &&
 							  strncmp(l->source, "MiSystem", 8)))
 				continue;
-			cJSON *x = pm_jb_chk(j, cJSON_CreateObject());
+			cJSON *x = pm_jb_push_obj(j, us);
 			if (!x)
 				break;
-			cJSON_AddItemToArray(us, x);
 			char what[120];
 			snprintf(what, sizeof(what), "!vm %s: %" PRIu64 " pages",
 				 pm_vm_line_label((enum pm_vm_line_id)i), l->pages);
@@ -108,20 +98,15 @@ static void add_symbols(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		}
 		pm_vm_view_deinit(&v);
 	}
-	cJSON *df = pm_jb_chk(j, cJSON_AddArrayToObject(o, "differences"));
-	for (size_t i = 0; df && i < s->ndiffs; i++) {
-		cJSON *x = pm_jb_chk(j, cJSON_CreateString(s->diffs[i]));
-		if (x)
-			cJSON_AddItemToArray(df, x);
-	}
+	cJSON *df = pm_jb_arr(j, o, "differences");
+	for (size_t i = 0; df && i < s->ndiffs; i++)
+		pm_jb_push_str(j, df, s->diffs[i]);
 }
 
-struct pm_error *pm_report_symbols_json(const struct pm_info *in, const char *name, char **ret)
+struct pm_error *pm_json_symbols(const struct pm_info *in, const char *name, cJSON **ret)
 {
 	struct pm_jb j = { false };
-	cJSON *root = cJSON_CreateObject();
-	if (!root)
-		return &pm_enomem;
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.symbols/1");
 	cJSON *f = pm_jb_obj(&j, root, "file");
 	pm_jb_str(&j, f, "path", name);
@@ -132,199 +117,249 @@ struct pm_error *pm_report_symbols_json(const struct pm_info *in, const char *na
 									: PM_ABSENT_UNREADABLE,
 			   in->kernel_pe_why);
 	add_symbols(&j, root, in);
-	return pm_jb_finish(&j, root, ret);
+	return pm_jb_done(&j, root, ret);
 }
 
-struct pm_error *pm_report_info_json(const struct pm_info *in, const char *name, char **ret)
+static void add_container(struct pm_jb *j, cJSON *root, const struct pm_info *in,
+			  const char *name)
 {
 	const struct pm_dmp *d = in->dmp;
 	const struct pm_dmp_header *h = &d->hdr;
-	struct pm_jb j = { false };
-	cJSON *root = cJSON_CreateObject();
-	if (!root)
-		return &pm_enomem;
-	pm_jb_str(&j, root, "schema", PM_INFO_SCHEMA);
-	cJSON *f = pm_jb_obj(&j, root, "file");
-	pm_jb_str(&j, f, "path", name);
-	pm_jb_num(&j, f, "size", (double)d->src->size);
-
-	cJSON *c = pm_jb_obj(&j, root, "container");
-	pm_jb_str(&j, c, "format", pm_container_name(d->container));
+	cJSON *f = pm_jb_obj(j, root, "file");
+	pm_jb_str(j, f, "path", name);
+	pm_jb_num(j, f, "size", (double)d->src->size);
+	cJSON *c = pm_jb_obj(j, root, "container");
+	pm_jb_str(j, c, "format", pm_container_name(d->container));
 	if (d->container == PM_CONT_CRASHDUMP) {
-		pm_jb_str(&j, c, "signature", h->is64 ? "PAGEDU64" : "PAGEDUMP");
-		pm_jb_num(&j, c, "dump_type", h->dump_type);
-		pm_jb_str(&j, c, "dump_type_name", pm_dump_type_name(h->dump_type));
-		pm_jb_str(&j, c, "description", pm_dump_type_desc(h->dump_type));
-		pm_jb_str(&j, c, "subformat", d->subformat[0] ? d->subformat : NULL);
-		pm_jb_hex(&j, c, "header_size", h->header_size);
+		pm_jb_str(j, c, "signature", h->is64 ? "PAGEDU64" : "PAGEDUMP");
+		pm_jb_num(j, c, "dump_type", h->dump_type);
+		pm_jb_str(j, c, "dump_type_name", pm_dump_type_name(h->dump_type));
+		pm_jb_str(j, c, "description", pm_dump_type_desc(h->dump_type));
+		pm_jb_str(j, c, "subformat", d->subformat[0] ? d->subformat : NULL);
+		pm_jb_hex(j, c, "header_size", h->header_size);
 	} else {
 		/* no Windows dump header: none of its fields exist */
 		static const char *const hdr_fields[] = { "signature", "dump_type", "header_size" };
 		for (size_t i = 0; i < sizeof(hdr_fields) / sizeof(hdr_fields[0]); i++)
-			add_absent(&j, c, hdr_fields[i], PM_ABSENT_NOT_APPLICABLE,
+			add_absent(j, c, hdr_fields[i], PM_ABSENT_NOT_APPLICABLE,
 				   "no Windows dump header");
 	}
 	if (h->comment[0])
-		pm_jb_str(&j, c, "comment", h->comment);
+		pm_jb_str(j, c, "comment", h->comment);
 	if (d->src->container_size)
-		pm_jb_num(&j, c, "container_file_size", (double)d->src->container_size);
+		pm_jb_num(j, c, "container_file_size", (double)d->src->container_size);
+}
 
-	cJSON *m = pm_jb_obj(&j, root, "machine");
-	pm_jb_str(&j, m, "arch", pm_arch_name(d->arch));
-	pm_jb_num(&j, m, "build", h->build);
-	pm_jb_bool(&j, m, "checked_build", h->major_version == 0xC);
-	pm_jb_str(&j, m, "os", in->os_name[0] ? in->os_name : NULL);
+static void add_machine(struct pm_jb *j, cJSON *root, const struct pm_info *in)
+{
+	const struct pm_dmp_header *h = &in->dmp->hdr;
+	cJSON *m = pm_jb_obj(j, root, "machine");
+	pm_jb_str(j, m, "arch", pm_arch_name(in->dmp->arch));
+	pm_jb_num(j, m, "build", h->build);
+	pm_jb_bool(j, m, "checked_build", h->major_version == 0xC);
+	pm_jb_str(j, m, "os", in->os_name[0] ? in->os_name : NULL);
 	if (in->service_pack.absent)
-		add_absent(&j, m, "service_pack", in->service_pack.absent, NULL);
+		add_absent(j, m, "service_pack", in->service_pack.absent, NULL);
 	else
-		pm_jb_num(&j, m, "service_pack", (double)in->service_pack.v);
+		pm_jb_num(j, m, "service_pack", (double)in->service_pack.v);
 	if (in->build_lab[0])
-		pm_jb_str(&j, m, "build_lab", in->build_lab);
+		pm_jb_str(j, m, "build_lab", in->build_lab);
 	else
-		add_absent(&j, m, "build_lab", in->has_kdbg ? PM_ABSENT_UNREADABLE : PM_ABSENT_NO_KDBG,
+		add_absent(j, m, "build_lab", in->has_kdbg ? PM_ABSENT_UNREADABLE : PM_ABSENT_NO_KDBG,
 			   NULL);
-	pm_jb_num(&j, m, "processors", h->nprocs);
+	pm_jb_num(j, m, "processors", h->nprocs);
 	if (h->has_product_type)
-		pm_jb_num(&j, m, "product_type", h->product_type);
+		pm_jb_num(j, m, "product_type", h->product_type);
 	else
-		add_absent(&j, m, "product_type", PM_ABSENT_NOT_IN_HEADER, NULL);
-	pm_jb_hex(&j, m, "directory_table_base", h->dtb);
+		add_absent(j, m, "product_type", PM_ABSENT_NOT_IN_HEADER, NULL);
+	pm_jb_hex(j, m, "directory_table_base", h->dtb);
+}
 
-	if (d->container == PM_CONT_CRASHDUMP) {
-		cJSON *b = pm_jb_obj(&j, root, "bugcheck");
-		char code[16];
-		snprintf(code, sizeof(code), "0x%08x", h->bugcheck_code);
-		pm_jb_str(&j, b, "code", code);
-		pm_jb_str(&j, b, "name", pm_bugcheck_name(h->bugcheck_code));
-		cJSON *params = b ? pm_jb_chk(&j, cJSON_AddArrayToObject(b, "parameters")) : NULL;
-		for (int i = 0; params && i < 4; i++) {
-			char p[24];
-			snprintf(p, sizeof(p), "%#" PRIx64, h->bugcheck_params[i]);
-			if (!h->bugcheck_params[i])
-				snprintf(p, sizeof(p), "0x0");
-			cJSON *s = pm_jb_chk(&j, cJSON_CreateString(p));
-			if (s)
-				cJSON_AddItemToArray(params, s);
-		}
-	} else {
-		add_absent(&j, root, "bugcheck", PM_ABSENT_NOT_APPLICABLE,
+static void add_bugcheck(struct pm_jb *j, cJSON *root, const struct pm_info *in)
+{
+	const struct pm_dmp_header *h = &in->dmp->hdr;
+	if (in->dmp->container != PM_CONT_CRASHDUMP) {
+		add_absent(j, root, "bugcheck", PM_ABSENT_NOT_APPLICABLE,
 			   "a capture of a running system: no Windows dump header, no bugcheck");
+		return;
 	}
+	cJSON *b = pm_jb_obj(j, root, "bugcheck");
+	char code[16];
+	snprintf(code, sizeof(code), "0x%08x", h->bugcheck_code);
+	pm_jb_str(j, b, "code", code);
+	pm_jb_str(j, b, "name", pm_bugcheck_name(h->bugcheck_code));
+	cJSON *params = pm_jb_arr(j, b, "parameters");
+	for (int i = 0; params && i < 4; i++) {
+		char p[24];
+		snprintf(p, sizeof(p), "%#" PRIx64, h->bugcheck_params[i]);
+		if (!h->bugcheck_params[i])
+			snprintf(p, sizeof(p), "0x0");
+		pm_jb_push_str(j, params, p);
+	}
+}
 
-	cJSON *t = pm_jb_obj(&j, root, "time");
+static void add_time_memory(struct pm_jb *j, cJSON *root, const struct pm_info *in)
+{
+	const struct pm_dmp *d = in->dmp;
+	const struct pm_dmp_header *h = &d->hdr;
+	cJSON *t = pm_jb_obj(j, root, "time");
 	char ts[32];
 	if (h->has_system_time && pm_filetime_iso(h->system_time, ts))
-		pm_jb_str(&j, t, "system_time", ts);
+		pm_jb_str(j, t, "system_time", ts);
 	else
-		add_absent(&j, t, "system_time", PM_ABSENT_NOT_IN_HEADER, NULL);
+		add_absent(j, t, "system_time", PM_ABSENT_NOT_IN_HEADER, NULL);
 	if (h->has_uptime)
-		pm_jb_num(&j, t, "uptime_seconds", (double)(h->uptime / 10000000ull));
+		pm_jb_num(j, t, "uptime_seconds", (double)(h->uptime / 10000000ull));
 	else
-		add_absent(&j, t, "uptime_seconds", PM_ABSENT_NOT_IN_HEADER, NULL);
-
-	cJSON *mem = pm_jb_obj(&j, root, "memory");
-	pm_jb_num(&j, mem, "pages_in_dump", (double)d->map.pages_present);
-	pm_jb_hex(&j, mem, "pfn_limit", d->map.pfn_limit);
+		add_absent(j, t, "uptime_seconds", PM_ABSENT_NOT_IN_HEADER, NULL);
+	cJSON *mem = pm_jb_obj(j, root, "memory");
+	pm_jb_num(j, mem, "pages_in_dump", (double)d->map.pages_present);
+	pm_jb_hex(j, mem, "pfn_limit", d->map.pfn_limit);
 	if (in->ram_pages.absent)
-		add_absent(&j, mem, "ram_pages", in->ram_pages.absent, NULL);
+		add_absent(j, mem, "ram_pages", in->ram_pages.absent, NULL);
 	else
-		pm_jb_num(&j, mem, "ram_pages", (double)in->ram_pages.v);
-
-	cJSON *cp = pm_jb_obj(&j, root, "completeness");
-	pm_jb_num(&j, cp, "file_size",
-		(double)(d->src->container_size ? d->src->container_size : d->src->size));
+		pm_jb_num(j, mem, "ram_pages", (double)in->ram_pages.v);
+	cJSON *cp = pm_jb_obj(j, root, "completeness");
+	pm_jb_num(j, cp, "file_size",
+		  (double)(d->src->container_size ? d->src->container_size : d->src->size));
 	if (d->has_expected_size)
-		pm_jb_num(&j, cp, "expected_size", (double)d->expected_size);
+		pm_jb_num(j, cp, "expected_size", (double)d->expected_size);
 	else
-		add_absent(&j, cp, "expected_size", PM_ABSENT_NOT_APPLICABLE, NULL);
-	pm_jb_bool(&j, cp, "truncated", d->map.pages_beyond_eof > 0);
-	pm_jb_num(&j, cp, "pages_beyond_eof", (double)d->map.pages_beyond_eof);
-	pm_jb_bool(&j, cp, "writer_dropped_pages",
-		 h->has_attributes && (h->attributes & PM_DUMP_ATTR_INSUFFICIENT_SPACE));
-	pm_jb_bool(&j, cp, "complete", !in->incomplete);
+		add_absent(j, cp, "expected_size", PM_ABSENT_NOT_APPLICABLE, NULL);
+	pm_jb_bool(j, cp, "truncated", d->map.pages_beyond_eof > 0);
+	pm_jb_num(j, cp, "pages_beyond_eof", (double)d->map.pages_beyond_eof);
+	pm_jb_bool(j, cp, "writer_dropped_pages",
+		   h->has_attributes && (h->attributes & PM_DUMP_ATTR_INSUFFICIENT_SPACE));
+	pm_jb_bool(j, cp, "complete", !in->incomplete);
 	if (in->incomplete)
-		pm_jb_str(&j, cp, "problem", in->incomplete_why);
+		pm_jb_str(j, cp, "problem", in->incomplete_why);
+}
 
-	cJSON *k = pm_jb_obj(&j, root, "kernel");
+static void add_kernel(struct pm_jb *j, cJSON *root, const struct pm_info *in)
+{
+	cJSON *k = pm_jb_obj(j, root, "kernel");
 	if (in->kernel_base.absent) {
-		add_absent(&j, k, "base", in->kernel_base.absent, NULL);
+		add_absent(j, k, "base", in->kernel_base.absent, NULL);
 	} else {
-		pm_jb_hex(&j, k, "base", in->kernel_base.v);
-		pm_jb_str(&j, k, "base_source", in->kernel_base_source);
+		pm_jb_hex(j, k, "base", in->kernel_base.v);
+		pm_jb_str(j, k, "base_source", in->kernel_base_source);
 	}
 	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview)
-		add_pdb(&j, k, "pdb", &in->kernel_pe);
+		add_pdb(j, k, "pdb", &in->kernel_pe);
 	else
-		add_absent(&j, k, "pdb", in->kernel_pe_absent ? in->kernel_pe_absent
+		add_absent(j, k, "pdb", in->kernel_pe_absent ? in->kernel_pe_absent
 							      : PM_ABSENT_UNREADABLE,
 			   in->kernel_pe_why);
-
-	if (in->has_kdbg) {
-		cJSON *kd = pm_jb_obj(&j, root, "kdbg");
-		pm_jb_hex(&j, kd, "va", in->kdbg.va);
-		pm_jb_hex(&j, kd, "size", in->kdbg.size);
-		pm_jb_str(&j, kd, "found_by", in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "triage_copy"
-					    : in->kdbg.source == PM_KDBG_DISCOVERED  ? "discovered"
-										     : "dump_header");
-		pm_jb_bool(&j, kd, "decoded", in->kdbg.decoded);
-	} else {
-		add_absent(&j, root, "kdbg", d->triage ? PM_ABSENT_NOT_CAPTURED : PM_ABSENT_UNREADABLE,
+	if (!in->has_kdbg) {
+		add_absent(j, root, "kdbg", in->dmp->triage ? PM_ABSENT_NOT_CAPTURED
+							    : PM_ABSENT_UNREADABLE,
 			   in->kdbg_absent);
+		return;
 	}
+	cJSON *kd = pm_jb_obj(j, root, "kdbg");
+	pm_jb_hex(j, kd, "va", in->kdbg.va);
+	pm_jb_hex(j, kd, "size", in->kdbg.size);
+	pm_jb_str(j, kd, "found_by", in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "triage_copy"
+				   : in->kdbg.source == PM_KDBG_DISCOVERED    ? "discovered"
+									      : "dump_header");
+	pm_jb_bool(j, kd, "decoded", in->kdbg.decoded);
+}
 
-	cJSON *mods = pm_jb_obj(&j, root, "modules");
-	pm_jb_str(&j, mods, "source", in->modules_source);
-	pm_jb_bool(&j, mods, "complete", in->modules.complete);
-	pm_jb_num(&j, mods, "count", (double)in->modules.n);
-	cJSON *list = pm_jb_chk(&j, cJSON_AddArrayToObject(mods, "list"));
+static void add_modules(struct pm_jb *j, cJSON *root, const struct pm_info *in)
+{
+	cJSON *mods = pm_jb_obj(j, root, "modules");
+	pm_jb_str(j, mods, "source", in->modules_source);
+	pm_jb_bool(j, mods, "complete", in->modules.complete);
+	pm_jb_num(j, mods, "count", (double)in->modules.n);
+	cJSON *list = pm_jb_arr(j, mods, "list");
 	for (size_t i = 0; list && i < in->modules.n; i++) {
 		const struct pm_module *mo = &in->modules.items[i];
-		cJSON *x = pm_jb_chk(&j, cJSON_CreateObject());
+		cJSON *x = pm_jb_push_obj(j, list);
 		if (!x)
 			break;
-		cJSON_AddItemToArray(list, x);
-		pm_jb_str(&j, x, "name", mo->name);
-		pm_jb_hex(&j, x, "base", mo->base);
-		pm_jb_hex(&j, x, "size", mo->size);
+		pm_jb_str(j, x, "name", mo->name);
+		pm_jb_hex(j, x, "base", mo->base);
+		pm_jb_hex(j, x, "size", mo->size);
 		const struct pm_info_module *im = in->mods ? &in->mods[i] : NULL;
 		if (im && !im->pe_absent && im->pe.has_codeview)
-			add_pdb(&j, x, "pdb", &im->pe);
+			add_pdb(j, x, "pdb", &im->pe);
 		else
-			add_absent(&j, x, "pdb", im && im->pe_absent ? im->pe_absent
-								     : PM_ABSENT_UNREADABLE,
+			add_absent(j, x, "pdb", im && im->pe_absent ? im->pe_absent
+								    : PM_ABSENT_UNREADABLE,
 				   NULL);
 	}
+}
 
-	if (in->disc) {
-		/* what a dump header would have given, found in memory: and how */
-		cJSON *ds = pm_jb_obj(&j, root, "discovered");
-		pm_jb_hex(&j, ds, "directory_table_base", in->disc->dtb);
-		pm_jb_str(&j, ds, "directory_table_base_how", in->disc->dtb_how);
-		pm_jb_hex(&j, ds, "kernel_base", in->disc->kernel_base);
-		pm_jb_str(&j, ds, "kernel_base_how", in->disc->kernel_how);
-		pm_jb_hex(&j, ds, "kdbg", in->disc->kdbg_va);
-		pm_jb_str(&j, ds, "kdbg_how", in->disc->kdbg_how);
-		pm_jb_bool(&j, ds, "kdbg_was_encoded", in->disc->kdbg_encoded);
-		if (in->disc->build)
-			pm_jb_str(&j, ds, "build_how", in->disc->build_how);
-		else
-			add_absent(&j, ds, "build_how", PM_ABSENT_UNREADABLE, "NtBuildLab unreadable");
-		if (in->disc->nprocs)
-			pm_jb_str(&j, ds, "processors_how", in->disc->nprocs_how);
-		else
-			add_absent(&j, ds, "processors_how", PM_ABSENT_UNREADABLE,
-				   "KiProcessorBlock unreadable");
-	}
+/* What a dump header would have given, found in memory: and how. */
+static void add_discovered(struct pm_jb *j, cJSON *root, const struct pm_discovery *ds_)
+{
+	cJSON *ds = pm_jb_obj(j, root, "discovered");
+	pm_jb_hex(j, ds, "directory_table_base", ds_->dtb);
+	pm_jb_str(j, ds, "directory_table_base_how", ds_->dtb_how);
+	pm_jb_hex(j, ds, "kernel_base", ds_->kernel_base);
+	pm_jb_str(j, ds, "kernel_base_how", ds_->kernel_how);
+	pm_jb_hex(j, ds, "kdbg", ds_->kdbg_va);
+	pm_jb_str(j, ds, "kdbg_how", ds_->kdbg_how);
+	pm_jb_bool(j, ds, "kdbg_was_encoded", ds_->kdbg_encoded);
+	if (ds_->build)
+		pm_jb_str(j, ds, "build_how", ds_->build_how);
+	else
+		add_absent(j, ds, "build_how", PM_ABSENT_UNREADABLE, "NtBuildLab unreadable");
+	if (ds_->nprocs)
+		pm_jb_str(j, ds, "processors_how", ds_->nprocs_how);
+	else
+		add_absent(j, ds, "processors_how", PM_ABSENT_UNREADABLE,
+			   "KiProcessorBlock unreadable");
+}
+
+struct pm_error *pm_json_info(const struct pm_info *in, const char *name, cJSON **ret)
+{
+	struct pm_jb j = { false };
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
+	pm_jb_str(&j, root, "schema", PM_INFO_SCHEMA);
+	add_container(&j, root, in, name);
+	add_machine(&j, root, in);
+	add_bugcheck(&j, root, in);
+	add_time_memory(&j, root, in);
+	add_kernel(&j, root, in);
+	add_modules(&j, root, in);
+	if (in->disc)
+		add_discovered(&j, root, in->disc);
 	cJSON *pd = pm_jb_obj(&j, root, "pool_data");
-	pm_jb_bool(&j, pd, "available", !d->triage);
-	if (d->triage)
+	pm_jb_bool(&j, pd, "available", !in->dmp->triage);
+	if (in->dmp->triage)
 		pm_jb_str(&j, pd, "note", "a small memory dump holds no pool pages, tag tables or "
-					"big-page table");
+					 "big-page table");
 	add_symbols(&j, root, in);
-	cJSON *dg = pm_jb_chk(&j, cJSON_AddArrayToObject(root, "diagnostics"));
+	cJSON *dg = pm_jb_arr(&j, root, "diagnostics");
 	if (dg) {
-		add_diags(&j, dg, &d->diags);
+		add_diags(&j, dg, &in->dmp->diags);
 		add_diags(&j, dg, &in->diags);
 	}
-	return pm_jb_finish(&j, root, ret);
+	return pm_jb_done(&j, root, ret);
+}
+
+struct pm_error *pm_json_read(bool phys, uint64_t addr, uint64_t len, const uint8_t *buf,
+			      const char *absent, cJSON **ret)
+{
+	struct pm_jb j = { false };
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
+	pm_jb_str(&j, root, "space", phys ? "phys" : "virt");
+	pm_jb_hex(&j, root, "addr", addr);
+	pm_jb_num(&j, root, "len", (double)len);
+	if (!buf) {
+		pm_jb_str(&j, root, "absent", absent ? absent : "unreadable");
+		return pm_jb_done(&j, root, ret);
+	}
+	char *hex = malloc(2 * len + 1);
+	if (!hex) {
+		cJSON_Delete(root);
+		return &pm_enomem;
+	}
+	for (uint64_t i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	hex[2 * len] = 0;
+	pm_jb_str(&j, root, "hex", hex);
+	free(hex);
+	return pm_jb_done(&j, root, ret);
 }

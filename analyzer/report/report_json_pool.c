@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "jsonb.h"
-#include "poolview.h"
-#include "vmview.h"
+#include "report.h"
 
 static void tag(struct pm_jb *j, cJSON *o, uint32_t t)
 {
@@ -37,7 +36,7 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 {
 	cJSON *x = pm_jb_obj(j, root, "scan");
 	if (!p->has_scan) {
-		pm_jb_chk(j, cJSON_AddNullToObject(x, "value"));
+		pm_jb_null(j, x, "value");
 		pm_jb_str(j, x, "absent", p->scan_needs_syms ? "needs_symbols" : "not_available");
 		pm_jb_str(j, x, "detail", p->scan_absent);
 		return;
@@ -49,7 +48,7 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 		pm_jb_num(j, x, "subsegments", (double)sc->subsegments);
 	} else {
 		cJSON *n = pm_jb_obj(j, x, "subsegments");
-		pm_jb_chk(j, cJSON_AddNullToObject(n, "value"));
+		pm_jb_null(j, n, "value");
 		pm_jb_str(j, n, "absent", "not_applicable");
 	}
 	pm_jb_num(j, x, "pool_pages", (double)sc->pool_pages);
@@ -57,7 +56,7 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 	pm_jb_num(j, x, "chunks", (double)sc->chunks);
 	pm_jb_num(j, x, "free_chunks", (double)sc->free_chunks);
 	pm_jb_num(j, x, "bytes_read", (double)sc->bytes_read);
-	cJSON *arr = pm_jb_chk(j, cJSON_AddArrayToObject(x, "tags"));
+	cJSON *arr = pm_jb_arr(j, x, "tags");
 	/* sorted by tag string, like the tracker rows */
 	for (size_t pass = 0; arr && pass < sc->ntags; pass++) {
 		const struct pm_scan_tag *best = NULL;
@@ -80,10 +79,9 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 		}
 		if (!best)
 			break;
-		cJSON *o = pm_jb_chk(j, cJSON_CreateObject());
+		cJSON *o = pm_jb_push_obj(j, arr);
 		if (!o)
 			break;
-		cJSON_AddItemToArray(arr, o);
 		tag(j, o, best->tag);
 		cJSON *np = pm_jb_obj(j, o, "nonpaged");
 		pm_jb_num(j, np, "count", (double)best->np_count);
@@ -94,12 +92,11 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 	}
 	struct pm_scan_note *notes;
 	size_t n = pm_scan_consistency(p, &notes);
-	cJSON *c = pm_jb_chk(j, cJSON_AddArrayToObject(x, "consistency"));
+	cJSON *c = pm_jb_arr(j, x, "consistency");
 	for (size_t i = 0; c && i < n; i++) {
-		cJSON *o = pm_jb_chk(j, cJSON_CreateObject());
+		cJSON *o = pm_jb_push_obj(j, c);
 		if (!o)
 			break;
-		cJSON_AddItemToArray(c, o);
 		tag(j, o, notes[i].tag);
 		pm_jb_str(j, o, "pool", notes[i].paged ? "paged" : "nonpaged");
 		pm_jb_num(j, o, "tracker_small_allocations", (double)notes[i].tracker_small);
@@ -109,21 +106,16 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 	free(notes);
 }
 
-struct pm_error *pm_report_poolused_json(const struct pm_info *in,
-					 const struct pm_poolused_opts *o, char **ret)
+struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_poolused_opts *o,
+				  cJSON **ret)
 {
 	const struct pm_pool_info *p = &in->pool;
 	struct pm_jb j = { false };
-	cJSON *root = cJSON_CreateObject();
-	if (!root)
-		return &pm_enomem;
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.poolused/1");
 	if (!p->has_track) {
-		cJSON *x = pm_jb_obj(&j, root, "tracker");
-		pm_jb_chk(&j, cJSON_AddNullToObject(x, "value"));
-		pm_jb_str(&j, x, "absent", "unreadable");
-		pm_jb_str(&j, x, "detail", p->track_absent);
-		return pm_jb_finish(&j, root, ret);
+		pm_jb_absent(&j, root, "tracker", "unreadable", p->track_absent);
+		return pm_jb_done(&j, root, ret);
 	}
 	const struct pm_pooltrack *t = &p->track;
 	cJSON *tr = pm_jb_obj(&j, root, "tracker");
@@ -150,7 +142,7 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 	if (t->expansion_read) {
 		pm_jb_num(&j, ex, "entries", (double)t->expansion_entries);
 	} else {
-		pm_jb_chk(&j, cJSON_AddNullToObject(ex, "value"));
+		pm_jb_null(&j, ex, "value");
 		pm_jb_str(&j, ex, "absent", "needs_symbols");
 		pm_jb_str(&j, ex, "detail", "PoolTrackTableExpansion is not reachable without symbols; it "
 				      "is used only when the hashed table is full and is usually "
@@ -163,14 +155,13 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 		cJSON_Delete(root);
 		return &pm_enomem;
 	}
-	cJSON *arr = pm_jb_chk(&j, cJSON_AddArrayToObject(root, "tags"));
+	cJSON *arr = pm_jb_arr(&j, root, "tags");
 	uint64_t tot[6] = { 0 };
 	for (size_t i = 0; arr && i < n; i++) {
 		const struct pm_tag_counts *c = rows[i];
-		cJSON *x = pm_jb_chk(&j, cJSON_CreateObject());
+		cJSON *x = pm_jb_push_obj(&j, arr);
 		if (!x)
 			break;
-		cJSON_AddItemToArray(arr, x);
 		tag(&j, x, c->tag);
 		counts(&j, x, "nonpaged", c->np_allocs, c->np_frees, c->np_bytes);
 		counts(&j, x, "paged", c->p_allocs, c->p_frees, c->p_bytes);
@@ -186,34 +177,32 @@ struct pm_error *pm_report_poolused_json(const struct pm_info *in,
 		pm_jb_hex(&j, se, "table", p->session.table);
 		pm_jb_num(&j, se, "entries", (double)p->session.entries);
 		pm_jb_str(&j, se, "source", p->session.source);
-		cJSON *sa = pm_jb_chk(&j, cJSON_AddArrayToObject(se, "tags"));
+		cJSON *sa = pm_jb_arr(&j, se, "tags");
 		for (size_t i = 0; sa && i < p->session.ntags; i++) {
 			const struct pm_tag_counts *c = &p->session.tags[i];
 			if (!pm_tag_match(o->pattern, c->tag))
 				continue;
-			cJSON *x = pm_jb_chk(&j, cJSON_CreateObject());
+			cJSON *x = pm_jb_push_obj(&j, sa);
 			if (!x)
 				break;
-			cJSON_AddItemToArray(sa, x);
 			tag(&j, x, c->tag);
 			counts(&j, x, "paged", c->p_allocs, c->p_frees, c->p_bytes);
 		}
 	} else {
-		pm_jb_chk(&j, cJSON_AddNullToObject(se, "value"));
+		pm_jb_null(&j, se, "value");
 		pm_jb_str(&j, se, "absent", p->has_syms ? "not_present" : "needs_symbols");
 		pm_jb_str(&j, se, "detail", p->session_absent);
 	}
 	if (o->scan)
 		scan_json(&j, root, p);
-	return pm_jb_finish(&j, root, ret);
+	return pm_jb_done(&j, root, ret);
 }
 
 static void alloc_obj(struct pm_jb *j, cJSON *arr, const struct pm_big_alloc *a)
 {
-	cJSON *x = pm_jb_chk(j, cJSON_CreateObject());
+	cJSON *x = pm_jb_push_obj(j, arr);
 	if (!x)
 		return;
-	cJSON_AddItemToArray(arr, x);
 	pm_jb_hex(j, x, "va", a->va);
 	tag(j, x, a->tag);
 	pm_jb_str(j, x, "pool", a->pool);
@@ -222,21 +211,16 @@ static void alloc_obj(struct pm_jb *j, cJSON *arr, const struct pm_big_alloc *a)
 	pm_jb_num(j, x, "bytes", (double)a->bytes);
 }
 
-struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct pm_bigpool_opts *o,
-					char **ret)
+struct pm_error *pm_json_bigpool(const struct pm_info *in, const struct pm_bigpool_opts *o,
+				 cJSON **ret)
 {
 	const struct pm_pool_info *p = &in->pool;
 	struct pm_jb j = { false };
-	cJSON *root = cJSON_CreateObject();
-	if (!root)
-		return &pm_enomem;
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.bigpool/1");
 	if (!p->has_big) {
-		cJSON *x = pm_jb_obj(&j, root, "table");
-		pm_jb_chk(&j, cJSON_AddNullToObject(x, "value"));
-		pm_jb_str(&j, x, "absent", "unreadable");
-		pm_jb_str(&j, x, "detail", p->big_absent);
-		return pm_jb_finish(&j, root, ret);
+		pm_jb_absent(&j, root, "table", "unreadable", p->big_absent);
+		return pm_jb_done(&j, root, ret);
 	}
 	const struct pm_bigpool *b = &p->big;
 	cJSON *t = pm_jb_obj(&j, root, "table");
@@ -252,24 +236,24 @@ struct pm_error *pm_report_bigpool_json(const struct pm_info *in, const struct p
 	pm_jb_str(&j, t, "provenance", b->symbols ? (b->symbols[0] == 'I' ? "the kernel's ISF"
 								: "the kernel's PDB")
 					    : "heuristic: nt .data near KDBG.PoolTrackTable (no symbols)");
-	cJSON *arr = pm_jb_chk(&j, cJSON_AddArrayToObject(root, "allocations"));
+	cJSON *arr = pm_jb_arr(&j, root, "allocations");
 	for (size_t i = 0; arr && i < b->nallocs; i++)
 		if (pm_tag_match(o->pattern, b->allocs[i].tag))
 			alloc_obj(&j, arr, &b->allocs[i]);
 	if (o->show_free) {
-		cJSON *fr = pm_jb_chk(&j, cJSON_AddArrayToObject(root, "freed"));
+		cJSON *fr = pm_jb_arr(&j, root, "freed");
 		for (size_t i = 0; fr && i < b->nfreed; i++)
 			if (pm_tag_match(o->pattern, b->freed[i].tag))
 				alloc_obj(&j, fr, &b->freed[i]);
 	}
-	return pm_jb_finish(&j, root, ret);
+	return pm_jb_done(&j, root, ret);
 }
 
 static void vm_line(struct pm_jb *j, cJSON *o, const char *k, const struct pm_vm_line *l)
 {
 	cJSON *x = pm_jb_obj(j, o, k);
 	if (!l->present) {
-		pm_jb_chk(j, cJSON_AddNullToObject(x, "value"));
+		pm_jb_null(j, x, "value");
 		pm_jb_str(j, x, "absent", l->absent);
 		if (l->detail[0])
 			pm_jb_str(j, x, "detail", l->detail);
@@ -290,7 +274,7 @@ static void count_json(struct pm_jb *j, cJSON *o, const char *k, const struct pm
 		pm_jb_str(j, x, "source", c->source);
 		return;
 	}
-	pm_jb_chk(j, cJSON_AddNullToObject(x, "value"));
+	pm_jb_null(j, x, "value");
 	pm_jb_str(j, x, "absent", c->absent);
 	pm_jb_str(j, x, "detail", c->detail);
 }
@@ -303,7 +287,7 @@ static void absent_num(struct pm_jb *j, cJSON *o, const char *k, bool present, u
 		return;
 	}
 	cJSON *x = pm_jb_obj(j, o, k);
-	pm_jb_chk(j, cJSON_AddNullToObject(x, "value"));
+	pm_jb_null(j, x, "value");
 	pm_jb_str(j, x, "absent", why);
 }
 
@@ -313,7 +297,7 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 	const struct pm_mm_info *m = v->mm;
 	cJSON *sp = pm_jb_obj(j, root, "session_pools");
 	if (!m->has_sessions) {
-		pm_jb_chk(j, cJSON_AddNullToObject(sp, "value"));
+		pm_jb_null(j, sp, "value");
 		pm_jb_str(j, sp, "absent", m->sessions_absent);
 		pm_jb_str(j, sp, "detail", m->sessions_detail);
 		return;
@@ -325,14 +309,13 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 	if (ss->has_current)
 		pm_jb_num(j, sp, "current", ss->current_id);
 	else
-		pm_jb_chk(j, cJSON_AddNullToObject(sp, "current"));
-	cJSON *arr = pm_jb_chk(j, cJSON_AddArrayToObject(sp, "sessions"));
+		pm_jb_null(j, sp, "current");
+	cJSON *arr = pm_jb_arr(j, sp, "sessions");
 	for (size_t i = 0; arr && i < ss->n; i++) {
 		const struct pm_session *se = &ss->items[i];
-		cJSON *x = pm_jb_chk(j, cJSON_CreateObject());
+		cJSON *x = pm_jb_push_obj(j, arr);
 		if (!x)
 			break;
-		cJSON_AddItemToArray(arr, x);
 		pm_jb_num(j, x, "id", se->id);
 		pm_jb_hex(j, x, "va", se->va);
 		pm_jb_chk(j, cJSON_AddBoolToObject(x, "current", se->current));
@@ -343,7 +326,7 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 			pm_jb_num(j, d, "running_allocs", (double)se->desc_allocs);
 			pm_jb_num(j, d, "running_frees", (double)se->desc_frees);
 		} else {
-			pm_jb_chk(j, cJSON_AddNullToObject(d, "value"));
+			pm_jb_null(j, d, "value");
 			pm_jb_str(j, d, "absent", ss->desc_absent ? "not_in_symbols" : "unreadable");
 		}
 		absent_num(j, x, "paged_pool_pages", se->has_pp_pages, se->pp_pages,
@@ -363,23 +346,20 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 	}
 }
 
-struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
+struct pm_error *pm_json_vm(const struct pm_vm_view *v, cJSON **ret)
 {
 	struct pm_jb j = { false };
-	cJSON *root = cJSON_CreateObject();
-	if (!root)
-		return &pm_enomem;
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.vm/1");
 	for (int i = 0; i < _PM_VM_MAX; i++)
 		vm_line(&j, root, pm_vm_line_key((enum pm_vm_line_id)i), &v->line[i]);
 	if (v->has_descs) {
 		pm_jb_str(&j, root, "descriptor_layout", v->descs.layout->name);
-		cJSON *arr = pm_jb_chk(&j, cJSON_AddArrayToObject(root, "paged_pools"));
+		cJSON *arr = pm_jb_arr(&j, root, "paged_pools");
 		for (unsigned i = 0; arr && i < v->descs.n; i++) {
-			cJSON *x = pm_jb_chk(&j, cJSON_CreateObject());
+			cJSON *x = pm_jb_push_obj(&j, arr);
 			if (!x)
 				break;
-			cJSON_AddItemToArray(arr, x);
 			pm_jb_num(&j, x, "index", v->descs.d[i].index);
 			pm_jb_num(&j, x, "pages", (double)v->descs.d[i].pages);
 			pm_jb_num(&j, x, "big_pages", (double)v->descs.d[i].big_pages);
@@ -388,7 +368,7 @@ struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
 		}
 	} else {
 		cJSON *x = pm_jb_obj(&j, root, "paged_pools");
-		pm_jb_chk(&j, cJSON_AddNullToObject(x, "value"));
+		pm_jb_null(&j, x, "value");
 		pm_jb_str(&j, x, "absent", "not_applicable");
 		pm_jb_str(&j, x, "detail", v->descs_absent);
 	}
@@ -400,7 +380,7 @@ struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
 		pm_jb_num(&j, x, "running_frees", (double)v->np_desc.running_frees);
 	} else {
 		cJSON *x = pm_jb_obj(&j, root, "nonpaged_pool_descriptor");
-		pm_jb_chk(&j, cJSON_AddNullToObject(x, "value"));
+		pm_jb_null(&j, x, "value");
 		pm_jb_str(&j, x, "absent", "not_applicable");
 		pm_jb_str(&j, x, "detail", v->np_desc_absent);
 	}
@@ -408,17 +388,14 @@ struct pm_error *pm_report_vm_json(const struct pm_vm_view *v, char **ret)
 	count_json(&j, fa, "pool_allocations", &v->mm->pool_failures);
 	count_json(&j, fa, "system_ptes", &v->mm->pte_failures);
 	count_json(&j, fa, "commit_requests", &v->mm->commit_failures);
-	cJSON *bn = pm_jb_chk(&j, cJSON_AddArrayToObject(root, "banners"));
-	for (unsigned i = 0; bn && i < v->nbanners; i++) {
-		cJSON *b = pm_jb_chk(&j, cJSON_CreateString(v->banners[i]));
-		if (b)
-			cJSON_AddItemToArray(bn, b);
-	}
+	cJSON *bn = pm_jb_arr(&j, root, "banners");
+	for (unsigned i = 0; bn && i < v->nbanners; i++)
+		pm_jb_push_str(&j, bn, v->banners[i]);
 	sessions_json(&j, root, v);
 	if (v->has_tracker_totals) {
 		cJSON *x = pm_jb_obj(&j, root, "tag_tracker_totals");
 		pm_jb_num(&j, x, "nonpaged_pages", (double)v->tracker_np_pages);
 		pm_jb_num(&j, x, "paged_pages", (double)v->tracker_p_pages);
 	}
-	return pm_jb_finish(&j, root, ret);
+	return pm_jb_done(&j, root, ret);
 }

@@ -1,120 +1,86 @@
 // SPDX-License-Identifier: MIT
-// JSON for the verdict and findings (members of the analyze report).
+// JSON for the verdict and findings (members of the analyze and rules reports).
 #include <cjson/cJSON.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "jsonb.h"
 #include "verdict_view.h"
 
-/* Out-of-memory flag for one rendering; each call of the public function owns one. */
-static _Thread_local bool oom;
-
-static cJSON *c(cJSON *x)
+static void arr_str(struct pm_jb *j, cJSON *o, const char *k, const char *base, unsigned n,
+		    size_t stride)
 {
-	if (!x)
-		oom = true;
-	return x;
+	cJSON *a = pm_jb_arr(j, o, k);
+	for (unsigned i = 0; a && i < n; i++)
+		pm_jb_push_str(j, a, base + i * stride);
 }
 
-static void str(cJSON *o, const char *k, const char *v)
+static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict *v)
 {
-	c(v ? cJSON_AddStringToObject(o, k, v) : cJSON_AddNullToObject(o, k));
+	cJSON *vo = pm_jb_obj(j, parent, "verdict");
+	pm_jb_bool(j, vo, "healthy", v->healthy);
+	pm_jb_str(j, vo, "resource", v->healthy ? NULL : pm_resource_name(v->resource));
+	pm_jb_str(j, vo, "severity", pm_severity_name(v->severity));
+	pm_jb_str(j, vo, "confidence", pm_confidence_name(v->confidence));
+	pm_jb_str(j, vo, "summary", v->summary);
+	char t[5];
+	pm_sum_tag_str(v->tag, t);
+	pm_jb_str(j, vo, "tag", v->tag ? t : NULL);
+	pm_jb_str(j, vo, "driver", v->driver[0] ? v->driver : NULL);
 }
 
-static void arr_str(cJSON *o, const char *k, const char *base, unsigned n, size_t stride)
+static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
 {
-	cJSON *a = c(cJSON_AddArrayToObject(o, k));
-	for (unsigned i = 0; a && i < n; i++) {
-		cJSON *s = c(cJSON_CreateString(base + i * stride));
-		if (s)
-			cJSON_AddItemToArray(a, s);
-	}
-}
-
-struct pm_error *pm_verdict_json_members(const struct pm_verdict *v, const struct pm_findings *f,
-					 char **ret)
-{
-	oom = false;
-	cJSON *root = cJSON_CreateObject();
-	if (!root)
-		return &pm_enomem;
-	cJSON *vo = c(cJSON_AddObjectToObject(root, "verdict"));
-	if (vo) {
-		c(cJSON_AddBoolToObject(vo, "healthy", v->healthy));
-		str(vo, "resource", v->healthy ? NULL : pm_resource_name(v->resource));
-		str(vo, "severity", pm_severity_name(v->severity));
-		str(vo, "confidence", pm_confidence_name(v->confidence));
-		str(vo, "summary", v->summary);
+	cJSON *ta = pm_jb_arr(j, o, "suspect_tags");
+	for (unsigned k = 0; ta && k < fi->ntags; k++) {
+		const struct pm_ranked_tag *r = &fi->tags[k];
+		cJSON *x = pm_jb_push_obj(j, ta);
+		if (!x)
+			break;
 		char t[5];
-		pm_sum_tag_str(v->tag, t);
-		str(vo, "tag", v->tag ? t : NULL);
-		str(vo, "driver", v->driver[0] ? v->driver : NULL);
+		pm_sum_tag_str(r->tag, t);
+		pm_jb_str(j, x, "tag", t);
+		pm_jb_str(j, x, "pool", pm_resource_name(r->pool));
+		pm_jb_num(j, x, "bytes", (double)r->bytes);
+		pm_jb_num(j, x, "outstanding", (double)r->outstanding);
+		pm_jb_num(j, x, "share", r->share);
+		arr_str(j, x, "reasons", r->reasons[0], r->nreasons, sizeof(r->reasons[0]));
 	}
-	cJSON *fa = c(cJSON_AddArrayToObject(root, "findings"));
+	cJSON *da = pm_jb_arr(j, o, "suspect_drivers");
+	for (unsigned k = 0; da && k < fi->ndrivers; k++) {
+		const struct pm_ranked_driver *d = &fi->drivers[k];
+		cJSON *x = pm_jb_push_obj(j, da);
+		if (!x)
+			break;
+		char t[5];
+		pm_sum_tag_str(d->tag, t);
+		pm_jb_str(j, x, "tag", t);
+		pm_jb_str(j, x, "name", d->name);
+		pm_jb_str(j, x, "evidence", d->how);
+		pm_jb_str(j, x, "detail", d->detail);
+	}
+}
+
+struct pm_error *pm_json_verdict(const struct pm_verdict *v, const struct pm_findings *f,
+				 cJSON *parent)
+{
+	struct pm_jb j = { false };
+	verdict_obj(&j, parent, v);
+	cJSON *fa = pm_jb_arr(&j, parent, "findings");
 	for (size_t i = 0; fa && i < f->n; i++) {
 		const struct pm_finding *fi = &f->items[i];
-		cJSON *o = c(cJSON_CreateObject());
+		cJSON *o = pm_jb_push_obj(&j, fa);
 		if (!o)
 			break;
-		cJSON_AddItemToArray(fa, o);
-		str(o, "rule", fi->rule);
-		str(o, "severity", pm_severity_name(fi->severity));
-		str(o, "confidence", pm_confidence_name(fi->confidence));
-		str(o, "resource", pm_resource_name(fi->resource));
-		str(o, "title", fi->title);
-		arr_str(o, "evidence", fi->evidence[0], fi->nevidence,
-			sizeof(fi->evidence[0]));
-		cJSON *ta = c(cJSON_AddArrayToObject(o, "suspect_tags"));
-		for (unsigned k = 0; ta && k < fi->ntags; k++) {
-			const struct pm_ranked_tag *r = &fi->tags[k];
-			cJSON *x = c(cJSON_CreateObject());
-			if (!x)
-				break;
-			cJSON_AddItemToArray(ta, x);
-			char t[5];
-			pm_sum_tag_str(r->tag, t);
-			str(x, "tag", t);
-			str(x, "pool", pm_resource_name(r->pool));
-			c(cJSON_AddNumberToObject(x, "bytes", (double)r->bytes));
-			c(cJSON_AddNumberToObject(x, "outstanding", (double)r->outstanding));
-			c(cJSON_AddNumberToObject(x, "share", r->share));
-			arr_str(x, "reasons", r->reasons[0], r->nreasons,
-				sizeof(r->reasons[0]));
-		}
-		cJSON *da = c(cJSON_AddArrayToObject(o, "suspect_drivers"));
-		for (unsigned k = 0; da && k < fi->ndrivers; k++) {
-			const struct pm_ranked_driver *d = &fi->drivers[k];
-			cJSON *x = c(cJSON_CreateObject());
-			if (!x)
-				break;
-			cJSON_AddItemToArray(da, x);
-			char t[5];
-			pm_sum_tag_str(d->tag, t);
-			str(x, "tag", t);
-			str(x, "name", d->name);
-			str(x, "evidence", d->how);
-			str(x, "detail", d->detail);
-		}
-		arr_str(o, "next_steps", fi->steps[0], fi->nsteps, sizeof(fi->steps[0]));
-		str(o, "references", fi->refs);
+		pm_jb_str(&j, o, "rule", fi->rule);
+		pm_jb_str(&j, o, "severity", pm_severity_name(fi->severity));
+		pm_jb_str(&j, o, "confidence", pm_confidence_name(fi->confidence));
+		pm_jb_str(&j, o, "resource", pm_resource_name(fi->resource));
+		pm_jb_str(&j, o, "title", fi->title);
+		arr_str(&j, o, "evidence", fi->evidence[0], fi->nevidence, sizeof(fi->evidence[0]));
+		suspects(&j, o, fi);
+		arr_str(&j, o, "next_steps", fi->steps[0], fi->nsteps, sizeof(fi->steps[0]));
+		pm_jb_str(&j, o, "references", fi->refs);
 	}
-	arr_str(root, "not_evaluated", f->not_evaluated[0], f->nnot,
+	arr_str(&j, parent, "not_evaluated", f->not_evaluated[0], f->nnot,
 		sizeof(f->not_evaluated[0]));
-	char *s = oom ? NULL : cJSON_Print(root);
-	cJSON_Delete(root);
-	if (!s)
-		return &pm_enomem;
-	/* strip the outer braces: the caller embeds the members in its own object */
-	size_t n = strlen(s);
-	char *b = strchr(s, '{'), *e = strrchr(s, '}');
-	if (!b || !e || e < b) {
-		free(s);
-		return &pm_enomem;
-	}
-	*e = 0;
-	memmove(s, b + 1, (size_t)(e - b));
-	(void)n;
-	*ret = s;
-	return NULL;
+	return j.oom ? &pm_enomem : NULL;
 }

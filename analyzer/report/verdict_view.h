@@ -1,22 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file verdict_view.h
- * Renderings of the verdict and findings: JSON fragments (schema poolmortem.analyze/1), text
- * for terminals (colour only when asked), Markdown for tickets, and a self-contained HTML page
- * with inline SVG charts (no network, no scripts).
+ * Renderings of the verdict and findings: JSON members (schemas poolmortem.analyze/1 and
+ * poolmortem.rules/1), text for terminals (colour only when asked), Markdown for tickets, and
+ * a self-contained HTML page with inline SVG charts (no network, no scripts).
  */
 #ifndef PM_VERDICT_VIEW_H
 #define PM_VERDICT_VIEW_H
 
+#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "rules.h"
 #include "strbuf.h"
 #include "summary.h"
 
-/** JSON text of {"verdict":..., "findings":[...], "not_evaluated":[...]} members (no braces). */
-struct pm_error *pm_verdict_json_members(const struct pm_verdict *v, const struct pm_findings *f,
-					 char **ret);
+/** Add "verdict", "findings" and "not_evaluated" to the report object @p parent. */
+struct pm_error *pm_json_verdict(const struct pm_verdict *v, const struct pm_findings *f,
+				 cJSON *parent);
 void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const struct pm_findings *f,
 		     bool color);
 void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,

@@ -23,10 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	char *out;
+	cJSON *t;
 	if (!pm_report_info_text(in, "fuzz", &out))
 		free(out);
-	if (!pm_report_info_json(in, "fuzz", &out))
-		free(out);
+	if (!pm_json_info(in, "fuzz", &t))
+		cJSON_Delete(t);
 	pm_info_gather_pool(in);
 	struct pm_poolused_opts uo = { PM_SORT_NONPAGED, 10, "*", true, true };
 	pm_info_gather_scan(in);
@@ -35,14 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(e = pm_report_poolused_text(in, &uo, &out)))
 		free(out);
 	pm_error_destroy(e);
-	if (!(e = pm_report_poolused_json(in, &uo, &out)))
-		free(out);
+	if (!(e = pm_json_poolused(in, &uo, &t)))
+		cJSON_Delete(t);
 	pm_error_destroy(e);
 	if (!(e = pm_report_bigpool_text(in, &bo, &out)))
 		free(out);
 	pm_error_destroy(e);
-	if (!(e = pm_report_bigpool_json(in, &bo, &out)))
-		free(out);
+	if (!(e = pm_json_bigpool(in, &bo, &t)))
+		cJSON_Delete(t);
 	pm_error_destroy(e);
 	pm_info_destroy(in);
 	return 0;

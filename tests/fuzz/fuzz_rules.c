@@ -41,9 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pm_verdict_markdown(&sb, &s, &v, &f);
 			pm_verdict_html(&sb, &s, &v, &f);
 			pm_sb_free(&sb);
+			cJSON *t = cJSON_CreateObject();
+			if (t)
+				pm_error_destroy(pm_json_verdict(&v, &f, t));
+			cJSON_Delete(t);
 			char *j = NULL;
-			pm_error_destroy(pm_verdict_json_members(&v, &f, &j));
-			free(j);
 			pm_error_destroy(pm_summary_to_json(&s, &j));
 			free(j);
 			pm_findings_deinit(&f);
