@@ -41,52 +41,63 @@ bool pm_tag_match(const char *pattern, uint32_t tag)
 				    !strncmp(pattern, t, strlen(pattern)));
 }
 
-static enum pm_pool_sort g_sort;
+/* A row with its sort key computed once (the order is passed in, not kept in a global). */
+struct row_key {
+	const struct pm_tag_counts *c;
+	uint64_t v;
+	char tag[5];
+};
 
-static int row_cmp(const void *x, const void *y)
+static uint64_t sort_value(const struct pm_tag_counts *c, enum pm_pool_sort s)
 {
-	const struct pm_tag_counts *a = *(const struct pm_tag_counts *const *)x;
-	const struct pm_tag_counts *b = *(const struct pm_tag_counts *const *)y;
-	uint64_t va = 0, vb = 0;
-	switch (g_sort) {
+	switch (s) {
 	case PM_SORT_NONPAGED:
-		va = a->np_bytes, vb = b->np_bytes;
-		break;
+		return c->np_bytes;
 	case PM_SORT_PAGED:
-		va = a->p_bytes, vb = b->p_bytes;
-		break;
+		return c->p_bytes;
 	case PM_SORT_ALLOCS:
-		va = (a->np_allocs - a->np_frees) + (a->p_allocs - a->p_frees);
-		vb = (b->np_allocs - b->np_frees) + (b->p_allocs - b->p_frees);
-		break;
+		return (c->np_allocs - c->np_frees) + (c->p_allocs - c->p_frees);
 	case PM_SORT_TAG:
 		break;
 	}
-	if (va != vb)
-		return va > vb ? -1 : 1; /* largest first */
-	char ta[5], tb[5];
-	pm_tag_str(a->tag, ta);
-	pm_tag_str(b->tag, tb);
-	return strcmp(ta, tb);
+	return 0;
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+	const struct row_key *a = x, *b = y;
+	if (a->v != b->v)
+		return a->v > b->v ? -1 : 1; /* largest first */
+	return strcmp(a->tag, b->tag);
 }
 
 const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
 					     const struct pm_poolused_opts *o, size_t *n_ret)
 {
 	const struct pm_tag_counts **rows = calloc(t->ntags ? t->ntags : 1, sizeof(*rows));
-	if (!rows)
+	struct row_key *keys = calloc(t->ntags ? t->ntags : 1, sizeof(*keys));
+	if (!rows || !keys) {
+		free(rows);
+		free(keys);
 		return NULL;
+	}
 	size_t n = 0;
 	for (size_t i = 0; i < t->ntags; i++) {
 		const struct pm_tag_counts *c = &t->tags[i];
 		bool any = c->np_bytes || c->p_bytes || c->np_allocs != c->np_frees ||
 			   c->p_allocs != c->p_frees;
-		if ((any || o->verbose) && pm_tag_match(o->pattern, c->tag))
-			rows[n++] = c;
+		if ((any || o->verbose) && pm_tag_match(o->pattern, c->tag)) {
+			keys[n].c = c;
+			keys[n].v = sort_value(c, o->sort);
+			pm_tag_str(c->tag, keys[n].tag);
+			n++;
+		}
 	}
-	g_sort = o->sort;
 	if (n > 1) /* qsort() wants a non-null base even for 0 */
-		qsort(rows, n, sizeof(*rows), row_cmp);
+		qsort(keys, n, sizeof(*keys), key_cmp);
+	for (size_t i = 0; i < n; i++)
+		rows[i] = keys[i].c;
+	free(keys);
 	if (o->top && n > o->top)
 		n = o->top;
 	*n_ret = n;
