@@ -1,36 +1,83 @@
 /* SPDX-License-Identifier: MIT */
 /**
  * @file cli.h
- * What the CLI files (main.c, cli_bulk.c, cli_sym.c) share: exit codes, option ids, the usage text and
- * two helpers. Only the CLI layer (L9) includes it.
+ * The command line (L9, the only printer): the command table (name, usage, options, handler;
+ * cli_cmds.c), the options every command shares, parsed in one place (cli_args.c), exit codes
+ * and the helpers the command files (main.c, cli_bulk.c, cli_sym.c) share.
  */
 #ifndef PM_CLI_H
 #define PM_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "analyze.h"
+#include "poolview.h"
 #include "rules.h"
 
 /* Exit codes, documented in --help and the README. */
 enum {
 	PM_EXIT_OK = 0,         /* done; healthy (analyze: no exhaustion found) */
-	PM_EXIT_FINDING = 1,    /* analyze: exhaustion found (reserved until analyze lands) */
+	PM_EXIT_FINDING = 1,    /* analyze: exhaustion found */
 	PM_EXIT_USAGE = 2,      /* bad command line */
 	PM_EXIT_UNREADABLE = 3, /* the input could not be read as a dump: nothing reported */
 	PM_EXIT_INCOMPLETE = 4, /* a report was written, but part of the dump was unreadable */
 };
 
-/* getopt_long ids of the long options (shared where commands share an option). */
-enum {
-	OPT_SORT = 256, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN,
-	OPT_FORMAT = 300, OPT_RULES, OPT_POOLTAG, OPT_COLOR,
-	OPT_OUTPUT = 400, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
-	OPT_NOPROGRESS, OPT_TREND,
-	OPT_ONE = 500,
+/* The options, one id each (the command table lists which a command takes). */
+enum pm_cli_opt_id {
+	OPT_END = 0,
+	OPT_JSON = 256, OPT_VERBOSE, OPT_SORT, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN, OPT_PHYS,
+	OPT_FORMAT, OPT_RULES, OPT_POOLTAG, OPT_COLOR,
+	OPT_OUTPUT, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
+	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_HELP,
 };
 
-extern const char pm_cli_usage[];
+/** Every option's value after parsing (a command reads the ones it takes). */
+struct pm_cli_args {
+	bool json, verbose, all, scan, phys, resume, no_progress, trend, one_machine;
+	enum pm_pool_sort sort;
+	bool has_top;
+	size_t top;
+	const char *tag, *rules, *pooltag, *output, *summary;
+	enum pm_format format;
+	const char *color; /**< "auto", "always" or "never" */
+	bool has_jobs;
+	unsigned jobs;
+	unsigned shard_i, shard_n; /**< shard_n 0: no --shard */
+	bool has_timeout, has_max_mem;
+	unsigned timeout_s, max_mem_mb;
+	char **pos; /**< the positional arguments */
+	int npos;
+};
+
+struct pm_cli_cmd {
+	const char *name;
+	const char *synopsis; /**< "poolused [OPTIONS] DUMP", for its --help */
+	const char *block;    /**< its lines in the usage text (`poolmortem --help`) */
+	const int *opts;      /**< the options it takes, OPT_END-terminated */
+	int min_args, max_args; /**< positional arguments (max -1: no limit) */
+	const char *args_msg;   /**< said when their number is wrong (NULL: the handler checks) */
+	bool reads_dumps;       /**< --symbols applies */
+	int (*run)(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+};
+
+extern const struct pm_cli_cmd pm_cli_cmds[];
+extern const size_t pm_cli_ncmds;
+
+/** The command named @p name, or NULL. */
+const struct pm_cli_cmd *pm_cli_find(const char *name);
+/** The usage text: every command's block, the global options, the exit codes. */
+void pm_cli_usage(FILE *f);
+/** One command's help: its synopsis, what it does and each option it takes. */
+void pm_cli_help(const struct pm_cli_cmd *cmd, FILE *f);
+/**
+ * Parse @p argv (argv[0] is the command's name) into @p a with @p cmd's options and check
+ * the number of positional arguments. Returns -1 to go on, else the exit code (after --help:
+ * 0; after a usage error, said on stderr: 2).
+ */
+int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_cli_args *a);
 
 /** A whole-string unsigned number (decimal, 0x hex or 0 octal). */
 bool pm_cli_parse_u64(const char *s, uint64_t *ret);
@@ -38,8 +85,19 @@ bool pm_cli_parse_u64(const char *s, uint64_t *ret);
 struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
 				    const char *pooltag);
 
-int pm_cli_batch(int argc, char **argv);
-int pm_cli_trend(int argc, char **argv);
-int pm_cli_sym(int argc, char **argv, bool is_dt);
+/* The handlers (main.c: one dump; cli_bulk.c: many; cli_sym.c: symbol files). */
+int pm_cmd_info(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_symbols(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_poolused(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_bigpool(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_vm(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_analyze(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_summary(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_rules(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_dt(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 
 #endif

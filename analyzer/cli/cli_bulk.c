@@ -3,7 +3,6 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdint.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,111 +162,28 @@ static int batch_report(const struct pm_batch_opts *bo, const struct pm_batch_st
 	return rc;
 }
 
-int pm_cli_batch(int argc, char **argv)
+int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 {
+	(void)cmd;
 	struct pm_batch_opts bo = { 0 };
 	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-	bo.jobs = nproc > 0 ? (unsigned)nproc : 1;
-	bo.timeout_s = 600;
-	bo.max_mem_mb = 8192;
-	bo.progress = isatty(STDERR_FILENO);
-	const char *rules = NULL, *pooltag = NULL, *summary = NULL;
-	bool trend = false;
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, OPT_OUTPUT },
-		{ "summary", required_argument, NULL, OPT_SUMMARY },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
-		{ "resume", no_argument, NULL, OPT_RESUME },
-		{ "shard", required_argument, NULL, OPT_SHARD },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "max-mem", required_argument, NULL, OPT_MAXMEM },
-		{ "scan", no_argument, NULL, OPT_SCAN },
-		{ "rules", required_argument, NULL, OPT_RULES },
-		{ "pooltag", required_argument, NULL, OPT_POOLTAG },
-		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
-		{ "trend", no_argument, NULL, OPT_TREND },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	uint64_t v, v2;
-	char *slash;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "j:o:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-		case OPT_OUTPUT:
-			bo.output = optarg;
-			break;
-		case OPT_SUMMARY:
-			summary = optarg;
-			break;
-		case 'j':
-		case OPT_JOBS:
-			if (!pm_cli_parse_u64(optarg, &v) || !v || v > 256) {
-				fprintf(stderr, "poolmortem: --jobs takes 1 to 256\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.jobs = (unsigned)v;
-			break;
-		case OPT_RESUME:
-			bo.resume = true;
-			break;
-		case OPT_SHARD:
-			slash = strchr(optarg, '/');
-			if (!slash || (*slash = 0, !pm_cli_parse_u64(optarg, &v)) || !pm_cli_parse_u64(slash + 1, &v2) ||
-			    !v2 || v2 > 100000 || v >= v2) {
-				fprintf(stderr, "poolmortem: --shard takes I/N with 0 <= I < N\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.shard_i = (unsigned)v;
-			bo.shard_n = (unsigned)v2;
-			break;
-		case OPT_TIMEOUT:
-			if (!pm_cli_parse_u64(optarg, &v) || v > 86400) {
-				fprintf(stderr, "poolmortem: --timeout takes seconds (0 = none)\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.timeout_s = (unsigned)v;
-			break;
-		case OPT_MAXMEM:
-			if (!pm_cli_parse_u64(optarg, &v) || v > (1u << 22)) {
-				fprintf(stderr, "poolmortem: --max-mem takes MiB (0 = none)\n");
-				return PM_EXIT_USAGE;
-			}
-			bo.max_mem_mb = (unsigned)v;
-			break;
-		case OPT_SCAN:
-			bo.scan = true;
-			break;
-		case OPT_RULES:
-			rules = optarg;
-			break;
-		case OPT_POOLTAG:
-			pooltag = optarg;
-			break;
-		case OPT_NOPROGRESS:
-			bo.progress = false;
-			break;
-		case OPT_TREND:
-			trend = true;
-			break;
-		default:
-			fputs(pm_cli_usage, stderr);
-			return PM_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "poolmortem: batch takes one or more PATHs\n");
-		return PM_EXIT_USAGE;
-	}
+	bo.jobs = a->has_jobs ? a->jobs : nproc > 0 ? (unsigned)nproc : 1;
+	bo.timeout_s = a->has_timeout ? a->timeout_s : 600;
+	bo.max_mem_mb = a->has_max_mem ? a->max_mem_mb : 8192;
+	bo.progress = isatty(STDERR_FILENO) && !a->no_progress;
+	bo.output = a->output;
+	bo.resume = a->resume;
+	bo.shard_i = a->shard_i;
+	bo.shard_n = a->shard_n;
+	bo.scan = a->scan;
 	if (bo.resume && !bo.output) {
 		fprintf(stderr, "poolmortem: --resume needs --output FILE\n");
 		return PM_EXIT_USAGE;
 	}
-	bo.paths = (const char *const *)argv + optind;
-	bo.npaths = (size_t)(argc - optind);
+	bo.paths = (const char *const *)a->pos;
+	bo.npaths = (size_t)a->npos;
 	struct pm_rule_params params;
-	struct pm_error *err = pm_cli_load_params(&params, rules, pooltag);
+	struct pm_error *err = pm_cli_load_params(&params, a->rules, a->pooltag);
 	if (err) {
 		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
 		pm_error_destroy(err);
@@ -280,42 +196,17 @@ int pm_cli_batch(int argc, char **argv)
 		free(st.stdout_lines);
 		return PM_EXIT_UNREADABLE;
 	}
-	int rc = batch_report(&bo, &st, summary, trend);
+	int rc = batch_report(&bo, &st, a->summary, a->trend);
 	free(st.stdout_lines);
 	return rc;
 }
 
-
 /* trend DUMP... (or NDJSON files from batch) */
-int pm_cli_trend(int argc, char **argv)
+int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 {
-	bool json = false, one = false;
-	size_t top = 10;
-	uint64_t v;
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "one-machine", no_argument, NULL, OPT_ONE },
-		{ "top", required_argument, NULL, OPT_TOP },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == OPT_ONE)
-			one = true;
-		else if (c == OPT_TOP && pm_cli_parse_u64(optarg, &v) && v && v < 100000)
-			top = (size_t)v;
-		else {
-			fputs(pm_cli_usage, stderr);
-			return PM_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "poolmortem: trend takes DUMPs or batch NDJSON files\n");
-		return PM_EXIT_USAGE;
-	}
+	(void)cmd;
+	bool json = a->json, one = a->one_machine;
+	size_t top = a->has_top ? a->top : 10;
 	struct pm_rule_params params;
 	struct pm_error *err = pm_cli_load_params(&params, NULL, NULL);
 	if (err) {
@@ -326,8 +217,8 @@ int pm_cli_trend(int argc, char **argv)
 	cJSON **docs = NULL;
 	size_t n = 0, cap = 0;
 	int rc = PM_EXIT_OK;
-	for (int i = optind; i < argc; i++) {
-		const char *path = argv[i];
+	for (int i = 0; i < a->npos; i++) {
+		const char *path = a->pos[i];
 		FILE *f = fopen(path, "rb");
 		int first = f ? fgetc(f) : EOF;
 		if (f)

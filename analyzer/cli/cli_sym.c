@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 // The symbol commands: dt (a type's layout) and x (symbols' RVAs) on a PDB or ISF file.
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,36 +19,17 @@ static int open_sym(const char *path, struct pm_symtab **t)
 }
 
 /* dt [--json] SYMFILE TYPE; x [--json] SYMFILE NAME... */
-int pm_cli_sym(int argc, char **argv, bool is_dt)
+static int sym_cmd(const struct pm_cli_args *a, bool is_dt)
 {
-	bool json = false;
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'j') {
-			fputs(pm_cli_usage, stderr);
-			return PM_EXIT_USAGE;
-		}
-		json = true;
-	}
-	if (argc - optind < 2 || (is_dt && argc - optind != 2)) {
-		fprintf(stderr, "poolmortem: %s\n", is_dt ? "dt takes a PDB or ISF file and a type name"
-							  : "x takes a PDB or ISF file and symbol names");
-		return PM_EXIT_USAGE;
-	}
 	struct pm_symtab *t;
-	int rc = open_sym(argv[optind], &t);
+	int rc = open_sym(a->pos[0], &t);
 	if (rc)
 		return rc;
 	char *out = NULL;
 	bool all = true;
-	struct pm_error *err = is_dt ? pm_dt_render(t, argv[optind + 1], json, &out)
-				     : pm_x_render(t, (const char *const *)argv + optind + 1,
-						   (size_t)(argc - optind - 1), json, &out, &all);
+	struct pm_error *err = is_dt ? pm_dt_render(t, a->pos[1], a->json, &out)
+				     : pm_x_render(t, (const char *const *)a->pos + 1,
+						   (size_t)(a->npos - 1), a->json, &out, &all);
 	pm_symtab_destroy(t);
 	if (err) {
 		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
@@ -57,8 +37,20 @@ int pm_cli_sym(int argc, char **argv, bool is_dt)
 		return PM_EXIT_UNREADABLE;
 	}
 	fputs(out, stdout);
-	if (json)
+	if (a->json)
 		fputc('\n', stdout);
 	free(out);
 	return all ? PM_EXIT_OK : PM_EXIT_INCOMPLETE;
+}
+
+int pm_cmd_dt(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
+{
+	(void)cmd;
+	return sym_cmd(a, true);
+}
+
+int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
+{
+	(void)cmd;
+	return sym_cmd(a, false);
 }

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// The command table: every command's name, usage, options and handler, in one place (the
+// usage text, each command's --help and the dispatch in main() are made from it).
+#include <string.h>
+
+#include "cli.h"
+
+static const int o_info[] = { OPT_JSON, OPT_END };
+static const int o_poolused[] = { OPT_SORT, OPT_TOP, OPT_TAG, OPT_VERBOSE, OPT_SCAN, OPT_JSON,
+				  OPT_END };
+static const int o_bigpool[] = { OPT_ALL, OPT_TAG, OPT_JSON, OPT_END };
+static const int o_analyze[] = { OPT_FORMAT, OPT_JSON, OPT_SCAN, OPT_TOP, OPT_RULES, OPT_POOLTAG,
+				 OPT_COLOR, OPT_END };
+static const int o_batch[] = { OPT_OUTPUT, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT,
+			       OPT_MAXMEM, OPT_SUMMARY, OPT_TREND, OPT_SCAN, OPT_RULES,
+			       OPT_POOLTAG, OPT_NOPROGRESS, OPT_END };
+static const int o_trend[] = { OPT_ONE, OPT_TOP, OPT_JSON, OPT_END };
+static const int o_summary[] = { OPT_END };
+static const int o_rules[] = { OPT_JSON, OPT_RULES, OPT_POOLTAG, OPT_END };
+static const int o_read[] = { OPT_PHYS, OPT_JSON, OPT_END };
+
+const struct pm_cli_cmd pm_cli_cmds[] = {
+	{ "info", "info [--json] DUMP",
+	  "  info DUMP        container, Windows build, bugcheck, memory coverage, kernel\n"
+	  "                   identity (PDB GUID/age), KDBG and the loaded-module list\n",
+	  o_info, 1, 1, "info takes exactly one DUMP", true, pm_cmd_info },
+	{ "poolused", "poolused [OPTIONS] DUMP",
+	  "  poolused DUMP    per-tag pool usage from the tag tracker, summed over every\n"
+	  "                   processor's table (what WinDbg's !poolused shows)\n"
+	  "                   --sort tag|nonpaged|paged|allocs, --top N, --tag PATTERN\n"
+	  "                   (* and ?), --verbose (cumulative allocs/frees, idle tags),\n"
+	  "                   --scan (also walk the pool pages and cross-check the tracker;\n"
+	  "                   19H1+: the segment heap, needs --symbols)\n",
+	  o_poolused, 1, 1, "poolused takes exactly one DUMP", true, pm_cmd_poolused },
+	{ "bigpool", "bigpool [--all] [--tag PATTERN] [--json] DUMP",
+	  "  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
+	  "                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n",
+	  o_bigpool, 1, 1, "bigpool takes exactly one DUMP", true, pm_cmd_bigpool },
+	{ "analyze", "analyze [OPTIONS] DUMP",
+	  "  analyze DUMP     the verdict (exhausted resource, leaking tags, owning drivers,\n"
+	  "                   next steps) and everything below in one report\n"
+	  "                   --format text|json|md|html (--json), --scan, --top N,\n"
+	  "                   --rules FILE (override thresholds/knowledge), --pooltag FILE,\n"
+	  "                   --color auto|always|never\n",
+	  o_analyze, 1, 1, "analyze takes exactly one DUMP", true, pm_cmd_analyze },
+	{ "batch", "batch [OPTIONS] PATH...",
+	  "  batch PATH...    every dump under PATHs (dumps, folders, .gz, .zip) analyzed in\n"
+	  "                   parallel isolated workers; one JSON line per dump (--output FILE,\n"
+	  "                   else stdout), then a summary (buckets, duplicates, top tags)\n"
+	  "                   --jobs N, --resume, --shard I/N, --timeout S, --max-mem MiB,\n"
+	  "                   --summary FILE (JSON), --trend, --scan, --rules, --pooltag,\n"
+	  "                   --no-progress\n",
+	  o_batch, 1, -1, "batch takes one or more PATHs", true, pm_cmd_batch },
+	{ "trend", "trend [--one-machine] [--top N] [--json] DUMP...",
+	  "  trend DUMP...    several dumps of one machine (or batch NDJSON files): which tags\n"
+	  "                   grew and how fast per hour, fastest first; --one-machine forces\n"
+	  "                   one group, --top N, --json\n",
+	  o_trend, 1, -1, "trend takes DUMPs or batch NDJSON files", true, pm_cmd_trend },
+	{ "summary", "summary DUMP",
+	  "  summary DUMP     the analysis summary the rules read, as JSON\n",
+	  o_summary, 1, 1, "summary takes exactly one DUMP", true, pm_cmd_summary },
+	{ "rules", "rules [--json] [--rules FILE] [--pooltag FILE] SUMMARY.json",
+	  "  rules SUMMARY.json  run the rules on a saved summary (--json, --rules, --pooltag)\n",
+	  o_rules, 1, 1, "rules takes exactly one SUMMARY.json", false, pm_cmd_rules },
+	{ "vm", "vm [--json] DUMP",
+	  "  vm DUMP          what WinDbg's !vm shows, as far as the dump allows without\n"
+	  "                   symbols: memory, pool usage and maxima, commit; each line names\n"
+	  "                   its source or why it is missing\n",
+	  o_info, 1, 1, "vm takes exactly one DUMP", true, pm_cmd_vm },
+	{ "symbols", "symbols [--json] DUMP",
+	  "  symbols DUMP     the kernel's symbol file: the identity its image asks for, every\n"
+	  "                   place looked at (and why a file was refused), what was used\n",
+	  o_info, 1, 1, "symbols takes one DUMP", true, pm_cmd_symbols },
+	{ "dt", "dt [--json] SYMFILE TYPE",
+	  "  dt SYMFILE TYPE  a type's layout from a PDB or ISF file, as WinDbg's dt shows it\n",
+	  o_info, 2, 2, "dt takes a PDB or ISF file and a type name", false, pm_cmd_dt },
+	{ "x", "x [--json] SYMFILE NAME...",
+	  "  x SYMFILE NAME...  symbols' RVAs from a PDB or ISF file\n",
+	  o_info, 2, -1, "x takes a PDB or ISF file and symbol names", false, pm_cmd_x },
+	{ "read", "read DUMP ADDR LEN [--phys] [--json]",
+	  "  read DUMP ADDR LEN [--phys]\n"
+	  "                   bytes of kernel virtual (or, with --phys, physical) memory,\n"
+	  "                   like WinDbg's db/!db; an absent page is named with its reason\n",
+	  o_read, 3, 3, NULL, true, pm_cmd_read },
+};
+
+const size_t pm_cli_ncmds = sizeof(pm_cli_cmds) / sizeof(pm_cli_cmds[0]);
+
+const struct pm_cli_cmd *pm_cli_find(const char *name)
+{
+	for (size_t i = 0; i < pm_cli_ncmds; i++)
+		if (!strcmp(pm_cli_cmds[i].name, name))
+			return &pm_cli_cmds[i];
+	return NULL;
+}
