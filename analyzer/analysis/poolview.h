@@ -2,7 +2,7 @@
 /**
  * @file poolview.h
  * Views over the pool bookkeeping that `poolused` and `bigpool` print: row selection (tag
- * patterns with * and ?), sort orders and totals, and their text renderings (JSON: report.h).
+ * patterns with * and ?), sort orders and totals (their renderings are report.h's).
  */
 #ifndef PM_POOLVIEW_H
 #define PM_POOLVIEW_H
@@ -48,9 +48,5 @@ void pm_tag_str(uint32_t tag, char out[5]);
 const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
 					     const struct pm_poolused_opts *o, size_t *n_ret);
 
-struct pm_error *pm_report_poolused_text(const struct pm_info *in,
-					 const struct pm_poolused_opts *o, char **ret);
-struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
-					char **ret);
 
 #endif

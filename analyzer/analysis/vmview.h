@@ -73,6 +73,5 @@ const char *pm_vm_line_label(enum pm_vm_line_id id);
 void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *ret);
 void pm_vm_view_deinit(struct pm_vm_view *v);
 
-struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret);
 
 #endif

@@ -34,6 +34,16 @@ struct pm_error *pm_report_symbols_text(const struct pm_info *in, const char *di
 struct pm_error *pm_json_symbols(const struct pm_info *in, const char *display_name,
 				 cJSON **ret);
 
+/** `poolused` as WinDbg's !poolused prints it (o->top rows); an error when there is no
+ * tracker. With o->scan, the pool-page scan and its cross-check. */
+struct pm_error *pm_report_poolused_text(const struct pm_info *in,
+					 const struct pm_poolused_opts *o, char **ret);
+/** `bigpool`: the allocations and per-tag totals; an error when there is no table. */
+struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
+					char **ret);
+/** `vm` as WinDbg's !vm prints it, each line with its source or why it is missing. */
+struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret);
+
 /** poolmortem.poolused/1: the tracker's tags (every tag, sorted as @p o says), session pool
  * and, with o->scan, the pool-page scan. */
 struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_poolused_opts *o,

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: MIT
+// Text rendering of `poolused` and `bigpool`, in the shape WinDbg's !poolused prints
+// (tools-and-outputs.md §1.2), and of the pool-page scan with its cross-check.
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "strbuf.h"
+
+static const char *sort_title(enum pm_pool_sort s)
+{
+	switch (s) {
+	case PM_SORT_NONPAGED:
+		return "NonPaged Pool Consumed";
+	case PM_SORT_PAGED:
+		return "Paged Pool Consumed";
+	case PM_SORT_ALLOCS:
+		return "Outstanding Allocations";
+	default:
+		return "Tag";
+	}
+}
+
+static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *t)
+{
+	pm_sb_printf(sb, " Tag tracker: PoolTrackTable %#" PRIx64 ", %" PRIu64 " entries of %#x bytes"
+		     " (%s%s), size from %s, hash %s (%.0f%% of tags at their slot)\n",
+		     t->table0, t->entries, t->layout->stride, t->layout->name,
+		     t->layout_as_expected ? "" : "; not the build's tabulated layout", t->size_how,
+		     pm_tag_hash_name(t->hash), t->home_fit * 100);
+	if (t->expansion_read)
+		pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table: %"
+			     PRIu64 " entries (%s)\n", t->cpus_read, t->cpus_expected, t->cpus_how,
+			     t->expansion_entries, t->symbols);
+	else
+		pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table not read "
+			     "(needs symbols; used only when the table is full)\n", t->cpus_read,
+			     t->cpus_expected, t->cpus_how);
+}
+
+static void scan_text(struct pm_strbuf *sb, const struct pm_info *in)
+{
+	const struct pm_pool_info *p = &in->pool;
+	if (!p->has_scan) {
+		pm_sb_printf(sb, "\n Pool-page scan: not available: %s\n", p->scan_absent);
+		return;
+	}
+	const struct pm_scan *sc = &p->scan;
+	if (sc->method == PM_SCAN_SEGHEAP)
+		pm_sb_printf(sb, "\n Segment-heap walk (ExPoolState, with symbols): %" PRIu64
+			     " subsegments, %" PRIu64 " pages; %" PRIu64 " chunks, %" PRIu64 " free\n\n",
+			     sc->subsegments, sc->pool_pages, sc->chunks, sc->free_chunks);
+	else
+		pm_sb_printf(sb, "\n Pool-page scan: %" PRIu64 " pool pages among %" PRIu64 " kernel "
+			     "pages examined; %" PRIu64 " chunks, %" PRIu64 " free\n\n", sc->pool_pages,
+			     sc->pages_examined, sc->chunks, sc->free_chunks);
+	pm_sb_printf(sb, "               NonPaged                  Paged\n");
+	pm_sb_printf(sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Chunks", "Bytes", "Chunks", "Bytes");
+	/* by tag string */
+	const struct pm_scan_tag **r = calloc(sc->ntags ? sc->ntags : 1, sizeof(*r));
+	if (!r)
+		return;
+	for (size_t i = 0; i < sc->ntags; i++)
+		r[i] = &sc->tags[i];
+	for (size_t i = 1; i < sc->ntags; i++)
+		for (size_t k = i; k > 0; k--) {
+			char a[5], b[5];
+			pm_tag_str(r[k]->tag, a);
+			pm_tag_str(r[k - 1]->tag, b);
+			if (strcmp(a, b) >= 0)
+				break;
+			const struct pm_scan_tag *x = r[k];
+			r[k] = r[k - 1];
+			r[k - 1] = x;
+		}
+	for (size_t i = 0; i < sc->ntags; i++) {
+		char tg[5];
+		pm_tag_str(r[i]->tag, tg);
+		pm_sb_printf(sb, " %-4s %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tg,
+			     r[i]->np_count, r[i]->np_bytes, r[i]->p_count, r[i]->p_bytes);
+	}
+	free(r);
+	/* what the walk could not read or decode (the rest of the diagnostics are in `info`) */
+	for (size_t i = 0; i < in->diags.n; i++)
+		if (!strcmp(in->diags.items[i].layer, "segheap"))
+			pm_sb_printf(sb, "%s Note: %s\n",
+				     i && !strcmp(in->diags.items[i - 1].layer, "segheap") ? "" : "\n",
+				     in->diags.items[i].msg);
+	struct pm_scan_note *notes;
+	size_t n = pm_scan_consistency(p, &notes);
+	pm_sb_printf(sb, "\n Consistency with the tag tracker: %zu disagreement%s%s\n", n,
+		     n == 1 ? "" : "s", p->has_track ? "" : " (no tracker to compare with)");
+	for (size_t i = 0; i < n; i++) {
+		char tg[5];
+		pm_tag_str(notes[i].tag, tg);
+		pm_sb_printf(sb, "  %-4s %-8s tracker %" PRIu64 " small allocations, scan %" PRIu64
+			     ": %s\n", tg, notes[i].paged ? "paged" : "nonpaged",
+			     notes[i].tracker_small, notes[i].scan_count, notes[i].what);
+	}
+	free(notes);
+}
+
+struct pm_error *pm_report_poolused_text(const struct pm_info *in,
+					 const struct pm_poolused_opts *o, char **ret)
+{
+	const struct pm_pool_info *p = &in->pool;
+	if (!p->has_track)
+		return pm_err(PM_ERR_NOT_CAPTURED, "pool tag tracker not available: %s",
+			      p->track_absent);
+	const struct pm_pooltrack *t = &p->track;
+	size_t n;
+	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
+	if (!rows)
+		return &pm_enomem;
+	struct pm_strbuf sb = { 0 };
+	tracker_provenance(&sb, t);
+	pm_sb_printf(&sb, "\n Sorting by %s\n\n", sort_title(o->sort));
+	uint64_t tot[8] = { 0 };
+	if (o->verbose) {
+		pm_sb_printf(&sb, "               NonPaged                                            Paged\n");
+		pm_sb_printf(&sb, " %-4s %10s %10s %10s %12s %10s %10s %10s %12s\n", "Tag", "Allocs",
+			     "Frees", "Diff", "Used", "Allocs", "Frees", "Diff", "Used");
+	} else {
+		pm_sb_printf(&sb, "               NonPaged                  Paged\n");
+		pm_sb_printf(&sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Allocs", "Used", "Allocs",
+			     "Used");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct pm_tag_counts *c = rows[i];
+		char tg[5];
+		pm_tag_str(c->tag, tg);
+		uint64_t npo = c->np_allocs - c->np_frees, po = c->p_allocs - c->p_frees;
+		if (o->verbose)
+			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64
+				     " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tg,
+				     c->np_allocs, c->np_frees, npo, c->np_bytes, c->p_allocs,
+				     c->p_frees, po, c->p_bytes);
+		else
+			pm_sb_printf(&sb, " %-4s %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64
+				     "\n", tg, npo, c->np_bytes, po, c->p_bytes);
+		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += npo, tot[3] += c->np_bytes;
+		tot[4] += c->p_allocs, tot[5] += c->p_frees, tot[6] += po, tot[7] += c->p_bytes;
+	}
+	if (o->verbose)
+		pm_sb_printf(&sb, "\n TOTAL %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %10"
+			     PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tot[0], tot[1],
+			     tot[2], tot[3], tot[4], tot[5], tot[6], tot[7]);
+	else
+		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
+			     tot[2], tot[3], tot[6], tot[7]);
+	free(rows);
+	if (p->has_session) { /* !poolused 8: the session the dump maps */
+		const struct pm_session_pool *se = &p->session;
+		pm_sb_printf(&sb, "\n Session paged pool (ExpSessionPoolTrackTable %#" PRIx64 ", %"
+			     PRIu64 " entries, from the %s; the session mapped in this dump)\n",
+			     se->table, se->entries, se->source);
+		pm_sb_printf(&sb, " %-4s %10s %12s\n", "Tag", "Allocs", "Used");
+		uint64_t sa = 0, sb2 = 0;
+		for (size_t i = 0; i < se->ntags; i++) {
+			const struct pm_tag_counts *c = &se->tags[i];
+			if (!pm_tag_match(o->pattern, c->tag))
+				continue;
+			char tg[5];
+			pm_tag_str(c->tag, tg);
+			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %12" PRIu64 "\n", tg, c->p_allocs - c->p_frees,
+				     c->p_bytes);
+			sa += c->p_allocs - c->p_frees;
+			sb2 += c->p_bytes;
+		}
+		pm_sb_printf(&sb, " TOTAL %9" PRIu64 " %12" PRIu64 "\n", sa, sb2);
+	}
+	if (o->scan)
+		scan_text(&sb, in);
+	char *s = pm_sb_take(&sb);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
+}
+
+struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
+					char **ret)
+{
+	const struct pm_pool_info *p = &in->pool;
+	if (!p->has_big)
+		return pm_err(PM_ERR_NOT_CAPTURED, "big-page pool table not available: %s",
+			      p->big_absent);
+	const struct pm_bigpool *b = &p->big;
+	const bool is64 = in->dmp->hdr.is64;
+	struct pm_strbuf sb = { 0 };
+	pm_sb_printf(&sb, " Big-page table: PoolBigPageTable %#" PRIx64 " (variable at %#" PRIx64
+		     "), %" PRIu64 " entries of %#x bytes (%s), %s\n", b->table, b->table_var,
+		     b->entries, b->layout->stride, b->layout->name, b->how);
+	pm_sb_printf(&sb, " %zu allocations, %" PRIu64 " freed slots, %" PRIu64 " never used\n\n",
+		     b->nallocs, b->free_slots, b->unused_slots);
+	pm_sb_printf(&sb, " %-*s %-4s %-20s %14s\n", is64 ? 18 : 10, "Va", "Tag", "Pool",
+		     "NumberOfBytes");
+	bool shown_free_title = false;
+	for (size_t i = 0; i < b->nallocs + (o->show_free ? b->nfreed : 0); i++) {
+		bool fr = i >= b->nallocs;
+		const struct pm_big_alloc *a = fr ? &b->freed[i - b->nallocs] : &b->allocs[i];
+		if (!pm_tag_match(o->pattern, a->tag))
+			continue;
+		char tg[5];
+		pm_tag_str(a->tag, tg);
+		if (fr && !shown_free_title) {
+			pm_sb_printf(&sb, "\n Freed slots (stale tag and size):\n");
+			shown_free_title = true;
+		}
+		pm_sb_printf(&sb, " %#-*" PRIx64 " %-4s %-20s %14" PRIu64 "%s\n", is64 ? 18 : 10,
+			     a->va, tg, a->pool ? a->pool : "(no type: XP/2003)", a->bytes,
+			     fr ? "  (free)" : "");
+	}
+	/* Per-tag totals, largest first. */
+	struct tot {
+		uint32_t tag;
+		uint64_t n, bytes;
+	} *tt = calloc(b->nallocs ? b->nallocs : 1, sizeof(*tt));
+	if (!tt) {
+		pm_sb_free(&sb);
+		return &pm_enomem;
+	}
+	size_t nt = 0;
+	for (size_t i = 0; i < b->nallocs; i++) {
+		if (!pm_tag_match(o->pattern, b->allocs[i].tag))
+			continue;
+		size_t k = 0;
+		while (k < nt && tt[k].tag != b->allocs[i].tag)
+			k++;
+		if (k == nt)
+			tt[nt++].tag = b->allocs[i].tag;
+		tt[k].n++;
+		tt[k].bytes += b->allocs[i].bytes;
+	}
+	for (size_t i = 1; i < nt; i++) /* insertion sort: tag count is small */
+		for (size_t k = i; k > 0 && (tt[k].bytes > tt[k - 1].bytes); k--) {
+			struct tot x = tt[k];
+			tt[k] = tt[k - 1];
+			tt[k - 1] = x;
+		}
+	pm_sb_printf(&sb, "\n Per tag:\n %-4s %8s %16s\n", "Tag", "Count", "Bytes");
+	for (size_t i = 0; i < nt; i++) {
+		char tg[5];
+		pm_tag_str(tt[i].tag, tg);
+		pm_sb_printf(&sb, " %-4s %8" PRIu64 " %16" PRIu64 "\n", tg, tt[i].n, tt[i].bytes);
+	}
+	free(tt);
+	char *s = pm_sb_take(&sb);
+	if (!s)
+		return &pm_enomem;
+	*ret = s;
+	return NULL;
+}
