@@ -7,16 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "discover.h"
 #include "info.h"
 #include "names.h"
 #include "pm-reader.h"
 #include "segheap.h"
-#include "source.h"
-#include "source_kdump.h"
-#include "source_z.h"
+#include "container.h"
 
 static const char *const absent_names[] = {
 #define X(n, s) s,
@@ -325,28 +322,25 @@ static void gather_module_pdbs(struct pm_info *in)
 	}
 }
 
-static struct pm_error *gather(struct pm_source *src, enum pm_container kind, struct pm_info **ret)
+/* Takes @p dmp (destroyed on failure too). */
+static struct pm_error *gather(struct pm_dmp *dmp, struct pm_info **ret)
 {
 	struct pm_info *in = calloc(1, sizeof(*in));
 	if (!in) {
-		pm_source_destroy(src);
+		pm_dmp_destroy(dmp);
 		return &pm_enomem;
 	}
 	pm_diags_init(&in->diags);
-	struct pm_error *err = kind == PM_CONT_CRASHDUMP ? pm_dmp_open(src, &in->dmp)
-							 : pm_dmp_open_headerless(src, kind, &in->dmp);
-	if (!err && kind != PM_CONT_CRASHDUMP) {
+	in->dmp = dmp;
+	struct pm_error *err = NULL;
+	if (dmp->container != PM_CONT_CRASHDUMP) {
 		err = pm_discover_dump(in->dmp, &in->disc);
 		if (err) {
 			pm_dmp_destroy(in->dmp);
-			in->dmp = NULL;
+			free(in);
+			return err;
 		}
 	}
-	if (err) {
-		free(in);
-		return err;
-	}
-	struct pm_dmp *dmp = in->dmp;
 	const char *os = pm_windows_name(dmp->hdr.build, dmp->hdr.product_type, dmp->hdr.is64,
 					 in->os_name, sizeof(in->os_name));
 	if (os && os != in->os_name)
@@ -372,57 +366,24 @@ static struct pm_error *gather(struct pm_source *src, enum pm_container kind, st
 
 struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret)
 {
-	return gather(src, PM_CONT_CRASHDUMP, ret);
-}
-
-bool pm_path_is_raw(const char *path)
-{
-	if (!strncmp(path, "raw:", 4))
-		return true;
-	static const char *const ext[] = { ".raw", ".mem", ".vmem", ".dd", ".img", ".ram" };
-	size_t n = strlen(path);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t e = strlen(ext[i]);
-		if (n > e && !strcasecmp(path + n - e, ext[i]))
-			return true;
-	}
-	return false;
+	struct pm_dmp *dmp;
+	PM_TRY(pm_dmp_open(src, &dmp));
+	return gather(dmp, ret);
 }
 
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret)
 {
-	struct pm_source *src;
-	PM_TRY(pm_source_open_any(!strncmp(path, "raw:", 4) ? path + 4 : path, &src));
-	return pm_info_gather_opened(path, src, ret);
+	struct pm_dmp *dmp;
+	PM_TRY(pm_container_open_path(path, &dmp));
+	return gather(dmp, ret);
 }
 
 struct pm_error *pm_info_gather_opened(const char *path, struct pm_source *src,
 				       struct pm_info **ret)
 {
-	bool raw = pm_path_is_raw(path);
-	uint8_t m[8] = { 0 };
-	size_t got = 0;
-	struct pm_error *err = src->ops->read_at(src, 0, m, sizeof(m), &got);
-	if (err) {
-		pm_source_destroy(src);
-		return err;
-	}
-	bool crashdump = got == 8 && (!memcmp(m, "PAGEDU64", 8) || !memcmp(m, "PAGEDUMP", 8));
-	if (raw && !crashdump)
-		return gather(src, PM_CONT_RAW, ret);
-	if (pm_is_elf_container(m, got) || pm_is_diskdump_container(m, got)) {
-		/* libkdumpfile reads files by descriptor: not from inside a gzip or zip */
-		bool plain = !strcmp(src->ops->name, "file");
-		pm_source_destroy(src);
-		if (!plain)
-			return pm_err(PM_ERR_UNSUPPORTED, "an ELF core or kdump-compressed file inside "
-				      "a gzip or zip archive cannot be read in place; decompress it "
-				      "first");
-		enum pm_kdump_kind kind;
-		PM_TRY(pm_source_open_kdump(!strncmp(path, "raw:", 4) ? path + 4 : path, &src, &kind));
-		return gather(src, kind == PM_KDUMP_ELF ? PM_CONT_ELF : PM_CONT_KDUMP, ret);
-	}
-	return gather(src, PM_CONT_CRASHDUMP, ret);
+	struct pm_dmp *dmp;
+	PM_TRY(pm_container_open(path, src, &dmp));
+	return gather(dmp, ret);
 }
 
 static void layout_text(const struct pm_tracker_layout *L, char *out, size_t n)

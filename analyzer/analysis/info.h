@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "container.h"
 #include "discover.h"
 #include "dmp.h"
 #include "kdbg.h"
@@ -166,12 +167,9 @@ void pm_info_gather_scan(struct pm_info *in);
 /** Open the dump at @p path and gather everything `info` shows. */
 struct pm_error *pm_info_gather(const char *path, struct pm_info **ret);
 /** As pm_info_gather(), on @p src already opened from @p path (taken over, destroyed on
- * failure): crash dump, raw image (by @p path's name), ELF or kdump-compressed (re-opened by
- * path through libkdumpfile). */
+ * failure), in the container the probe table (container.h) finds for it. */
 struct pm_error *pm_info_gather_opened(const char *path, struct pm_source *src,
 				       struct pm_info **ret);
-/** Whether @p path names a raw memory image ("raw:" prefix or .raw/.mem/.vmem/.dd/.img/.ram). */
-bool pm_path_is_raw(const char *path);
 /** Same, from an already opened source (fuzzers, tests); takes ownership of @p src. */
 struct pm_error *pm_info_gather_source(struct pm_source *src, struct pm_info **ret);
 void pm_info_destroy(struct pm_info *info);

@@ -9,8 +9,7 @@
 #include <sys/stat.h>
 
 #include "batch_discover.h"
-#include "info.h"
-#include "source_kdump.h"
+#include "container.h"
 #include "source_z.h"
 
 enum { PM_MAX_DEPTH = 64 };
@@ -73,11 +72,6 @@ static void cand_add(struct pm_batch_cands *c, const char *path, uint64_t size)
 	c->n++;
 }
 
-static bool dump_magic(const uint8_t *b, size_t n)
-{
-	return n >= 8 && (!memcmp(b, "PAGEDU64", 8) || !memcmp(b, "PAGEDUMP", 8));
-}
-
 /* A zip's members that look like dumps (a member that cannot be peeked at is one too: its
  * error belongs in the results). */
 static void discover_zip(struct pm_batch_cands *c, const char *path, struct pm_source *src)
@@ -110,7 +104,7 @@ static void discover_zip(struct pm_batch_cands *c, const char *path, struct pm_s
 		uint8_t in[8];
 		size_t g = 0;
 		struct pm_error *pe = pm_peek_zip_member(src, &e[i], in, sizeof(in), &g);
-		if (pe || dump_magic(in, g) || pm_is_diskdump_container(in, g))
+		if (pe || pm_container_probe(in, g, NULL, true))
 			cand_add(c, p, e[i].csize);
 		else
 			c->skipped++;
@@ -137,15 +131,14 @@ static void discover_file(struct pm_batch_cands *c, const char *path, uint64_t s
 		pm_error_destroy(err);
 		got = 0;
 	}
-	if (dump_magic(m, got) || pm_is_elf_container(m, got) || pm_is_diskdump_container(m, got) ||
-	    pm_path_is_raw(path)) {
+	if (pm_container_probe(m, got, path, false)) {
 		cand_add(c, path, size); /* crash dumps, ELF/kdump captures, raw images */
 	} else if (pm_is_gzip(m, got)) {
 		uint8_t in[8];
 		size_t g = 0;
 		err = pm_peek_gzip(src, in, sizeof(in), &g);
 		/* a damaged gzip is still a candidate: its error belongs in the results */
-		if (err || dump_magic(in, g) || pm_is_diskdump_container(in, g) || g < 8)
+		if (err || pm_container_probe(in, g, NULL, true) || g < 8)
 			cand_add(c, path, size);
 		else
 			c->skipped++;

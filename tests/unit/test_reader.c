@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../harness/test.h"
+#include "container.h"
 #include "dmp.h"
 #include "pm-reader.h"
 
@@ -80,8 +81,44 @@ static void test_signatures(void)
 	free(h);
 }
 
+/* The container probe table: each signature, raw images by name, what batch lists. */
+static void test_container_probe(void)
+{
+	static const struct {
+		const char *head, *path;
+		bool in_archive;
+		const char *want; /* NULL: no container claims it */
+	} cases[] = {
+		{ "PAGEDU64", "x.dmp", false, "crash dump" },
+		{ "PAGEDUMP", NULL, true, "crash dump" },
+		{ "PAGEDU64", "x.raw", false, "crash dump" }, /* the signature wins over the name */
+		{ "\x7f" "ELF\2\1\1\0", "x.raw", false, "raw" }, /* the name over ELF's bytes */
+		{ "\x7f" "ELF\2\1\1\0", "core", false, "ELF" },
+		{ "\x7f" "ELF\2\1\1\0", NULL, true, NULL }, /* not listed inside archives */
+		{ "KDUMP   ", NULL, true, "kdump" },
+		{ "DISKDUMP", "x", false, "kdump" },
+		{ "zeros...", "raw:x.bin", false, "raw" },
+		{ "zeros...", "X.VMEM", false, "raw" },
+		{ "zeros...", "x.txt", false, NULL },
+		{ "PAGEDU", "x", false, NULL }, /* too short for a signature */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *h = cases[i].head;
+		const struct pm_container_kind *k = pm_container_probe(
+			(const uint8_t *)h, strlen(h) < 8 && h[0] != 0x7f ? strlen(h) : 8,
+			cases[i].path, cases[i].in_archive);
+		if (!cases[i].want)
+			CHECK(k == NULL);
+		else
+			CHECK(k && !strcmp(k->name, cases[i].want));
+	}
+	CHECK(!strcmp(pm_container_file("raw:a.bin"), "a.bin"));
+	CHECK(!strcmp(pm_container_file("a.bin"), "a.bin"));
+}
+
 int main(void)
 {
+	test_container_probe();
 	test_bounds();
 	test_landmarks();
 	test_signatures();
