@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "dtview.h"
+#include "jsonb.h"
 #include "symfile.h"
 
 static int open_sym(const char *path, struct pm_symtab **t)
@@ -26,11 +27,19 @@ static int sym_cmd(const struct pm_cli_args *a, bool is_dt)
 	if (rc)
 		return rc;
 	char *out = NULL;
+	cJSON *tree = NULL;
 	bool all = true;
-	struct pm_error *err = is_dt ? pm_dt_render(t, a->pos[1], a->json, &out)
-				     : pm_x_render(t, (const char *const *)a->pos + 1,
-						   (size_t)(a->npos - 1), a->json, &out, &all);
+	const char *const *names = (const char *const *)a->pos + 1;
+	size_t n = (size_t)(a->npos - 1);
+	struct pm_error *err = is_dt ? (a->json ? pm_json_dt(t, a->pos[1], &tree)
+						: pm_dt_text(t, a->pos[1], &out))
+			       : a->json ? pm_json_x(t, names, n, &tree, &all)
+					 : pm_x_text(t, names, n, &out, &all);
 	pm_symtab_destroy(t);
+	if (!err && tree) {
+		err = pm_json_print(tree, true, &out);
+		cJSON_Delete(tree);
+	}
 	if (err) {
 		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
 		pm_error_destroy(err);

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "dtview.h"
+#include "fmt.h"
+#include "jsonb.h"
 #include "strbuf.h"
 
 /* Policy: pointer/array levels spelled out in a type name. */
@@ -87,104 +89,123 @@ static void module_name(const struct pm_symtab *t, char *out, size_t n)
 		*dot = 0;
 }
 
-struct pm_error *pm_dt_render(struct pm_symtab *t, const char *type, bool json, char **ret)
-{
+/* The type @p type and, for a struct or union, its members (caller frees m). */
+struct dt_type {
 	pm_tref ty;
-	PM_TRY(t->ops->find_type(t, type, &ty));
 	struct pm_tinfo ti;
-	PM_TRY(t->ops->describe(t, ty, &ti));
-	uint64_t size = 0;
-	struct pm_error *serr = pm_sym_tsize(t, ty, &size);
-	bool has_size = !serr;
+	bool has_size;
+	uint64_t size;
+	struct pm_tmember *m;
+	size_t n;
+};
+
+static struct pm_error *dt_lookup(struct pm_symtab *t, const char *type, struct dt_type *d)
+{
+	memset(d, 0, sizeof(*d));
+	PM_TRY(t->ops->find_type(t, type, &d->ty));
+	PM_TRY(t->ops->describe(t, d->ty, &d->ti));
+	struct pm_error *serr = pm_sym_tsize(t, d->ty, &d->size);
+	d->has_size = !serr;
 	pm_error_destroy(serr);
-	struct pm_tmember *m = NULL;
-	size_t n = 0;
-	if (ti.kind == PM_TK_STRUCT || ti.kind == PM_TK_UNION)
-		PM_TRY(t->ops->members(t, ty, &m, &n));
+	if (d->ti.kind == PM_TK_STRUCT || d->ti.kind == PM_TK_UNION)
+		PM_TRY(t->ops->members(t, d->ty, &d->m, &d->n));
+	return NULL;
+}
+
+static struct pm_error *dt_member_json(struct pm_jb *j, struct pm_symtab *t, cJSON *arr,
+				       const struct pm_tmember *m)
+{
+	struct pm_tinfo mt;
+	PM_TRY(t->ops->describe(t, m->type, &mt));
+	char tn[256];
+	type_name(t, &mt, 0, tn, sizeof(tn));
+	uint64_t msz = 0;
+	struct pm_error *e = pm_sym_tsize(t, m->type, &msz);
+	cJSON *o = pm_jb_push_obj(j, arr);
+	pm_jb_str(j, o, "name", m->name);
+	pm_jb_num(j, o, "offset", (double)m->offset);
+	if (e)
+		pm_jb_null(j, o, "size");
+	else
+		pm_jb_num(j, o, "size", (double)msz);
+	pm_jb_str(j, o, "kind", kind_name(mt.kind));
+	pm_jb_str(j, o, "type", tn);
+	if (mt.kind == PM_TK_BITFIELD) {
+		pm_jb_num(j, o, "bit_position", mt.bitpos);
+		pm_jb_num(j, o, "bit_length", mt.bitlen);
+	}
+	pm_error_destroy(e);
+	return NULL;
+}
+
+struct pm_error *pm_json_dt(struct pm_symtab *t, const char *type, cJSON **ret)
+{
+	struct dt_type d;
+	struct pm_error *err = dt_lookup(t, type, &d);
+	if (err) {
+		free(d.m);
+		return err;
+	}
+	struct pm_jb j = { false };
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
+	pm_jb_str(&j, root, "schema", "poolmortem.dt/1");
+	pm_jb_str(&j, root, "type", type);
+	pm_jb_str(&j, root, "kind", kind_name(d.ti.kind));
+	if (d.has_size)
+		pm_jb_num(&j, root, "size", (double)d.size);
+	else
+		pm_jb_null(&j, root, "size");
+	cJSON *src = pm_jb_obj(&j, root, "source");
+	pm_jb_str(&j, src, "format", t->id.format);
+	pm_jb_str(&j, src, "path", t->path);
+	cJSON *arr = pm_jb_arr(&j, root, "members");
+	for (size_t i = 0; arr && i < d.n && !err; i++)
+		err = dt_member_json(&j, t, arr, &d.m[i]);
+	free(d.m);
+	if (err) {
+		cJSON_Delete(root);
+		return err;
+	}
+	return pm_jb_done(&j, root, ret);
+}
+
+struct pm_error *pm_dt_text(struct pm_symtab *t, const char *type, char **ret)
+{
+	struct dt_type d;
+	struct pm_error *err = dt_lookup(t, type, &d);
+	if (err) {
+		free(d.m);
+		return err;
+	}
 	char mod[64];
 	module_name(t, mod, sizeof(mod));
-	struct pm_error *err = NULL;
-	if (json) {
-		cJSON *root = cJSON_CreateObject();
-		cJSON *arr = root ? cJSON_AddArrayToObject(root, "members") : NULL;
-		bool oom = !arr;
-		if (root) {
-			oom |= !cJSON_AddStringToObject(root, "schema", "poolmortem.dt/1");
-			oom |= !cJSON_AddStringToObject(root, "type", type);
-			oom |= !cJSON_AddStringToObject(root, "kind", kind_name(ti.kind));
-			if (has_size)
-				oom |= !cJSON_AddNumberToObject(root, "size", (double)size);
-			else
-				oom |= !cJSON_AddNullToObject(root, "size");
-			cJSON *src = cJSON_AddObjectToObject(root, "source");
-			oom |= !src || !cJSON_AddStringToObject(src, "format", t->id.format) ||
-			       !cJSON_AddStringToObject(src, "path", t->path);
-		}
-		for (size_t i = 0; arr && i < n && !err; i++) {
-			struct pm_tinfo mt;
-			if ((err = t->ops->describe(t, m[i].type, &mt)))
-				break;
-			char tn[256];
-			type_name(t, &mt, 0, tn, sizeof(tn));
-			uint64_t msz = 0;
-			struct pm_error *e = pm_sym_tsize(t, m[i].type, &msz);
-			cJSON *o = cJSON_CreateObject();
-			oom |= !o;
-			if (o) {
-				cJSON_AddItemToArray(arr, o);
-				oom |= !cJSON_AddStringToObject(o, "name", m[i].name);
-				oom |= !cJSON_AddNumberToObject(o, "offset", (double)m[i].offset);
-				if (e)
-					oom |= !cJSON_AddNullToObject(o, "size");
-				else
-					oom |= !cJSON_AddNumberToObject(o, "size", (double)msz);
-				oom |= !cJSON_AddStringToObject(o, "kind", kind_name(mt.kind));
-				oom |= !cJSON_AddStringToObject(o, "type", tn);
-				if (mt.kind == PM_TK_BITFIELD) {
-					oom |= !cJSON_AddNumberToObject(o, "bit_position", mt.bitpos);
-					oom |= !cJSON_AddNumberToObject(o, "bit_length", mt.bitlen);
-				}
-			}
-			pm_error_destroy(e);
-		}
-		char *s = root && !oom && !err ? cJSON_Print(root) : NULL;
-		cJSON_Delete(root);
-		free(m);
-		if (err) {
-			free(s);
-			return err;
-		}
-		if (!s)
-			return &pm_enomem;
-		*ret = s;
-		return NULL;
-	}
 	struct pm_strbuf sb = { 0 };
 	pm_sb_printf(&sb, "%s!%s\n", mod, type);
 	size_t w = 16;
-	for (size_t i = 0; i < n; i++)
-		if (strlen(m[i].name) > w)
-			w = strlen(m[i].name);
-	for (size_t i = 0; i < n && !err; i++) {
+	for (size_t i = 0; i < d.n; i++)
+		if (strlen(d.m[i].name) > w)
+			w = strlen(d.m[i].name);
+	for (size_t i = 0; i < d.n && !err; i++) {
 		struct pm_tinfo mt;
-		if ((err = t->ops->describe(t, m[i].type, &mt)))
+		if ((err = t->ops->describe(t, d.m[i].type, &mt)))
 			break;
 		char tn[256];
 		type_name(t, &mt, 0, tn, sizeof(tn));
-		pm_sb_printf(&sb, "   +0x%03" PRIx64 " %-*s : %s\n", m[i].offset, (int)w, m[i].name, tn);
+		pm_sb_printf(&sb, "   +0x%03" PRIx64 " %-*s : %s\n", d.m[i].offset, (int)w,
+			     d.m[i].name, tn);
 	}
-	if (ti.kind == PM_TK_ENUM) {
+	if (d.ti.kind == PM_TK_ENUM && !err) {
 		struct pm_tenumerator *e = NULL;
 		size_t ne = 0;
-		if (!(err = t->ops->enumerators(t, ty, &e, &ne)))
+		if (!(err = t->ops->enumerators(t, d.ty, &e, &ne)))
 			for (size_t i = 0; i < ne; i++)
 				pm_sb_printf(&sb, "   %s = 0n%" PRId64 "\n", e[i].name, e[i].value);
 		free(e);
 	}
-	if (has_size)
-		pm_sb_printf(&sb, "   (size %#" PRIx64 " bytes; from %s %s)\n", size, t->id.format,
+	if (d.has_size)
+		pm_sb_printf(&sb, "   (size %#" PRIx64 " bytes; from %s %s)\n", d.size, t->id.format,
 			     t->path);
-	free(m);
+	free(d.m);
 	if (err) {
 		pm_sb_free(&sb);
 		return err;
@@ -196,45 +217,48 @@ struct pm_error *pm_dt_render(struct pm_symtab *t, const char *type, bool json, 
 	return NULL;
 }
 
-struct pm_error *pm_x_render(struct pm_symtab *t, const char *const *names, size_t n, bool json,
-			     char **ret, bool *all_found)
+struct pm_error *pm_json_x(struct pm_symtab *t, const char *const *names, size_t n, cJSON **ret,
+			   bool *all_found)
 {
 	*all_found = true;
-	struct pm_strbuf sb = { 0 };
-	cJSON *root = json ? cJSON_CreateObject() : NULL;
-	cJSON *arr = root ? cJSON_AddArrayToObject(root, "symbols") : NULL;
-	if (json && (!root || !arr || !cJSON_AddStringToObject(root, "schema", "poolmortem.x/1"))) {
-		cJSON_Delete(root);
-		return &pm_enomem;
-	}
-	for (size_t i = 0; i < n; i++) {
+	struct pm_jb j = { false };
+	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
+	pm_jb_str(&j, root, "schema", "poolmortem.x/1");
+	cJSON *arr = pm_jb_arr(&j, root, "symbols");
+	for (size_t i = 0; arr && i < n; i++) {
 		uint64_t rva = 0;
 		struct pm_error *e = pm_sym_rva(t, names[i], &rva);
-		if (e)
+		cJSON *o = pm_jb_push_obj(&j, arr);
+		pm_jb_str(&j, o, "name", names[i]);
+		if (e) {
 			*all_found = false;
-		if (json) {
-			cJSON *o = cJSON_CreateObject();
-			if (o) {
-				cJSON_AddItemToArray(arr, o);
-				cJSON_AddStringToObject(o, "name", names[i]);
-				if (e) {
-					cJSON_AddNullToObject(o, "rva");
-					cJSON_AddStringToObject(o, "error", pm_err_msg(e));
-				} else {
-					char h[24];
-					snprintf(h, sizeof(h), "%#" PRIx64, rva);
-					cJSON_AddStringToObject(o, "rva", h);
-				}
-			}
-		} else if (e) {
-			pm_sb_printf(&sb, "%-10s %s: %s\n", "-", names[i], pm_err_msg(e));
+			pm_jb_null(&j, o, "rva");
+			pm_jb_str(&j, o, "error", pm_err_msg(e));
 		} else {
-			pm_sb_printf(&sb, "%#-10" PRIx64 " %s\n", rva, names[i]);
+			pm_jb_hex(&j, o, "rva", rva);
 		}
 		pm_error_destroy(e);
 	}
-	char *s = json ? cJSON_Print(root) : pm_sb_take(&sb);
-	cJSON_Delete(root);
+	return pm_jb_done(&j, root, ret);
+}
+
+struct pm_error *pm_x_text(struct pm_symtab *t, const char *const *names, size_t n, char **ret,
+			   bool *all_found)
+{
+	*all_found = true;
+	struct pm_strbuf sb = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		uint64_t rva = 0;
+		struct pm_error *e = pm_sym_rva(t, names[i], &rva);
+		if (e) {
+			*all_found = false;
+			pm_sb_printf(&sb, "%-10s %s: %s\n", "-", names[i], pm_err_msg(e));
+		} else {
+			pm_sb_printf(&sb, "%-10s %s\n", PM_ADDR(rva), names[i]);
+		}
+		pm_error_destroy(e);
+	}
+	char *s = pm_sb_take(&sb);
 	if (!s)
 		return &pm_enomem;
 	*ret = s;

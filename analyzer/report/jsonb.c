@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The checked cJSON building helpers of jsonb.h.
-#include <inttypes.h>
-#include <stdio.h>
-
+#include "fmt.h"
 #include "jsonb.h"
 
 cJSON *pm_jb_chk(struct pm_jb *j, cJSON *x)
@@ -14,9 +12,14 @@ cJSON *pm_jb_chk(struct pm_jb *j, cJSON *x)
 
 void pm_jb_hex(struct pm_jb *j, cJSON *o, const char *k, uint64_t v)
 {
-	char b[24];
-	snprintf(b, sizeof(b), "0x%" PRIx64, v);
-	pm_jb_chk(j, cJSON_AddStringToObject(o, k, b));
+	char b[PM_FMT_ADDR];
+	pm_jb_chk(j, cJSON_AddStringToObject(o, k, pm_fmt_addr(v, b)));
+}
+
+void pm_jb_tag(struct pm_jb *j, cJSON *o, const char *k, uint32_t tag)
+{
+	char t[PM_FMT_TAG];
+	pm_jb_chk(j, cJSON_AddStringToObject(o, k, pm_fmt_tag(tag, t)));
 }
 
 void pm_jb_num(struct pm_jb *j, cJSON *o, const char *k, double v)

@@ -22,6 +22,8 @@ struct pm_jb {
 cJSON *pm_jb_chk(struct pm_jb *j, cJSON *x);
 /** "0x1a" (a hex string: JSON numbers lose 64-bit addresses). */
 void pm_jb_hex(struct pm_jb *j, cJSON *o, const char *k, uint64_t v);
+/** A pool tag's four characters (fmt.h). */
+void pm_jb_tag(struct pm_jb *j, cJSON *o, const char *k, uint32_t tag);
 void pm_jb_num(struct pm_jb *j, cJSON *o, const char *k, double v);
 /** @p s NULL: JSON null. */
 void pm_jb_str(struct pm_jb *j, cJSON *o, const char *k, const char *s);

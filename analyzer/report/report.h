@@ -57,7 +57,4 @@ struct pm_error *pm_json_vm(const struct pm_vm_view *v, cJSON **ret);
 struct pm_error *pm_json_read(bool phys, uint64_t addr, uint64_t len, const uint8_t *buf,
 			      const char *absent, cJSON **ret);
 
-/** FILETIME (100 ns since 1601) to "YYYY-MM-DDTHH:MM:SSZ"; false if out of range. */
-bool pm_filetime_iso(uint64_t ft, char out[32]);
-
 #endif

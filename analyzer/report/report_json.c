@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "discover.h"
 #include "jsonb.h"
 #include "names.h"
@@ -184,17 +185,13 @@ static void add_bugcheck(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		return;
 	}
 	cJSON *b = pm_jb_obj(j, root, "bugcheck");
-	char code[16];
-	snprintf(code, sizeof(code), "0x%08x", h->bugcheck_code);
-	pm_jb_str(j, b, "code", code);
+	char code[PM_FMT_CODE];
+	pm_jb_str(j, b, "code", pm_fmt_bugcheck(h->bugcheck_code, true, code));
 	pm_jb_str(j, b, "name", pm_bugcheck_name(h->bugcheck_code));
 	cJSON *params = pm_jb_arr(j, b, "parameters");
 	for (int i = 0; params && i < 4; i++) {
-		char p[24];
-		snprintf(p, sizeof(p), "%#" PRIx64, h->bugcheck_params[i]);
-		if (!h->bugcheck_params[i])
-			snprintf(p, sizeof(p), "0x0");
-		pm_jb_push_str(j, params, p);
+		char p[PM_FMT_ADDR];
+		pm_jb_push_str(j, params, pm_fmt_addr(h->bugcheck_params[i], p));
 	}
 }
 
@@ -203,8 +200,8 @@ static void add_time_memory(struct pm_jb *j, cJSON *root, const struct pm_info *
 	const struct pm_dmp *d = in->dmp;
 	const struct pm_dmp_header *h = &d->hdr;
 	cJSON *t = pm_jb_obj(j, root, "time");
-	char ts[32];
-	if (h->has_system_time && pm_filetime_iso(h->system_time, ts))
+	char ts[PM_FMT_TIME];
+	if (h->has_system_time && pm_fmt_time(h->system_time, ts))
 		pm_jb_str(j, t, "system_time", ts);
 	else
 		add_absent(j, t, "system_time", PM_ABSENT_NOT_IN_HEADER, NULL);

@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "jsonb.h"
 #include "report.h"
 
 static void tag(struct pm_jb *j, cJSON *o, uint32_t t)
 {
-	char s[5];
-	pm_tag_str(t, s);
-	pm_jb_str(j, o, "tag", s);
+	pm_jb_tag(j, o, "tag", t);
 	pm_jb_hex(j, o, "tag_value", t);
 }
 
@@ -68,8 +67,8 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 				snprintf(prev, sizeof(prev), "%s", lt->valuestring);
 		}
 		for (size_t i = 0; i < sc->ntags; i++) {
-			char ts[5];
-			pm_tag_str(sc->tags[i].tag, ts);
+			char ts[PM_FMT_TAG];
+			pm_fmt_tag(sc->tags[i].tag, ts);
 			if (pass && strcmp(ts, prev) <= 0)
 				continue;
 			if (!best || strcmp(ts, bs) < 0) {
@@ -260,7 +259,7 @@ static void vm_line(struct pm_jb *j, cJSON *o, const char *k, const struct pm_vm
 		return;
 	}
 	pm_jb_num(j, x, "pages", (double)l->pages);
-	pm_jb_num(j, x, "kb", (double)(l->pages * 4));
+	pm_jb_num(j, x, "kb", (double)pm_pages_kb(l->pages));
 	pm_jb_str(j, x, "source", l->source);
 	if (l->detail[0])
 		pm_jb_str(j, x, "detail", l->detail);

@@ -21,9 +21,10 @@ static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict 
 	pm_jb_str(j, vo, "severity", pm_severity_name(v->severity));
 	pm_jb_str(j, vo, "confidence", pm_confidence_name(v->confidence));
 	pm_jb_str(j, vo, "summary", v->summary);
-	char t[5];
-	pm_sum_tag_str(v->tag, t);
-	pm_jb_str(j, vo, "tag", v->tag ? t : NULL);
+	if (v->tag)
+		pm_jb_tag(j, vo, "tag", v->tag);
+	else
+		pm_jb_null(j, vo, "tag");
 	pm_jb_str(j, vo, "driver", v->driver[0] ? v->driver : NULL);
 }
 
@@ -35,9 +36,7 @@ static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
 		cJSON *x = pm_jb_push_obj(j, ta);
 		if (!x)
 			break;
-		char t[5];
-		pm_sum_tag_str(r->tag, t);
-		pm_jb_str(j, x, "tag", t);
+		pm_jb_tag(j, x, "tag", r->tag);
 		pm_jb_str(j, x, "pool", pm_resource_name(r->pool));
 		pm_jb_num(j, x, "bytes", (double)r->bytes);
 		pm_jb_num(j, x, "outstanding", (double)r->outstanding);
@@ -50,9 +49,7 @@ static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
 		cJSON *x = pm_jb_push_obj(j, da);
 		if (!x)
 			break;
-		char t[5];
-		pm_sum_tag_str(d->tag, t);
-		pm_jb_str(j, x, "tag", t);
+		pm_jb_tag(j, x, "tag", d->tag);
 		pm_jb_str(j, x, "name", d->name);
 		pm_jb_str(j, x, "evidence", d->how);
 		pm_jb_str(j, x, "detail", d->detail);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -25,11 +26,11 @@ static const char *sort_title(enum pm_pool_sort s)
 
 static void tracker_provenance(struct pm_strbuf *sb, const struct pm_pooltrack *t)
 {
-	pm_sb_printf(sb, " Tag tracker: PoolTrackTable %#" PRIx64 ", %" PRIu64 " entries of %#x bytes"
-		     " (%s%s), size from %s, hash %s (%.0f%% of tags at their slot)\n",
-		     t->table0, t->entries, t->layout->stride, t->layout->name,
+	pm_sb_printf(sb, " Tag tracker: PoolTrackTable %s, %" PRIu64 " entries of %#x bytes"
+		     " (%s%s), size from %s, hash %s (%s of tags at their slot)\n",
+		     PM_ADDR(t->table0), t->entries, t->layout->stride, t->layout->name,
 		     t->layout_as_expected ? "" : "; not the build's tabulated layout", t->size_how,
-		     pm_tag_hash_name(t->hash), t->home_fit * 100);
+		     pm_tag_hash_name(t->hash), PM_PCT(t->home_fit));
 	if (t->expansion_read)
 		pm_sb_printf(sb, " Processors: %u of %u tables summed (%s); expansion table: %"
 			     PRIu64 " entries (%s)\n", t->cpus_read, t->cpus_expected, t->cpus_how,
@@ -66,21 +67,19 @@ static void scan_text(struct pm_strbuf *sb, const struct pm_info *in)
 		r[i] = &sc->tags[i];
 	for (size_t i = 1; i < sc->ntags; i++)
 		for (size_t k = i; k > 0; k--) {
-			char a[5], b[5];
-			pm_tag_str(r[k]->tag, a);
-			pm_tag_str(r[k - 1]->tag, b);
+			char a[PM_FMT_TAG], b[PM_FMT_TAG];
+			pm_fmt_tag(r[k]->tag, a);
+			pm_fmt_tag(r[k - 1]->tag, b);
 			if (strcmp(a, b) >= 0)
 				break;
 			const struct pm_scan_tag *x = r[k];
 			r[k] = r[k - 1];
 			r[k - 1] = x;
 		}
-	for (size_t i = 0; i < sc->ntags; i++) {
-		char tg[5];
-		pm_tag_str(r[i]->tag, tg);
-		pm_sb_printf(sb, " %-4s %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tg,
-			     r[i]->np_count, r[i]->np_bytes, r[i]->p_count, r[i]->p_bytes);
-	}
+	for (size_t i = 0; i < sc->ntags; i++)
+		pm_sb_printf(sb, " %-4s %9" PRIu64 " %12s %10" PRIu64 " %12s\n", PM_TAG(r[i]->tag),
+			     r[i]->np_count, PM_BYTES(r[i]->np_bytes), r[i]->p_count,
+			     PM_BYTES(r[i]->p_bytes));
 	free(r);
 	/* what the walk could not read or decode (the rest of the diagnostics are in `info`) */
 	for (size_t i = 0; i < in->diags.n; i++)
@@ -93,10 +92,8 @@ static void scan_text(struct pm_strbuf *sb, const struct pm_info *in)
 	pm_sb_printf(sb, "\n Consistency with the tag tracker: %zu disagreement%s%s\n", n,
 		     n == 1 ? "" : "s", p->has_track ? "" : " (no tracker to compare with)");
 	for (size_t i = 0; i < n; i++) {
-		char tg[5];
-		pm_tag_str(notes[i].tag, tg);
 		pm_sb_printf(sb, "  %-4s %-8s tracker %" PRIu64 " small allocations, scan %" PRIu64
-			     ": %s\n", tg, notes[i].paged ? "paged" : "nonpaged",
+			     ": %s\n", PM_TAG(notes[i].tag), notes[i].paged ? "paged" : "nonpaged",
 			     notes[i].tracker_small, notes[i].scan_count, notes[i].what);
 	}
 	free(notes);
@@ -129,47 +126,43 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct pm_tag_counts *c = rows[i];
-		char tg[5];
-		pm_tag_str(c->tag, tg);
+		const char *tg = PM_TAG(c->tag), *nb = PM_BYTES(c->np_bytes), *pb = PM_BYTES(c->p_bytes);
 		uint64_t npo = c->np_allocs - c->np_frees, po = c->p_allocs - c->p_frees;
 		if (o->verbose)
-			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64
-				     " %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tg,
-				     c->np_allocs, c->np_frees, npo, c->np_bytes, c->p_allocs,
-				     c->p_frees, po, c->p_bytes);
+			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12s %10" PRIu64
+				     " %10" PRIu64 " %10" PRIu64 " %12s\n", tg, c->np_allocs, c->np_frees,
+				     npo, nb, c->p_allocs, c->p_frees, po, pb);
 		else
-			pm_sb_printf(&sb, " %-4s %9" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64
-				     "\n", tg, npo, c->np_bytes, po, c->p_bytes);
+			pm_sb_printf(&sb, " %-4s %9" PRIu64 " %12s %10" PRIu64 " %12s\n", tg, npo, nb, po,
+				     pb);
 		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += npo, tot[3] += c->np_bytes;
 		tot[4] += c->p_allocs, tot[5] += c->p_frees, tot[6] += po, tot[7] += c->p_bytes;
 	}
 	if (o->verbose)
-		pm_sb_printf(&sb, "\n TOTAL %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 " %10"
-			     PRIu64 " %10" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n", tot[0], tot[1],
-			     tot[2], tot[3], tot[4], tot[5], tot[6], tot[7]);
+		pm_sb_printf(&sb, "\n TOTAL %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12s %10" PRIu64
+			     " %10" PRIu64 " %10" PRIu64 " %12s\n", tot[0], tot[1], tot[2],
+			     PM_BYTES(tot[3]), tot[4], tot[5], tot[6], PM_BYTES(tot[7]));
 	else
-		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12" PRIu64 " %10" PRIu64 " %12" PRIu64 "\n",
-			     tot[2], tot[3], tot[6], tot[7]);
+		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12s %10" PRIu64 " %12s\n", tot[2],
+			     PM_BYTES(tot[3]), tot[6], PM_BYTES(tot[7]));
 	free(rows);
 	if (p->has_session) { /* !poolused 8: the session the dump maps */
 		const struct pm_session_pool *se = &p->session;
-		pm_sb_printf(&sb, "\n Session paged pool (ExpSessionPoolTrackTable %#" PRIx64 ", %"
-			     PRIu64 " entries, from the %s; the session mapped in this dump)\n",
-			     se->table, se->entries, se->source);
+		pm_sb_printf(&sb, "\n Session paged pool (ExpSessionPoolTrackTable %s, %" PRIu64
+			     " entries, from the %s; the session mapped in this dump)\n",
+			     PM_ADDR(se->table), se->entries, se->source);
 		pm_sb_printf(&sb, " %-4s %10s %12s\n", "Tag", "Allocs", "Used");
 		uint64_t sa = 0, sb2 = 0;
 		for (size_t i = 0; i < se->ntags; i++) {
 			const struct pm_tag_counts *c = &se->tags[i];
 			if (!pm_tag_match(o->pattern, c->tag))
 				continue;
-			char tg[5];
-			pm_tag_str(c->tag, tg);
-			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %12" PRIu64 "\n", tg, c->p_allocs - c->p_frees,
-				     c->p_bytes);
+			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %12s\n", PM_TAG(c->tag),
+				     c->p_allocs - c->p_frees, PM_BYTES(c->p_bytes));
 			sa += c->p_allocs - c->p_frees;
 			sb2 += c->p_bytes;
 		}
-		pm_sb_printf(&sb, " TOTAL %9" PRIu64 " %12" PRIu64 "\n", sa, sb2);
+		pm_sb_printf(&sb, " TOTAL %9" PRIu64 " %12s\n", sa, PM_BYTES(sb2));
 	}
 	if (o->scan)
 		scan_text(&sb, in);
@@ -190,8 +183,8 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 	const struct pm_bigpool *b = &p->big;
 	const bool is64 = in->dmp->hdr.is64;
 	struct pm_strbuf sb = { 0 };
-	pm_sb_printf(&sb, " Big-page table: PoolBigPageTable %#" PRIx64 " (variable at %#" PRIx64
-		     "), %" PRIu64 " entries of %#x bytes (%s), %s\n", b->table, b->table_var,
+	pm_sb_printf(&sb, " Big-page table: PoolBigPageTable %s (variable at %s), %" PRIu64
+		     " entries of %#x bytes (%s), %s\n", PM_ADDR(b->table), PM_ADDR(b->table_var),
 		     b->entries, b->layout->stride, b->layout->name, b->how);
 	pm_sb_printf(&sb, " %zu allocations, %" PRIu64 " freed slots, %" PRIu64 " never used\n\n",
 		     b->nallocs, b->free_slots, b->unused_slots);
@@ -203,15 +196,13 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 		const struct pm_big_alloc *a = fr ? &b->freed[i - b->nallocs] : &b->allocs[i];
 		if (!pm_tag_match(o->pattern, a->tag))
 			continue;
-		char tg[5];
-		pm_tag_str(a->tag, tg);
 		if (fr && !shown_free_title) {
 			pm_sb_printf(&sb, "\n Freed slots (stale tag and size):\n");
 			shown_free_title = true;
 		}
-		pm_sb_printf(&sb, " %#-*" PRIx64 " %-4s %-20s %14" PRIu64 "%s\n", is64 ? 18 : 10,
-			     a->va, tg, a->pool ? a->pool : "(no type: XP/2003)", a->bytes,
-			     fr ? "  (free)" : "");
+		pm_sb_printf(&sb, " %-*s %-4s %-20s %14s%s\n", is64 ? 18 : 10, PM_ADDR(a->va),
+			     PM_TAG(a->tag), a->pool ? a->pool : "(no type: XP/2003)",
+			     PM_BYTES(a->bytes), fr ? "  (free)" : "");
 	}
 	/* Per-tag totals, largest first. */
 	struct tot {
@@ -241,11 +232,9 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 			tt[k - 1] = x;
 		}
 	pm_sb_printf(&sb, "\n Per tag:\n %-4s %8s %16s\n", "Tag", "Count", "Bytes");
-	for (size_t i = 0; i < nt; i++) {
-		char tg[5];
-		pm_tag_str(tt[i].tag, tg);
-		pm_sb_printf(&sb, " %-4s %8" PRIu64 " %16" PRIu64 "\n", tg, tt[i].n, tt[i].bytes);
-	}
+	for (size_t i = 0; i < nt; i++)
+		pm_sb_printf(&sb, " %-4s %8" PRIu64 " %16s\n", PM_TAG(tt[i].tag), tt[i].n,
+			     PM_BYTES(tt[i].bytes));
 	free(tt);
 	char *s = pm_sb_take(&sb);
 	if (!s)

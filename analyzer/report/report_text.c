@@ -4,34 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "discover.h"
+#include "fmt.h"
 #include "names.h"
 #include "report.h"
 #include "strbuf.h"
 #include "vmview.h"
-
-bool pm_filetime_iso(uint64_t ft, char out[32])
-{
-	const uint64_t epoch_diff = 11644473600ull;
-	uint64_t secs = ft / 10000000ull;
-	if (secs < epoch_diff || secs - epoch_diff > 253402300799ull) /* up to 9999-12-31 */
-		return false;
-	time_t t = (time_t)(secs - epoch_diff);
-	struct tm tm;
-	if (!gmtime_r(&t, &tm))
-		return false;
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return true;
-}
-
-static void uptime_str(uint64_t u100ns, char *out, size_t n)
-{
-	uint64_t s = u100ns / 10000000ull;
-	snprintf(out, n, "%" PRIu64 "d %02" PRIu64 "h %02" PRIu64 "m %02" PRIu64 "s", s / 86400,
-		 s / 3600 % 24, s / 60 % 60, s % 60);
-}
 
 static const char *absent_text(enum pm_absent a)
 {
@@ -53,166 +32,193 @@ static const char *absent_text(enum pm_absent a)
 	}
 }
 
-static void mib(struct pm_strbuf *sb, uint64_t pages)
-{
-	pm_sb_printf(sb, "%" PRIu64 " pages (%" PRIu64 " MiB)", pages, pages * 4096 >> 20);
-}
-
-struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name, char **ret)
+/* the file, its container and the machine */
+static void info_identity(struct pm_strbuf *sb, const struct pm_info *in, const char *name)
 {
 	const struct pm_dmp *d = in->dmp;
 	const struct pm_dmp_header *h = &d->hdr;
-	struct pm_strbuf sb = { 0 };
 	const char *tn = pm_dump_type_name(h->dump_type);
 	const char *td = pm_dump_type_desc(h->dump_type);
 	if (d->src->container_size)
-		pm_sb_printf(&sb, "File:             %s (%" PRIu64 " bytes; physical address "
+		pm_sb_printf(sb, "File:             %s (%" PRIu64 " bytes; physical address "
 			     "space %" PRIu64 " bytes)\n", name, d->src->container_size,
 			     d->src->size);
 	else
-		pm_sb_printf(&sb, "File:             %s (%" PRIu64 " bytes)\n", name,
+		pm_sb_printf(sb, "File:             %s (%" PRIu64 " bytes)\n", name,
 			     d->src->size);
 	if (d->container != PM_CONT_CRASHDUMP)
-		pm_sb_printf(&sb, "Container:        %s (no Windows dump header)\n",
+		pm_sb_printf(sb, "Container:        %s (no Windows dump header)\n",
 			     pm_container_name(d->container));
 	else
-		pm_sb_printf(&sb, "Container:        %s, DumpType %u %s - %s%s%s%s\n",
+		pm_sb_printf(sb, "Container:        %s, DumpType %u %s - %s%s%s%s\n",
 			     h->is64 ? "PAGEDU64" : "PAGEDUMP", h->dump_type, tn ? tn : "?",
 			     td ? td : "?", d->subformat[0] ? " [" : "", d->subformat,
 			     d->subformat[0] ? "]" : "");
-	pm_sb_printf(&sb, "Architecture:     %s\n", pm_arch_name(d->arch));
-	pm_sb_printf(&sb, "Windows:          %s, build %u%s", in->os_name[0] ? in->os_name : "unknown release",
+	pm_sb_printf(sb, "Architecture:     %s\n", pm_arch_name(d->arch));
+	pm_sb_printf(sb, "Windows:          %s, build %u%s", in->os_name[0] ? in->os_name : "unknown release",
 		     h->build, h->major_version == 0xC ? " (checked build)" : "");
 	if (!in->service_pack.absent && in->service_pack.v)
-		pm_sb_printf(&sb, ", Service Pack %" PRIu64, in->service_pack.v);
-	pm_sb_printf(&sb, "\n");
+		pm_sb_printf(sb, ", Service Pack %" PRIu64, in->service_pack.v);
+	pm_sb_printf(sb, "\n");
 	if (in->build_lab[0])
-		pm_sb_printf(&sb, "Build lab:        %s\n", in->build_lab);
-	pm_sb_printf(&sb, "Processors:       %u\n", h->nprocs);
+		pm_sb_printf(sb, "Build lab:        %s\n", in->build_lab);
+	pm_sb_printf(sb, "Processors:       %u\n", h->nprocs);
+}
+
+/* the bugcheck and the times */
+static void info_bugcheck(struct pm_strbuf *sb, const struct pm_info *in)
+{
+	const struct pm_dmp *d = in->dmp;
+	const struct pm_dmp_header *h = &d->hdr;
 	if (d->container == PM_CONT_CRASHDUMP) {
 		const char *bn = pm_bugcheck_name(h->bugcheck_code);
-		pm_sb_printf(&sb, "Bugcheck:         0x%08X %s\n", h->bugcheck_code,
+		pm_sb_printf(sb, "Bugcheck:         %s %s\n", PM_BUGCHECK(h->bugcheck_code),
 			     bn ? bn : "(unknown code)");
-		pm_sb_printf(&sb, "Parameters:      ");
+		pm_sb_printf(sb, "Parameters:      ");
 		for (int i = 0; i < 4; i++)
-			pm_sb_printf(&sb, " %0*" PRIx64, h->is64 ? 16 : 8, h->bugcheck_params[i]);
-		pm_sb_printf(&sb, "\n");
+			pm_sb_printf(sb, " %0*" PRIx64, h->is64 ? 16 : 8, h->bugcheck_params[i]);
+		pm_sb_printf(sb, "\n");
 	} else {
-		pm_sb_printf(&sb, "Bugcheck:         none (a capture of a running system)\n");
+		pm_sb_printf(sb, "Bugcheck:         none (a capture of a running system)\n");
 	}
-	char ts[32];
-	if (h->has_system_time && pm_filetime_iso(h->system_time, ts))
-		pm_sb_printf(&sb, "System time:      %s\n", ts);
+	char ts[PM_FMT_TIME];
+	if (h->has_system_time && pm_fmt_time(h->system_time, ts))
+		pm_sb_printf(sb, "System time:      %s\n", ts);
 	else
-		pm_sb_printf(&sb, "System time:      (not in the dump header)\n");
-	if (h->has_uptime) {
-		uptime_str(h->uptime, ts, sizeof(ts));
-		pm_sb_printf(&sb, "Uptime:           %s\n", ts);
-	} else {
-		pm_sb_printf(&sb, "Uptime:           (not in the dump header)\n");
-	}
-	pm_sb_printf(&sb, "Physical memory:  ");
-	mib(&sb, d->map.pages_present);
-	pm_sb_printf(&sb, " in the dump");
+		pm_sb_printf(sb, "System time:      (not in the dump header)\n");
+	if (h->has_uptime)
+		pm_sb_printf(sb, "Uptime:           %s\n", pm_fmt_uptime(h->uptime, ts));
+	else
+		pm_sb_printf(sb, "Uptime:           (not in the dump header)\n");
+}
+
+/* physical memory and whether the dump is complete */
+static void info_memory(struct pm_strbuf *sb, const struct pm_info *in)
+{
+	const struct pm_dmp *d = in->dmp;
+	const struct pm_dmp_header *h = &d->hdr;
+	pm_sb_printf(sb, "Physical memory:  %s in the dump", PM_PAGES(d->map.pages_present));
 	if (!in->ram_pages.absent) {
-		pm_sb_printf(&sb, ", machine RAM ");
-		mib(&sb, in->ram_pages.v);
+		pm_sb_printf(sb, ", machine RAM %s", PM_PAGES(in->ram_pages.v));
 	} else {
-		pm_sb_printf(&sb, ", machine RAM %s", absent_text(in->ram_pages.absent));
+		pm_sb_printf(sb, ", machine RAM %s", absent_text(in->ram_pages.absent));
 	}
-	pm_sb_printf(&sb, "\n");
+	pm_sb_printf(sb, "\n");
 	if (d->triage) {
-		pm_sb_printf(&sb, "Completeness:     small memory dump: header, bugcheck and module "
+		pm_sb_printf(sb, "Completeness:     small memory dump: header, bugcheck and module "
 			     "names only\n");
 	} else if (d->container != PM_CONT_CRASHDUMP) {
 		if (in->incomplete)
-			pm_sb_printf(&sb, "Completeness:     INCOMPLETE: %s\n", in->incomplete_why);
+			pm_sb_printf(sb, "Completeness:     INCOMPLETE: %s\n", in->incomplete_why);
 		else
-			pm_sb_printf(&sb, "Completeness:     not checked: no header states what the "
+			pm_sb_printf(sb, "Completeness:     not checked: no header states what the "
 				     "capture should hold\n");
 	} else if (d->map.pages_beyond_eof) {
-		pm_sb_printf(&sb, "Completeness:     TRUNCATED: file ends at %" PRIu64 " bytes, the "
+		pm_sb_printf(sb, "Completeness:     TRUNCATED: file ends at %" PRIu64 " bytes, the "
 			     "layout needs %" PRIu64 "; %" PRIu64 " pages missing\n", d->src->size,
 			     d->expected_size, d->map.pages_beyond_eof);
 	} else {
-		pm_sb_printf(&sb, "Completeness:     complete (%" PRIu64 " bytes as the layout needs)%s\n",
+		pm_sb_printf(sb, "Completeness:     complete (%" PRIu64 " bytes as the layout needs)%s\n",
 			     d->expected_size,
 			     h->has_attributes && (h->attributes & PM_DUMP_ATTR_INSUFFICIENT_SPACE)
 				     ? ", but the writer dropped pages (InsufficientDumpfileSize)"
 				     : "");
 	}
+}
+
+/* the kernel's identity, the KDBG, the symbols and discovery */
+static void info_kernel(struct pm_strbuf *sb, const struct pm_info *in)
+{
+	const struct pm_dmp *d = in->dmp;
 	if (!in->kernel_base.absent)
-		pm_sb_printf(&sb, "Kernel base:      %#" PRIx64 " (from %s)\n", in->kernel_base.v,
+		pm_sb_printf(sb, "Kernel base:      %s (from %s)\n", PM_ADDR(in->kernel_base.v),
 			     in->kernel_base_source);
 	else
-		pm_sb_printf(&sb, "Kernel base:      %s\n", absent_text(in->kernel_base.absent));
+		pm_sb_printf(sb, "Kernel base:      %s\n", absent_text(in->kernel_base.absent));
 	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview) {
 		char g[37], key[42];
 		pm_pe_guid_string(in->kernel_pe.guid, g);
 		pm_pe_pdb_key(&in->kernel_pe, key);
-		pm_sb_printf(&sb, "Kernel PDB:       %s GUID {%s} age %u (symbol key %s)\n",
+		pm_sb_printf(sb, "Kernel PDB:       %s GUID {%s} age %u (symbol key %s)\n",
 			     in->kernel_pe.pdb_name, g, in->kernel_pe.age, key);
 	} else {
-		pm_sb_printf(&sb, "Kernel PDB:       %s%s%s\n", absent_text(in->kernel_pe_absent),
+		pm_sb_printf(sb, "Kernel PDB:       %s%s%s\n", absent_text(in->kernel_pe_absent),
 			     in->kernel_pe_why[0] ? " " : "", in->kernel_pe_why);
 	}
 	if (in->has_kdbg) {
-		pm_sb_printf(&sb, "KDBG:             %#" PRIx64 ", size %#x, found via %s, %s\n",
-			     in->kdbg.va, in->kdbg.size,
+		pm_sb_printf(sb, "KDBG:             %s, size %#x, found via %s, %s\n",
+			     PM_ADDR(in->kdbg.va), in->kdbg.size,
 			     in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "the triage dump's copy"
 			     : in->kdbg.source == PM_KDBG_DISCOVERED     ? "discovery (no header)"
 							     : "the dump header (KdDebuggerDataBlock)",
 			     in->kdbg.decoded ? "was encoded, decoded" : "not encoded");
 	} else {
-		pm_sb_printf(&sb, "KDBG:             not available: %s\n", in->kdbg_absent);
+		pm_sb_printf(sb, "KDBG:             not available: %s\n", in->kdbg_absent);
 	}
 	if (in->sym.requested && in->sym.found)
-		pm_sb_printf(&sb, "Symbols:          %s %s (GUID and age match the kernel); "
+		pm_sb_printf(sb, "Symbols:          %s %s (GUID and age match the kernel); "
 			     "`poolmortem symbols` lists what was taken from it\n",
 			     in->sym.find.tab->id.format, in->sym.find.where);
 	else if (in->sym.requested)
-		pm_sb_printf(&sb, "Symbols:          none used: %s\n", in->sym.absent);
+		pm_sb_printf(sb, "Symbols:          none used: %s\n", in->sym.absent);
 	if (in->disc)
-		pm_sb_printf(&sb, "Discovered:       page-table root: %s\n                  kernel: %s\n"
+		pm_sb_printf(sb, "Discovered:       page-table root: %s\n                  kernel: %s\n"
 			     "                  KDBG: %s\n                  build: %s; processors: %s\n",
 			     in->disc->dtb_how, in->disc->kernel_how, in->disc->kdbg_how,
 			     in->disc->build ? in->disc->build_how : "unknown",
 			     in->disc->nprocs ? in->disc->nprocs_how : "unknown");
 	if (d->triage)
-		pm_sb_printf(&sb, "Pool data:        not in this dump: a small memory dump holds no "
+		pm_sb_printf(sb, "Pool data:        not in this dump: a small memory dump holds no "
 			     "pool pages, tag tables or big-page table\n");
-	pm_sb_printf(&sb, "\nModules (%zu, from %s%s):\n", in->modules.n,
+}
+
+/* the loaded modules and the diagnostics */
+static void info_modules(struct pm_strbuf *sb, const struct pm_info *in)
+{
+	const struct pm_dmp *d = in->dmp;
+	const struct pm_dmp_header *h = &d->hdr;
+	pm_sb_printf(sb, "\nModules (%zu, from %s%s):\n", in->modules.n,
 		     in->modules_source ? in->modules_source : "nowhere",
 		     in->modules.complete ? "" : ", list incomplete");
 	if (in->modules_absent[0])
-		pm_sb_printf(&sb, "  not available: %s\n", in->modules_absent);
+		pm_sb_printf(sb, "  not available: %s\n", in->modules_absent);
 	if (in->modules.n)
-		pm_sb_printf(&sb, "  %-*s  %-*s  %-10s  %s\n", h->is64 ? 18 : 10, "Base",
+		pm_sb_printf(sb, "  %-*s  %-*s  %-10s  %s\n", h->is64 ? 18 : 10, "Base",
 			     h->is64 ? 18 : 10, "End", "Size", "Name / PDB");
 	for (size_t i = 0; i < in->modules.n; i++) {
 		const struct pm_info_module *im = in->mods ? &in->mods[i] : NULL;
 		const struct pm_module *m = &in->modules.items[i];
-		pm_sb_printf(&sb, "  %#-*" PRIx64 "  %#-*" PRIx64 "  %#-10x  %s", h->is64 ? 18 : 10,
-			     m->base, h->is64 ? 18 : 10, m->base + m->size, m->size,
+		pm_sb_printf(sb, "  %-*s  %-*s  %#-10x  %s", h->is64 ? 18 : 10, PM_ADDR(m->base),
+			     h->is64 ? 18 : 10, PM_ADDR(m->base + m->size), m->size,
 			     m->name ? m->name : "(name unreadable)");
 		if (im && !im->pe_absent && im->pe.has_codeview) {
 			char key[42];
 			pm_pe_pdb_key(&im->pe, key);
-			pm_sb_printf(&sb, "  %s/%s", im->pe.pdb_name, key);
+			pm_sb_printf(sb, "  %s/%s", im->pe.pdb_name, key);
 		} else if (im) {
-			pm_sb_printf(&sb, "  %s", absent_text(im->pe_absent));
+			pm_sb_printf(sb, "  %s", absent_text(im->pe_absent));
 		}
-		pm_sb_printf(&sb, "\n");
+		pm_sb_printf(sb, "\n");
 	}
 	size_t nd = d->diags.n + in->diags.n;
 	if (nd) {
-		pm_sb_printf(&sb, "\nDiagnostics (%zu):\n", nd);
+		pm_sb_printf(sb, "\nDiagnostics (%zu):\n", nd);
 		for (size_t i = 0; i < d->diags.n; i++)
-			pm_sb_printf(&sb, "  [%s] %s\n", d->diags.items[i].layer, d->diags.items[i].msg);
+			pm_sb_printf(sb, "  [%s] %s\n", d->diags.items[i].layer, d->diags.items[i].msg);
 		for (size_t i = 0; i < in->diags.n; i++)
-			pm_sb_printf(&sb, "  [%s] %s\n", in->diags.items[i].layer,
+			pm_sb_printf(sb, "  [%s] %s\n", in->diags.items[i].layer,
 				     in->diags.items[i].msg);
 	}
+}
+
+struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name, char **ret)
+{
+	struct pm_strbuf sb = { 0 };
+	info_identity(&sb, in, name);
+	info_bugcheck(&sb, in);
+	info_memory(&sb, in);
+	info_kernel(&sb, in);
+	info_modules(&sb, in);
 	char *s = pm_sb_take(&sb);
 	if (!s)
 		return &pm_enomem;

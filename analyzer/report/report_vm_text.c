@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -25,7 +26,7 @@ static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_lin
 	else if (sym)
 		snprintf(note, sizeof(note), "  [symbols: %s]", l->source);
 	pm_sb_printf(sb, " %-22s %10" PRIu64 " ( %12" PRIu64 " Kb)%s\n", label, l->pages,
-		     l->pages * 4, note);
+		     pm_pages_kb(l->pages), note);
 }
 
 static const char *absent_text(const char *why)
@@ -65,15 +66,14 @@ static void sessions_text(struct pm_strbuf *sb, const struct pm_vm_view *v)
 	pm_sb_printf(sb, "\n Terminal Server Memory Usage By Session (MiSessionWsList): %zu "
 		     "session%s\n", ss->n, ss->n == 1 ? "" : "s");
 	if (ss->has_pool_max)
-		pm_sb_printf(sb, " Session Paged Pool Maximum: %" PRIu64 " pages (%" PRIu64 " Kb)\n",
-			     ss->pool_max_pages, ss->pool_max_pages * 4);
+		pm_sb_printf(sb, " Session Paged Pool Maximum: %s\n", PM_PAGES_KB(ss->pool_max_pages));
 	for (size_t i = 0; i < ss->n; i++) {
 		const struct pm_session *se = &ss->items[i];
-		pm_sb_printf(sb, "\n Session ID %x @ %#" PRIx64 "%s:\n", se->id, se->va,
+		pm_sb_printf(sb, "\n Session ID %x @ %s%s:\n", se->id, PM_ADDR(se->va),
 			     se->current ? " (the session the dump maps)" : "");
 		if (se->has_pp_pages)
 			pm_sb_printf(sb, "  Paged Pool Usage:   %8" PRIu64 " pages (%" PRIu64 " Kb)\n",
-				     se->pp_pages, se->pp_pages * 4);
+				     se->pp_pages, pm_pages_kb(se->pp_pages));
 		if (se->has_desc)
 			pm_sb_printf(sb, "  PagedPool descriptor: %" PRIu64 " pages (%" PRIu64 " in big "
 				     "allocations), %" PRIu64 " allocations and %" PRIu64 " frees so "
@@ -81,7 +81,7 @@ static void sessions_text(struct pm_strbuf *sb, const struct pm_vm_view *v)
 				     se->desc_frees);
 		if (se->has_committed)
 			pm_sb_printf(sb, "  Commit Usage:       %8" PRIu64 " pages (%" PRIu64 " Kb)\n",
-				     se->committed, se->committed * 4);
+				     se->committed, pm_pages_kb(se->committed));
 		if (se->has_failures)
 			pm_sb_printf(sb, "  Pool Allocation Failures: %" PRIu64 "\n", se->failures);
 	}

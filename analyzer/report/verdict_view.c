@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "verdict_view.h"
 
 static const char *sev_color(enum pm_severity s, bool healthy)
@@ -37,21 +38,18 @@ void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const str
 		if (fi->ntags)
 			pm_sb_printf(sb, "   suspect tags:\n");
 		for (unsigned k = 0; k < fi->ntags; k++) {
-			char t[5];
-			pm_sum_tag_str(fi->tags[k].tag, t);
-			pm_sb_printf(sb, "     %u. %-4s %" PRIu64 " bytes, %" PRIu64 " allocations\n", k + 1,
-				     t, fi->tags[k].bytes, fi->tags[k].outstanding);
+			pm_sb_printf(sb, "     %u. %-4s %s bytes, %" PRIu64 " allocations\n", k + 1,
+				     PM_TAG(fi->tags[k].tag), PM_BYTES(fi->tags[k].bytes),
+				     fi->tags[k].outstanding);
 			for (unsigned r = 0; r < fi->tags[k].nreasons; r++)
 				pm_sb_printf(sb, "          %s\n", fi->tags[k].reasons[r]);
 		}
 		if (fi->ndrivers)
 			pm_sb_printf(sb, "   likely owners:\n");
-		for (unsigned k = 0; k < fi->ndrivers; k++) {
-			char t[5];
-			pm_sum_tag_str(fi->drivers[k].tag, t);
-			pm_sb_printf(sb, "     %u. %s for '%s' (%s): %s\n", k + 1, fi->drivers[k].name, t,
-				     fi->drivers[k].how, fi->drivers[k].detail);
-		}
+		for (unsigned k = 0; k < fi->ndrivers; k++)
+			pm_sb_printf(sb, "     %u. %s for '%s' (%s): %s\n", k + 1, fi->drivers[k].name,
+				     PM_TAG(fi->drivers[k].tag), fi->drivers[k].how,
+				     fi->drivers[k].detail);
 		if (fi->nsteps)
 			pm_sb_printf(sb, "   next steps:\n");
 		for (unsigned k = 0; k < fi->nsteps; k++)
@@ -88,7 +86,7 @@ void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 	md(sb, s->os[0] ? s->os : "unknown");
 	pm_sb_printf(sb, ", build %u, %s, %u processors |\n", s->build, s->arch, s->nprocs);
 	if (s->has_bugcheck)
-		pm_sb_printf(sb, "| Bugcheck | 0x%08X |\n", s->bugcheck);
+		pm_sb_printf(sb, "| Bugcheck | %s |\n", PM_BUGCHECK(s->bugcheck));
 	else
 		pm_sb_printf(sb, "| Bugcheck | none (a capture of a running system) |\n");
 	for (size_t i = 0; i < f->n; i++) {
@@ -107,15 +105,13 @@ void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 			pm_sb_printf(sb, "\n| # | Tag | Bytes | Allocations | Share | Likely owner |\n"
 				     "|---|---|---:|---:|---:|---|\n");
 			for (unsigned k = 0; k < fi->ntags; k++) {
-				char t[5];
-				pm_sum_tag_str(fi->tags[k].tag, t);
 				const char *owner = "";
 				for (unsigned d = 0; d < fi->ndrivers && !*owner; d++)
 					if (fi->drivers[d].tag == fi->tags[k].tag)
 						owner = fi->drivers[d].name;
-				pm_sb_printf(sb, "| %u | `%s` | %" PRIu64 " | %" PRIu64 " | %.0f%% | ", k + 1,
-					     t, fi->tags[k].bytes, fi->tags[k].outstanding,
-					     fi->tags[k].share * 100);
+				pm_sb_printf(sb, "| %u | `%s` | %s | %" PRIu64 " | %s | ", k + 1,
+					     PM_TAG(fi->tags[k].tag), PM_BYTES(fi->tags[k].bytes),
+					     fi->tags[k].outstanding, PM_PCT(fi->tags[k].share));
 				md(sb, owner);
 				pm_sb_printf(sb, " |\n");
 			}
@@ -167,12 +163,12 @@ static void bar(struct pm_strbuf *sb, int y, const char *label, uint64_t used, u
 	pm_sb_printf(sb, "</text><rect x=\"190\" y=\"%d\" width=\"400\" height=\"18\" fill=\"#eee\"/>"
 		     "<rect class=\"bar\" x=\"190\" y=\"%d\" width=\"%.1f\" height=\"18\" "
 		     "fill=\"%s\"/><text x=\"600\" y=\"%d\" class=\"v\">%" PRIu64 " of %" PRIu64
-		     " %s (%.0f%%)</text>\n", y, y, 400 * frac, color, y + 14, used, max, unit,
-		     frac * 100);
+		     " %s (%s)</text>\n", y, y, 400 * frac, color, y + 14, used, max, unit,
+		     PM_PCT(frac));
 }
 
-void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const struct pm_verdict *v,
-		     const struct pm_findings *f)
+static void html_head(struct pm_strbuf *sb, const struct pm_summary *s,
+		      const struct pm_verdict *v)
 {
 	const char *vc = v->healthy ? "#2e7d32" : v->severity == PM_SEV_CRITICAL ? "#c62828" : "#ef6c00";
 	pm_sb_printf(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -196,11 +192,15 @@ void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const str
 	pm_sb_printf(sb, ", build %u, %s, %u processors</td></tr><tr><th>Bugcheck</th><td>",
 		     s->build, s->arch, s->nprocs);
 	if (s->has_bugcheck)
-		pm_sb_printf(sb, "0x%08X", s->bugcheck);
+		pm_sb_printf(sb, "%s", PM_BUGCHECK(s->bugcheck));
 	else
 		pm_sb_printf(sb, "none (a capture of a running system)");
 	pm_sb_printf(sb, "</td></tr></table>\n");
-	/* Chart 1: pool usage against limits (and RAM), commit against its limit. */
+}
+
+/* Chart 1: pool usage against limits (and RAM), commit against its limit. */
+static void chart_limits(struct pm_strbuf *sb, const struct pm_summary *s)
+{
 	struct {
 		const char *label;
 		const struct pm_fig *used, *max;
@@ -234,7 +234,11 @@ void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const str
 		pm_sb_printf(sb, "<text x=\"0\" y=\"18\">No usage/limit pair is known for this dump."
 			     "</text>\n");
 	pm_sb_printf(sb, "</svg>\n");
-	/* Chart 2: top tags by bytes (both pools). */
+}
+
+/* Chart 2: top tags by bytes (both pools). */
+static void chart_tags(struct pm_strbuf *sb, const struct pm_summary *s)
+{
 	const struct pm_sum_tag *top[10];
 	size_t nt = 0;
 	for (size_t pass = 0; pass < 10 && pass < s->ntags; pass++) {
@@ -256,83 +260,89 @@ void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const str
 		     "width=\"900\" height=\"%zu\" role=\"img\" aria-label=\"top pool tags\">\n",
 		     24 * (nt ? nt : 1) + 10);
 	for (size_t i = 0; i < nt; i++) {
-		char t[5];
-		pm_sum_tag_str(top[i]->tag, t);
 		double wn = 500.0 * (double)top[i]->np_bytes / (double)mx;
 		double wp = 500.0 * (double)top[i]->p_bytes / (double)mx;
 		pm_sb_printf(sb, "<text x=\"0\" y=\"%zu\" class=\"l\">", 24 * i + 18);
-		h(sb, t);
+		h(sb, PM_TAG(top[i]->tag));
 		pm_sb_printf(sb, "</text><rect class=\"bar\" x=\"60\" y=\"%zu\" width=\"%.1f\" height=\"16\" "
 			     "fill=\"#6a1b9a\"/><rect class=\"bar\" x=\"%.1f\" y=\"%zu\" width=\"%.1f\" "
 			     "height=\"16\" fill=\"#00897b\"/><text x=\"%.1f\" y=\"%zu\" class=\"v\">"
-			     "%" PRIu64 " nonpaged + %" PRIu64 " paged bytes</text>\n", 24 * i + 4, wn,
-			     60 + wn, 24 * i + 4, wp, 70 + wn + wp, 24 * i + 18, top[i]->np_bytes,
-			     top[i]->p_bytes);
+			     "%s nonpaged + %s paged bytes</text>\n", 24 * i + 4, wn, 60 + wn,
+			     24 * i + 4, wp, 70 + wn + wp, 24 * i + 18, PM_BYTES(top[i]->np_bytes),
+			     PM_BYTES(top[i]->p_bytes));
 	}
 	if (!nt)
 		pm_sb_printf(sb, "<text x=\"0\" y=\"18\">No tag counters in this dump.</text>\n");
-	pm_sb_printf(sb, "</svg>\n<h2>Findings</h2>\n");
-	for (size_t i = 0; i < f->n; i++) {
-		const struct pm_finding *fi = &f->items[i];
-		pm_sb_printf(sb, "<h3 class=\"sev-%s\">[%s] ", pm_severity_name(fi->severity),
-			     pm_severity_name(fi->severity));
-		h(sb, fi->title);
-		pm_sb_printf(sb, "</h3>\n<ul>");
-		for (unsigned k = 0; k < fi->nevidence; k++) {
-			pm_sb_printf(sb, "<li>");
-			h(sb, fi->evidence[k]);
-			pm_sb_printf(sb, "</li>");
-		}
-		pm_sb_printf(sb, "</ul>\n");
-		if (fi->ntags) {
-			pm_sb_printf(sb, "<table><tr><th>Tag</th><th>Bytes</th><th>Allocations</th>"
-				     "<th>Why</th></tr>");
-			for (unsigned k = 0; k < fi->ntags; k++) {
-				char t[5];
-				pm_sum_tag_str(fi->tags[k].tag, t);
-				pm_sb_printf(sb, "<tr><td><code>");
-				h(sb, t);
-				pm_sb_printf(sb, "</code></td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>",
-					     fi->tags[k].bytes, fi->tags[k].outstanding);
-				for (unsigned r = 0; r < fi->tags[k].nreasons; r++) {
-					h(sb, fi->tags[k].reasons[r]);
-					pm_sb_printf(sb, "<br>");
-				}
-				pm_sb_printf(sb, "</td></tr>");
-			}
-			pm_sb_printf(sb, "</table>\n");
-		}
-		if (fi->ndrivers) {
-			pm_sb_printf(sb, "<p>Likely owners:</p><ol>");
-			for (unsigned k = 0; k < fi->ndrivers; k++) {
-				pm_sb_printf(sb, "<li><b>");
-				h(sb, fi->drivers[k].name);
-				pm_sb_printf(sb, "</b> (");
-				h(sb, fi->drivers[k].how);
-				pm_sb_printf(sb, "): ");
-				h(sb, fi->drivers[k].detail);
-				pm_sb_printf(sb, "</li>");
-			}
-			pm_sb_printf(sb, "</ol>\n");
-		}
-		if (fi->nsteps) {
-			pm_sb_printf(sb, "<p>Next steps:</p><ol>");
-			for (unsigned k = 0; k < fi->nsteps; k++) {
-				pm_sb_printf(sb, "<li>");
-				h(sb, fi->steps[k]);
-				pm_sb_printf(sb, "</li>");
-			}
-			pm_sb_printf(sb, "</ol>\n");
-		}
+	pm_sb_printf(sb, "</svg>\n");
+}
+
+/* <ol>/<ul> of escaped items under an optional title */
+static void html_list(struct pm_strbuf *sb, const char *title, const char *tag,
+		      const char *base, unsigned n, size_t stride)
+{
+	if (title)
+		pm_sb_printf(sb, "<p>%s</p>", title);
+	pm_sb_printf(sb, "<%s>", tag);
+	for (unsigned k = 0; k < n; k++) {
+		pm_sb_printf(sb, "<li>");
+		h(sb, base + k * stride);
+		pm_sb_printf(sb, "</li>");
 	}
-	if (f->nnot) {
-		pm_sb_printf(sb, "<h2>Not evaluated</h2><ul>");
-		for (unsigned i = 0; i < f->nnot; i++) {
-			pm_sb_printf(sb, "<li>");
-			h(sb, f->not_evaluated[i]);
+	pm_sb_printf(sb, "</%s>\n", tag);
+}
+
+static void html_finding(struct pm_strbuf *sb, const struct pm_finding *fi)
+{
+	pm_sb_printf(sb, "<h3 class=\"sev-%s\">[%s] ", pm_severity_name(fi->severity),
+		     pm_severity_name(fi->severity));
+	h(sb, fi->title);
+	pm_sb_printf(sb, "</h3>\n");
+	html_list(sb, NULL, "ul", fi->evidence[0], fi->nevidence, sizeof(fi->evidence[0]));
+	if (fi->ntags) {
+		pm_sb_printf(sb, "<table><tr><th>Tag</th><th>Bytes</th><th>Allocations</th>"
+			     "<th>Why</th></tr>");
+		for (unsigned k = 0; k < fi->ntags; k++) {
+			pm_sb_printf(sb, "<tr><td><code>");
+			h(sb, PM_TAG(fi->tags[k].tag));
+			pm_sb_printf(sb, "</code></td><td>%s</td><td>%" PRIu64 "</td><td>",
+				     PM_BYTES(fi->tags[k].bytes), fi->tags[k].outstanding);
+			for (unsigned r = 0; r < fi->tags[k].nreasons; r++) {
+				h(sb, fi->tags[k].reasons[r]);
+				pm_sb_printf(sb, "<br>");
+			}
+			pm_sb_printf(sb, "</td></tr>");
+		}
+		pm_sb_printf(sb, "</table>\n");
+	}
+	if (fi->ndrivers) {
+		pm_sb_printf(sb, "<p>Likely owners:</p><ol>");
+		for (unsigned k = 0; k < fi->ndrivers; k++) {
+			pm_sb_printf(sb, "<li><b>");
+			h(sb, fi->drivers[k].name);
+			pm_sb_printf(sb, "</b> (");
+			h(sb, fi->drivers[k].how);
+			pm_sb_printf(sb, "): ");
+			h(sb, fi->drivers[k].detail);
 			pm_sb_printf(sb, "</li>");
 		}
-		pm_sb_printf(sb, "</ul>\n");
+		pm_sb_printf(sb, "</ol>\n");
+	}
+	if (fi->nsteps)
+		html_list(sb, "Next steps:", "ol", fi->steps[0], fi->nsteps, sizeof(fi->steps[0]));
+}
+
+void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const struct pm_verdict *v,
+		     const struct pm_findings *f)
+{
+	html_head(sb, s, v);
+	chart_limits(sb, s);
+	chart_tags(sb, s);
+	pm_sb_printf(sb, "<h2>Findings</h2>\n");
+	for (size_t i = 0; i < f->n; i++)
+		html_finding(sb, &f->items[i]);
+	if (f->nnot) {
+		pm_sb_printf(sb, "<h2>Not evaluated</h2>");
+		html_list(sb, NULL, "ul", f->not_evaluated[0], f->nnot, sizeof(f->not_evaluated[0]));
 	}
 	pm_sb_printf(sb, "<p><small>Generated offline by poolmortem; no network resources are "
 		     "used by this page.</small></p>\n</body></html>\n");

@@ -30,11 +30,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					     "_POOL_TYPE", "_LIST_ENTRY", "_KLDR_DATA_TABLE_ENTRY" };
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		char *out = NULL;
-		pm_error_destroy(pm_dt_render(t, types[i], false, &out));
-		free(out);
-		out = NULL;
-		pm_error_destroy(pm_dt_render(t, types[i], true, &out));
-		free(out);
+		struct pm_error *e = pm_dt_text(t, types[i], &out);
+		if (!e)
+			free(out);
+		pm_error_destroy(e);
+		cJSON *tree = NULL;
+		e = pm_json_dt(t, types[i], &tree);
+		if (!e)
+			cJSON_Delete(tree);
+		pm_error_destroy(e);
 		pm_error_destroy(pm_sym_sizeof(t, types[i], &v));
 	}
 	struct pm_field f;
