@@ -3,9 +3,10 @@
 // kernel of the real-kernel facts table (fixtures/facts/ntkrnlmp-x64.json, 213 ntkrnlmp.pdb):
 // each field the walks read must have, in every kernel of its build family, the offset, width
 // and bit range the built-in row says, or be absent from both; the cookies must exist exactly
-// where the rows say they do; and the rows must pass the layout check.
+// where the rows say they do; and the rows must pass the layout check. Then the fixture
+// kernel's PDB and ISF must give the 19041 row.
 //
-// usage: test_objlayout FACTS.json
+// usage: test_objlayout FACTS.json [FIXTURE-KERNEL-PDB-OR-ISF...]
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "../harness/test.h"
 #include "objprofile.h"
+#include "symfile.h"
 
 static char *slurp(const char *path)
 {
@@ -152,10 +154,53 @@ static void test_check_rejects(void)
 	CHECK(pm_obj_layout_check(&bad) != NULL);
 }
 
+/* The fixture kernel (fixtures/kernel/x64, clang + lld-link) declares these structures with the
+ * 19041 offsets: its PDB and ISF must give exactly the built-in 19041 row. */
+static void check_symbols(const char *path)
+{
+	struct pm_symtab *t;
+	struct pm_error *err = pm_symfile_open(path, &t);
+	if (err) {
+		fprintf(stderr, "%s: %s\n", path, pm_err_msg(err));
+		pm_error_destroy(err);
+		test_failures++;
+		return;
+	}
+	struct pm_obj_layout S, B;
+	struct pm_diags d;
+	pm_diags_init(&d);
+	CHECK_OK(pm_obj_layout_from_symbols(t, &S, &d));
+	CHECK_OK(pm_obj_layout_builtin(19045, &B));
+	CHECK(S.type_index_encoded && S.has_quota_cookie);
+	for (unsigned f = 0; f < PM_OBJ_NFIELDS; f++) {
+		const struct pm_obj_fld *s = &S.f[f], *b = &B.f[f];
+		if (!b->present)
+			continue;
+		if (!s->present || s->off != b->off || s->size != b->size || s->bitpos != b->bitpos ||
+		    s->bitlen != b->bitlen) {
+			fprintf(stderr, "%s: %s.%s: symbols %s+%#x/%u bits %u:%u, built-in 19041 "
+				"+%#x/%u bits %u:%u\n", path, pm_obj_field_type((enum pm_obj_field)f),
+				pm_obj_field_member((enum pm_obj_field)f), s->present ? "" : "(absent) ",
+				s->off, s->size, s->bitpos, s->bitlen, b->off, b->size, b->bitpos,
+				b->bitlen);
+			test_failures++;
+		}
+	}
+	for (unsigned s = 0; s < PM_OBJ_NTYPES; s++)
+		if (s != PM_OT_EPROCESS && s != PM_OT_SESSION && S.size[s] != B.size[s]) {
+			fprintf(stderr, "%s: %s is %#x bytes, built-in %#x\n", path,
+				pm_obj_type_name((enum pm_obj_struct)s), S.size[s], B.size[s]);
+			test_failures++;
+		}
+	CHECK_EQ_U64(S.size[PM_OT_EPROCESS], 0xA40);
+	pm_diags_deinit(&d);
+	pm_symtab_destroy(t);
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: test_objlayout FACTS.json\n");
+	if (argc < 2) {
+		fprintf(stderr, "usage: test_objlayout FACTS.json [FIXTURE-KERNEL-PDB-OR-ISF...]\n");
 		return 99;
 	}
 	char *text = slurp(argv[1]);
@@ -173,5 +218,7 @@ int main(int argc, char **argv)
 	printf("%u kernels, %u fields compared\n", kernels_checked, fields_checked);
 	test_unknown_builds();
 	test_check_rejects();
+	for (int i = 2; i < argc; i++)
+		check_symbols(argv[i]);
 	return TEST_RESULT();
 }

@@ -119,16 +119,20 @@ static inline void vmb_write(struct vmb *b, uint64_t va, const void *p, size_t n
 {
 	const uint8_t *s = p;
 	vmb_journal(b, va, p, n, 0);
-	for (size_t i = 0; i < n; i++)
-		b->phys[vmb_pa(b, va + i, 0)] = s[i];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pa = vmb_pa(b, va + i, 0); /* may move b->phys */
+		b->phys[pa] = s[i];
+	}
 }
 
 /* Map @p n bytes at @p va, zero. */
 static inline void vmb_zero(struct vmb *b, uint64_t va, size_t n)
 {
 	vmb_journal(b, va, NULL, n, 1);
-	for (size_t i = 0; i < n; i++)
-		b->phys[vmb_pa(b, va + i, 0)] = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t pa = vmb_pa(b, va + i, 0); /* may move b->phys */
+		b->phys[pa] = 0;
+	}
 }
 
 /* Replay a journal (a fuzz input's records) into @p b; stops at a short record. At most
