@@ -39,21 +39,11 @@ static struct pm_error *add_error(struct pm_batch_summary *s, const cJSON *o, co
 static struct pm_error *seen_sha(struct pm_batch_summary *s, const cJSON *o, bool *dup)
 {
 	const char *sha = str_or(o, "sha256", "");
-	*dup = false;
-	if (!sha[0])
+	uint64_t v;
+	*dup = sha[0] && pm_strmap_get(&s->shas, sha, strlen(sha), &v);
+	if (!sha[0] || *dup)
 		return NULL;
-	for (size_t i = 0; i < s->nsha && !*dup; i++)
-		*dup = !strcmp(s->shas[i], sha);
-	if (*dup)
-		return NULL;
-	char **v = realloc(s->shas, (s->nsha + 1) * sizeof(*v));
-	if (!v)
-		return &pm_enomem;
-	s->shas = v;
-	if (!(s->shas[s->nsha] = strdup(sha)))
-		return &pm_enomem;
-	s->nsha++;
-	return NULL;
+	return pm_strmap_add(&s->shas, sha, strlen(sha), 1) ? NULL : &pm_enomem;
 }
 
 static struct pm_error *add_bucket(struct pm_batch_summary *s, const cJSON *o, bool healthy)
@@ -63,15 +53,17 @@ static struct pm_error *add_bucket(struct pm_batch_summary *s, const cJSON *o, b
 	snprintf(key, sizeof(key), "%s | %s | %s",
 		 healthy ? "healthy" : str_or(v, "resource", "?"), str_or(v, "tag", "-"),
 		 str_or(v, "driver", "-"));
-	size_t k = 0;
-	while (k < s->nbuckets && strcmp(s->buckets[k].key, key))
-		k++;
-	if (k == s->nbuckets) {
+	uint64_t k;
+	if (!pm_strmap_get(&s->bucket_ix, key, strlen(key), &k)) {
+		k = s->nbuckets;
 		struct pm_batch_bucket *b = realloc(s->buckets, (k + 1) * sizeof(*b));
 		if (!b)
 			return &pm_enomem;
 		s->buckets = b;
+		if (!pm_strmap_add(&s->bucket_ix, key, strlen(key), k))
+			return &pm_enomem;
 		memset(&b[k], 0, sizeof(b[k]));
+		b[k].order = k;
 		snprintf(b[k].key, sizeof(b[k].key), "%s", key);
 		snprintf(b[k].example, sizeof(b[k].example), "%s", str_or(o, "path", ""));
 		s->nbuckets++;
@@ -95,15 +87,17 @@ static struct pm_error *add_tags(struct pm_batch_summary *s, const cJSON *o)
 			continue;
 		double by = (cJSON_IsNumber(nb) ? nb->valuedouble : 0) +
 			    (cJSON_IsNumber(pb) ? pb->valuedouble : 0);
-		size_t q = 0;
-		while (q < s->ntags && strcmp(s->tags[q].tag, tg))
-			q++;
-		if (q == s->ntags) {
+		uint64_t q;
+		if (!pm_strmap_get(&s->tag_ix, tg, 4, &q)) {
+			q = s->ntags;
 			struct pm_batch_tagsum *t = realloc(s->tags, (q + 1) * sizeof(*t));
 			if (!t)
 				return &pm_enomem;
 			s->tags = t;
+			if (!pm_strmap_add(&s->tag_ix, tg, 4, q))
+				return &pm_enomem;
 			memset(&t[q], 0, sizeof(t[q]));
+			t[q].order = q;
 			snprintf(t[q].tag, sizeof(t[q].tag), "%s", tg);
 			s->ntags++;
 		}
@@ -132,20 +126,28 @@ static struct pm_error *add_line(struct pm_batch_summary *s, const cJSON *o)
 	return add_tags(s, o);
 }
 
+static int bucket_cmp(const void *x, const void *y)
+{
+	const struct pm_batch_bucket *a = x, *b = y;
+	if (a->count != b->count)
+		return a->count > b->count ? -1 : 1; /* most dumps first */
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int tag_cmp(const void *x, const void *y)
+{
+	const struct pm_batch_tagsum *a = x, *b = y;
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes ? -1 : 1; /* most bytes first */
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
 static void sort_ranks(struct pm_batch_summary *s)
 {
-	for (size_t i = 1; i < s->nbuckets; i++) /* buckets by count (stable) */
-		for (size_t j = i; j > 0 && s->buckets[j].count > s->buckets[j - 1].count; j--) {
-			struct pm_batch_bucket x = s->buckets[j];
-			s->buckets[j] = s->buckets[j - 1];
-			s->buckets[j - 1] = x;
-		}
-	for (size_t i = 1; i < s->ntags; i++) /* tags by bytes (stable) */
-		for (size_t j = i; j > 0 && s->tags[j].bytes > s->tags[j - 1].bytes; j--) {
-			struct pm_batch_tagsum x = s->tags[j];
-			s->tags[j] = s->tags[j - 1];
-			s->tags[j - 1] = x;
-		}
+	if (s->nbuckets > 1) /* qsort() wants a non-null base even for 0 */
+		qsort(s->buckets, s->nbuckets, sizeof(*s->buckets), bucket_cmp);
+	if (s->ntags > 1)
+		qsort(s->tags, s->ntags, sizeof(*s->tags), tag_cmp);
 }
 
 void pm_batch_summary_init(struct pm_batch_summary *s)
@@ -222,10 +224,10 @@ void pm_batch_summary_deinit(struct pm_batch_summary *s)
 		free(s->errs[i].path);
 		free(s->errs[i].message);
 	}
-	for (size_t i = 0; i < s->nsha; i++)
-		free(s->shas[i]);
+	pm_strmap_free(&s->shas);
+	pm_strmap_free(&s->bucket_ix);
+	pm_strmap_free(&s->tag_ix);
 	free(s->errs);
-	free(s->shas);
 	free(s->buckets);
 	free(s->tags);
 	memset(s, 0, sizeof(*s));

@@ -13,17 +13,20 @@
 #include <stddef.h>
 
 #include "pm-error.h"
+#include "strmap.h"
 
 struct pm_batch_bucket {
 	char key[200]; /**< "resource | tag | driver", or "healthy | - | -" */
 	size_t count;
 	char example[300]; /**< the first dump's path */
+	size_t order;      /**< first seen (ties keep it) */
 };
 
 struct pm_batch_tagsum {
 	char tag[5];
 	double bytes; /**< summed over the unique dumps */
 	size_t dumps;
+	size_t order; /**< first seen (ties keep it) */
 };
 
 struct pm_batch_errline {
@@ -38,15 +41,15 @@ struct pm_batch_summary {
 	size_t ntags;
 	struct pm_batch_errline *errs; /**< in the order of the lines */
 	size_t nerrs;
-	char **shas; /**< the unique dumps' SHA-256, for the duplicate test */
-	size_t nsha;
+	/* indexes: the unique dumps' SHA-256 (for the duplicate test), bucket and tag -> index */
+	struct pm_strmap shas, bucket_ix, tag_ix;
 };
 
 /** An empty summary; add lines, then pm_batch_summary_finish(). */
 void pm_batch_summary_init(struct pm_batch_summary *s);
 /** One NDJSON line (without its newline); a line that does not parse is skipped. */
 struct pm_error *pm_batch_summary_add(struct pm_batch_summary *s, const char *line, size_t len);
-/** Rank the buckets and tags. */
+/** Rank the buckets and tags (no line may be added after). */
 void pm_batch_summary_finish(struct pm_batch_summary *s);
 /** Summarize NDJSON @p text (a half-written last line is skipped, as a killed batch leaves). */
 struct pm_error *pm_batch_summarize(const char *text, struct pm_batch_summary *ret);
