@@ -22,6 +22,7 @@
 	X(UNSUPPORTED, "unsupported")                                                      \
 	X(NOT_PRESENT, "page not present")                                                 \
 	X(NOT_CAPTURED, "page not in dump")                                                \
+	X(NOT_FOUND, "searched for, not found")                                            \
 	X(PROFILE, "profile lacks symbol or field")                                        \
 	X(LIMIT, "policy limit exceeded")                                                  \
 	X(NOPROBE, "not this format")                                                      \
