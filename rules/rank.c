@@ -13,11 +13,11 @@ bool pm_max_meaningful(const struct pm_summary *s, const struct pm_fig *max)
 	/* 32-bit maxima (at most 2 GB) and x64 maxima up to Windows 8 (128 GB caps) are real
 	 * limits; from 8.1 on x64 the figure is "RAM or 16 TB" (~16 TB in !vm), which only
 	 * means something when it is below RAM (pool-internals.md §5.1). */
-	if (!max->present || !max->v)
+	if (max->absent || !max->v)
 		return false;
 	if (!s->is64 || s->build < 9600)
 		return true;
-	return s->ram.present && max->v <= s->ram.v;
+	return !s->ram.absent && max->v <= s->ram.v;
 }
 
 const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
@@ -43,7 +43,7 @@ bool pm_pool_usage_bytes(const struct pm_summary *s, enum pm_resource pool, uint
 			 const char **source_ret)
 {
 	const struct pm_fig *u = pool == PM_RES_PAGED ? &s->p_usage : &s->np_usage;
-	if (u->present) {
+	if (!u->absent) {
 		*ret = u->v * 4096;
 		*source_ret = u->source;
 		return true;

@@ -38,7 +38,7 @@ void pm_rules_evaluate(const struct pm_summary *s, const struct pm_rule_params *
 		v->healthy = true;
 		v->resource = PM_RES_NONE;
 		v->severity = PM_SEV_INFO;
-		v->confidence = s->tracker || s->np_usage.present ? PM_CONF_HIGH : PM_CONF_LOW;
+		v->confidence = s->tracker || !s->np_usage.absent ? PM_CONF_HIGH : PM_CONF_LOW;
 		snprintf(v->summary, sizeof(v->summary), "%s", s->triage
 			 ? "No pool data in a small memory dump: no verdict on pool exhaustion"
 			 : "Healthy: no pool, commit, PTE or memory exhaustion found");

@@ -35,7 +35,7 @@ static void eval_3gb(const struct pm_summary *s, const struct pm_rule_params *p,
 	const struct pm_limit *l = limit_for(s, p);
 	if (s->is64 || !l || !l->three_gb_np_mb)
 		return; /* only 32-bit NT 5 has the halved fixed maxima */
-	if (!s->np_max.present || !s->ram.present) {
+	if (s->np_max.absent || s->ram.absent) {
 		pm_findings_not_evaluated(out, "CONFIG-3GB", "nonpaged maximum or RAM unknown");
 		return;
 	}
@@ -66,7 +66,7 @@ static void eval_limits(const struct pm_summary *s, const struct pm_rule_params 
 			struct pm_findings *out)
 {
 	const struct pm_limit *l = limit_for(s, p);
-	if (!l || !s->ram.present) {
+	if (!l || s->ram.absent) {
 		pm_findings_not_evaluated(out, "CONFIG-LIMITS", "no limits table entry for this "
 					  "version, or RAM unknown");
 		return;
@@ -81,7 +81,7 @@ static void eval_limits(const struct pm_summary *s, const struct pm_rule_params 
 		uint64_t expected_mb;
 	} c[2] = { { "nonpaged", &s->np_max, np_exp }, { "paged", &s->p_max, l->p_cap_mb } };
 	for (int i = 0; i < 2; i++) {
-		if (!c[i].f->present || !c[i].expected_mb)
+		if (c[i].f->absent || !c[i].expected_mb)
 			continue;
 		uint64_t mb = c[i].f->v * 4096 >> 20;
 		if (mb * 2 >= c[i].expected_mb && mb <= c[i].expected_mb * 2)

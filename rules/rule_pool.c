@@ -51,7 +51,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	uint64_t pages = (bytes + 4095) / 4096;
 	enum pm_severity sev = PM_SEV_INFO;
 	/* A tracker estimate is a lower bound: exhaustion judged on it is less certain. */
-	enum pm_confidence conf = use->present && !strstr(use->source, "estimate") ? PM_CONF_HIGH
+	enum pm_confidence conf = !use->absent && use->from != PM_PROV_ESTIMATE ? PM_CONF_HIGH
 										   : PM_CONF_MEDIUM;
 	double pct_max = -1, pct_ram = -1;
 	if (pm_max_meaningful(s, max)) {
@@ -61,7 +61,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 		else if (pct_max >= p->pool_warn_pct)
 			sev = PM_SEV_WARNING;
 	}
-	if (s->ram.present && s->ram.v) {
+	if (!s->ram.absent && s->ram.v) {
 		pct_ram = 100.0 * (double)pages / (double)s->ram.v;
 		unsigned warn = paged ? p->p_ram_warn_pct : p->np_ram_warn_pct;
 		unsigned crit = paged ? 1000 : p->np_ram_crit_pct;
@@ -97,7 +97,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	if (pct_max >= 0)
 		pm_finding_evidence(fi, "%.1f%% of the %s pool maximum of %" PRIu64 " pages (from %s)",
 				    pct_max, name, max->v, max->source);
-	else if (max->present)
+	else if (!max->absent)
 		pm_finding_evidence(fi, "the %s pool maximum (%" PRIu64 " pages, from %s) is far "
 				    "above RAM and says nothing about exhaustion", name, max->v,
 				    max->source);
@@ -106,7 +106,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 				    s->ram.v);
 	if (bc_here)
 		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
-	if (sev != PM_SEV_INFO && s->pool_failures.present && s->pool_failures.v) {
+	if (sev != PM_SEV_INFO && !s->pool_failures.absent && s->pool_failures.v) {
 		fi->confidence = PM_CONF_HIGH;
 		pm_finding_evidence(fi, "%" PRIu64 " pool allocations have failed since boot (from %s; "
 				    "one count for all pools)", s->pool_failures.v,
@@ -171,7 +171,7 @@ static void eval_failures(const struct pm_summary *s, const struct pm_rule_param
 					  "counters");
 		return;
 	}
-	if (!s->pool_failures.present) {
+	if (s->pool_failures.absent) {
 		pm_findings_not_evaluated(out, "POOL-FAILURES", "the count of failed pool allocations "
 					  "(ExPoolFailures) needs symbols");
 		return;

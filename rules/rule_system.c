@@ -29,7 +29,7 @@
 static void eval_commit(const struct pm_summary *s, const struct pm_rule_params *p,
 			struct pm_findings *out)
 {
-	if (!s->committed.present || !s->commit_limit.present || !s->commit_limit.v) {
+	if (s->committed.absent || s->commit_limit.absent || !s->commit_limit.v) {
 		pm_findings_not_evaluated(out, "COMMIT", "committed pages or the commit limit are not "
 					  "in the dump without symbols");
 		return;
@@ -48,9 +48,9 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 	pm_finding_evidence(fi, "committed %" PRIu64 " pages (from %s) of a limit of %" PRIu64
 			    " pages (from %s)", s->committed.v, s->committed.source,
 			    s->commit_limit.v, s->commit_limit.source);
-	if (s->commit_peak.present)
+	if (!s->commit_peak.absent)
 		pm_finding_evidence(fi, "peak commit %" PRIu64 " pages", s->commit_peak.v);
-	if (s->commit_failures.present && s->commit_failures.v) {
+	if (!s->commit_failures.absent && s->commit_failures.v) {
 		if (fi->severity == PM_SEV_INFO) {
 			fi->severity = PM_SEV_WARNING;
 			snprintf(fi->title, sizeof(fi->title), "Commit requests have failed (the charge "
@@ -63,7 +63,7 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 		pm_finding_step(fi, "Commit, not pool, is the limit: find the process or driver "
 				"with the largest private commit (Task Manager 'Commit size', !vm 1 in "
 				"WinDbg), and check the pagefile size.");
-		if (s->np_usage.present || s->p_usage.present)
+		if (!s->np_usage.absent || !s->p_usage.absent)
 			pm_finding_step(fi, "Pool usage counts against commit: see the pool findings "
 					"for the tags that hold it.");
 	}
@@ -74,7 +74,7 @@ static void eval_physical(const struct pm_summary *s, const struct pm_rule_param
 {
 	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
 	bool bc_here = bc && bc->resource == PM_RES_PHYSICAL;
-	if ((!s->available.present || !s->ram.present || !s->ram.v) && !bc_here) {
+	if ((s->available.absent || s->ram.absent || !s->ram.v) && !bc_here) {
 		pm_findings_not_evaluated(out, "PHYSICAL", "available pages are not in the dump "
 					  "without symbols");
 		return;
@@ -85,7 +85,7 @@ static void eval_physical(const struct pm_summary *s, const struct pm_rule_param
 	fi->resource = PM_RES_PHYSICAL;
 	fi->refs = "[RUSS]";
 	double pct = -1;
-	if (s->available.present && s->ram.present && s->ram.v)
+	if (!s->available.absent && !s->ram.absent && s->ram.v)
 		pct = 100.0 * (double)s->available.v / (double)s->ram.v;
 	/* Without the standby count a low available figure is a warning, never more (see above);
 	 * avail_crit_pct only raises the confidence. */
@@ -115,8 +115,8 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 		      struct pm_findings *out)
 {
 	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
-	if (!(bc && bc->resource == PM_RES_PTES) && !s->free_ptes.present &&
-	    !s->pte_failures.present) {
+	if (!(bc && bc->resource == PM_RES_PTES) && s->free_ptes.absent &&
+	    s->pte_failures.absent) {
 		pm_findings_not_evaluated(out, "PTES", "the free system PTE count needs symbols");
 		return;
 	}
@@ -125,8 +125,8 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 		return;
 	fi->resource = PM_RES_PTES;
 	fi->refs = "[EXCH]";
-	bool failed = s->pte_failures.present && s->pte_failures.v;
-	bool low = s->free_ptes.present && s->free_ptes.v < p->ptes_low;
+	bool failed = !s->pte_failures.absent && s->pte_failures.v;
+	bool low = !s->free_ptes.absent && s->free_ptes.v < p->ptes_low;
 	fi->severity = (bc && bc->resource == PM_RES_PTES) || low ? PM_SEV_CRITICAL
 		       : failed ? PM_SEV_WARNING : PM_SEV_INFO;
 	fi->confidence = (bc && bc->resource == PM_RES_PTES) || failed || !low ? PM_CONF_HIGH
@@ -136,7 +136,7 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 							: "System PTEs");
 	if (bc && bc->resource == PM_RES_PTES)
 		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
-	if (s->free_ptes.present)
+	if (!s->free_ptes.absent)
 		pm_finding_evidence(fi, "%" PRIu64 " free system PTEs (from %s)%s", s->free_ptes.v,
 				    s->free_ptes.source, low ? ": !vm would say \"Running out of "
 				    "system PTEs\"" : "");

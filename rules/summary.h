@@ -5,7 +5,8 @@
  *
  * Rules read nothing else. A summary is built from a dump (analyzer/analysis/summary_build.c) or
  * loaded from JSON (summary_json.c), so every rule can be tested from a JSON file alone.
- * Every figure is present or absent; present figures carry their source (provenance).
+ * Every figure is present or absent with its reason (the one vocabulary, common/pm-absent.h);
+ * present figures carry their provenance (an enum) and their source (text for people).
  */
 #ifndef PM_SUMMARY_H
 #define PM_SUMMARY_H
@@ -14,9 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pm-absent.h"
+
+/** A figure: present with its provenance and source, or absent with why (pm-absent.h). */
 struct pm_fig {
-	bool present;
+	enum pm_absent absent; /**< PM_ABSENT_PRESENT when v is valid */
 	uint64_t v;
+	enum pm_prov from;     /**< KDBG, SYMBOL_LAYOUT, DESCRIPTORS, ESTIMATE, ...; NONE if absent */
 	char source[64]; /**< "KDBG.MmAvailablePages", "tag tracker", "pool descriptors" */
 };
 

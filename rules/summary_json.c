@@ -108,7 +108,7 @@ static void write_figures(struct jw *w, cJSON *r, const struct pm_summary *s)
 	cJSON *fo = chk(w, cJSON_AddObjectToObject(r, "figures"));
 	for (size_t i = 0; fo && i < sizeof(figs) / sizeof(figs[0]); i++) {
 		const struct pm_fig *f = fig_at((struct pm_summary *)s, i);
-		if (!f->present) {
+		if (f->absent) {
 			chk(w, cJSON_AddNullToObject(fo, figs[i].key));
 			continue;
 		}
@@ -116,6 +116,8 @@ static void write_figures(struct jw *w, cJSON *r, const struct pm_summary *s)
 		if (x) {
 			numb(w, x, figs[i].unit, (double)f->v);
 			strs(w, x, "source", f->source);
+			if (pm_prov_name(f->from))
+				strs(w, x, "provenance", pm_prov_name(f->from));
 		}
 	}
 	if (s->tracker) {
@@ -275,13 +277,25 @@ static void read_figures(const cJSON *r, struct pm_summary *s)
 {
 	uint64_t v;
 	const cJSON *fo = cJSON_GetObjectItemCaseSensitive(r, "figures");
-	for (size_t i = 0; cJSON_IsObject(fo) && i < sizeof(figs) / sizeof(figs[0]); i++) {
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(fo, figs[i].key);
+	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
+		const cJSON *x = cJSON_IsObject(fo) ? cJSON_GetObjectItemCaseSensitive(fo, figs[i].key)
+						    : NULL;
 		struct pm_fig *f = fig_at(s, i);
+		const cJSON *pv = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "provenance")
+						    : NULL;
+		const cJSON *ab = cJSON_IsObject(x) ? cJSON_GetObjectItemCaseSensitive(x, "absent")
+						    : NULL;
+		/* null (or a missing key): the summary does not say why */
+		f->absent = PM_ABSENT_NOT_AVAILABLE;
+		f->from = PM_PROV_NONE;
 		if (cJSON_IsObject(x) && get_u64(x, figs[i].unit, &f->v)) {
-			f->present = true;
+			f->absent = PM_ABSENT_PRESENT;
 			snprintf(f->source, sizeof(f->source), "summary");
 			get_str(x, "source", f->source, sizeof(f->source));
+			if (cJSON_IsString(pv) && !pm_prov_parse(pv->valuestring, &f->from))
+				f->from = PM_PROV_NONE;
+		} else if (cJSON_IsString(ab)) { /* an unknown name keeps NOT_AVAILABLE */
+			(void)pm_absent_parse(ab->valuestring, &f->absent);
 		}
 	}
 	const cJSON *tr = cJSON_GetObjectItemCaseSensitive(r, "tracker");

@@ -75,19 +75,21 @@ static int cmp_p(const void *x, const void *y)
 
 static void fig(struct pm_fig *f, const struct pm_vm_line *l)
 {
-	f->present = l->present;
-	f->v = l->present ? l->pages : 0;
-	const char *src = l->present && l->source ? l->source : "";
-	if (!strcmp(src, "estimate"))
+	f->absent = l->absent;
+	f->v = l->absent ? 0 : l->pages;
+	f->from = l->absent ? PM_PROV_NONE : l->from;
+	const char *src = !l->absent && l->source ? l->source : "";
+	if (f->from == PM_PROV_ESTIMATE)
 		src = "tag tracker (estimate)";
 	snprintf(f->source, sizeof(f->source), "%s", src);
 }
 
 static void count_fig(struct pm_fig *f, const struct pm_count *c)
 {
-	f->present = c->present;
-	f->v = c->present ? c->v : 0;
-	snprintf(f->source, sizeof(f->source), "%s", c->present ? c->source : "");
+	f->absent = c->absent;
+	f->v = c->absent ? 0 : c->v;
+	f->from = c->absent ? PM_PROV_NONE : PM_PROV_SYMBOLS;
+	snprintf(f->source, sizeof(f->source), "%s", c->absent ? "" : c->source);
 }
 
 static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len)
@@ -99,23 +101,24 @@ static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len
 static struct pm_error *attribute(struct pm_info *in, struct pm_summary *s, const uint32_t *tags,
 				  size_t ntags)
 {
-	if (!in->has_vm || !ntags)
+	const struct pm_kernel *kn = in->k;
+	if (!kn->has_vm || !ntags)
 		return NULL;
 	unsigned (*counts)[3] = calloc(ntags, sizeof(*counts));
 	if (!counts)
 		return &pm_enomem;
-	s->hits = calloc(in->modules.n * ntags + 1, sizeof(*s->hits));
+	s->hits = calloc(kn->modules.n * ntags + 1, sizeof(*s->hits));
 	if (!s->hits) {
 		free(counts);
 		return &pm_enomem;
 	}
-	for (size_t m = 0; m < in->modules.n && m < s->nmodules; m++) {
-		const struct pm_module *mod = &in->modules.items[m];
-		const struct pm_pe_info *pe = in->mods && !in->mods[m].pe_absent ? &in->mods[m].pe : NULL;
+	for (size_t m = 0; m < kn->modules.n && m < s->nmodules; m++) {
+		const struct pm_module *mod = &kn->modules.items[m];
+		const struct pm_pe_info *pe = kn->mods && !kn->mods[m].pe_absent ? &kn->mods[m].pe : NULL;
 		struct pm_pe_info hdr;
 		if (!pe) {
 			/* headers readable but no CodeView still gives sections */
-			struct pm_error *cv = NULL, *e = pm_pe_parse(vm_read_cb, &in->vm, mod->base, &hdr,
+			struct pm_error *cv = NULL, *e = pm_pe_parse(vm_read_cb, (void *)&kn->vm, mod->base, &hdr,
 								     &cv);
 			pm_error_destroy(cv);
 			if (e) {
@@ -133,11 +136,11 @@ static struct pm_error *attribute(struct pm_info *in, struct pm_summary *s, cons
 		/* absent pages stay zero: they cannot produce a tag */
 		for (uint64_t o = 0; o < size; o += 4096) {
 			size_t n = (size_t)(size - o < 4096 ? size - o : 4096);
-			struct pm_error *e = pm_vmem_read(&in->vm, mod->base + o, img + o, n);
+			struct pm_error *e = pm_vmem_read(&kn->vm, mod->base + o, img + o, n);
 			pm_error_destroy(e);
 		}
 		memset(counts, 0, ntags * sizeof(*counts));
-		pm_attrib_scan_buf(img, (size_t)size, pe, in->dmp->hdr.is64, tags, ntags, counts);
+		pm_attrib_scan_buf(img, (size_t)size, pe, kn->is64, tags, ntags, counts);
 		free(img);
 		s->modules[m].image_read = true;
 		for (size_t t = 0; t < ntags; t++) {
@@ -160,13 +163,14 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 	struct pm_summary s;
 	memset(&s, 0, sizeof(s));
 	const struct pm_dmp_header *h = &in->dmp->hdr;
+	const struct pm_kernel *kn = in->k;
 	snprintf(s.dump, sizeof(s.dump), "%s", in->dmp->src->name);
-	s.build = h->build;
-	s.is64 = h->is64;
-	snprintf(s.arch, sizeof(s.arch), "%s", pm_arch_name(in->dmp->arch));
+	s.build = (uint32_t)kn->build.v;
+	s.is64 = kn->is64;
+	snprintf(s.arch, sizeof(s.arch), "%s", pm_arch_name(kn->arch));
 	snprintf(s.os, sizeof(s.os), "%s", in->os_name);
-	s.nprocs = h->nprocs;
-	s.product_type = h->has_product_type ? (int)h->product_type : 0;
+	s.nprocs = (unsigned)kn->nprocs.v;
+	s.product_type = kn->product_type.absent ? 0 : (int)kn->product_type.v;
 	s.has_bugcheck = in->dmp->container == PM_CONT_CRASHDUMP;
 	s.bugcheck = h->bugcheck_code;
 	memcpy(s.params, h->bugcheck_params, sizeof(s.params));
@@ -214,18 +218,18 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 		}
 	}
 	s.bigtable = p->has_big;
-	s.modules = calloc(in->modules.n + 1, sizeof(*s.modules));
+	s.modules = calloc(kn->modules.n + 1, sizeof(*s.modules));
 	if (!s.modules) {
 		err = &pm_enomem;
 		goto fail;
 	}
-	for (size_t i = 0; i < in->modules.n; i++) {
+	for (size_t i = 0; i < kn->modules.n; i++) {
 		struct pm_sum_module *m = &s.modules[s.nmodules++];
-		snprintf(m->name, sizeof(m->name), "%s", in->modules.items[i].name
-			 ? in->modules.items[i].name : "(unnamed)");
-		m->base = in->modules.items[i].base;
-		m->size = in->modules.items[i].size;
-		m->timestamp = in->mods && !in->mods[i].pe_absent ? in->mods[i].pe.timestamp : 0;
+		snprintf(m->name, sizeof(m->name), "%s", kn->modules.items[i].name
+			 ? kn->modules.items[i].name : "(unnamed)");
+		m->base = kn->modules.items[i].base;
+		m->size = kn->modules.items[i].size;
+		m->timestamp = kn->mods && !kn->mods[i].pe_absent ? kn->mods[i].pe.timestamp : 0;
 	}
 	/* Tags to look for: the biggest consumers of each pool. */
 	uint32_t tags[2 * PM_ATTRIB_TAGS_PER_POOL];

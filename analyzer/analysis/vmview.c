@@ -89,141 +89,165 @@ static const struct {
 static void banners(struct pm_vm_view *v);
 static void session_check(const struct pm_info *in, struct pm_vm_view *v);
 
-static void absent(struct pm_vm_line *l, const char *why, const char *detail)
+static void set_detail(struct pm_vm_line *l, const char *detail)
 {
-	l->present = false;
+	free(l->detail);
+	l->detail = detail && *detail ? strdup(detail) : NULL;
+}
+
+static void absent(struct pm_vm_line *l, enum pm_absent why, const char *detail)
+{
 	l->absent = why;
-	snprintf(l->detail, sizeof(l->detail), "%s", detail);
+	l->from = PM_PROV_NONE;
+	l->source = NULL;
+	l->pages = 0;
+	set_detail(l, detail);
+}
+
+static void present(struct pm_vm_line *l, uint64_t pages, enum pm_prov from, const char *source,
+		    const char *detail)
+{
+	l->absent = PM_ABSENT_PRESENT;
+	l->pages = pages;
+	l->from = from;
+	l->source = source;
+	set_detail(l, detail);
+}
+
+/* Windows 10/11: the live counters in MiState / MiSystemPartition, through the symbols. */
+static void symbol_lines(const struct pm_info *in, struct pm_vm_view *v)
+{
+	const struct pm_kernel *k = in->k;
+	if (!in->sym.found || !k->has_vm || k->kernel_base.absent)
+		return;
+	char detail[64];
+	snprintf(detail, sizeof(detail), "from the kernel's %s", in->sym.find.tab->id.format);
+	for (size_t i = 0; i < sizeof(sym_lines) / sizeof(sym_lines[0]); i++) {
+		uint64_t val;
+		struct pm_error *err = pm_sym_read_field(in->sym.find.tab, &k->vm, k->kernel_base.v,
+							 sym_lines[i].var, sym_lines[i].type,
+							 sym_lines[i].path, &val);
+		if (err) { /* not in these symbols (an older kernel): the KDBG's turn */
+			pm_error_destroy(err);
+			continue;
+		}
+		present(&v->line[sym_lines[i].id], val, PM_PROV_SYMBOL_LAYOUT, sym_lines[i].source,
+			detail);
+		v->from_symbols++;
+	}
+	/* Before Windows 10: MmTotalFreeSystemPtes[0], a global the symbols locate */
+	struct pm_vm_line *fp = &v->line[PM_VM_free_system_ptes];
+	if (fp->absent && !in->mm.free_ptes.absent) {
+		present(fp, in->mm.free_ptes.v, PM_PROV_SYMBOLS, in->mm.free_ptes.source, detail);
+		v->from_symbols++;
+	}
+}
+
+/* The Mm* variables the KDBG points at, where the symbols gave nothing better. */
+static void kdbg_lines_read(const struct pm_info *in, struct pm_vm_view *v)
+{
+	const struct pm_kernel *k = in->k;
+	for (size_t i = 0; i < sizeof(kdbg_lines) / sizeof(kdbg_lines[0]); i++) {
+		struct pm_vm_line *l = &v->line[kdbg_lines[i].id];
+		if (!l->absent) /* the symbols gave it */
+			continue;
+		uint64_t val;
+		struct pm_error *err = pm_mm_read(&k->vm, &k->kdbg, kdbg_lines[i].f,
+						  kdbg_lines[i].bytes ? PM_MM_PTR : PM_MM_U32, &val);
+		const char *fname = pm_kdbg_field_name(kdbg_lines[i].f);
+		if (err) {
+			absent(l, pm_err_code(err) == PM_ERR_PROFILE ? PM_ABSENT_NOT_APPLICABLE
+								     : PM_ABSENT_UNREADABLE,
+			       pm_err_msg(err));
+			pm_error_destroy(err);
+		} else if (val == 0) {
+			/* §4.2 open point: from Windows 10 on the live counters are in
+			 * MiState / MiSystemPartition; a 0 here is not a measurement. */
+			char why[240];
+			snprintf(why, sizeof(why), "KDBG.%s points at a variable holding 0; on "
+				 "Windows 10 and later the live counter is in MiState/"
+				 "MiSystemPartition, which needs symbols", fname);
+			absent(l, PM_ABSENT_STALE, why);
+		} else {
+			present(l, kdbg_lines[i].bytes ? val / 4096 : val, PM_PROV_KDBG, fname, NULL);
+		}
+	}
+}
+
+/* The pool descriptors: the nonpaged one, and the paged ones (their sum is the paged-pool
+ * usage where nothing better gave it). */
+static void descriptors(const struct pm_info *in, struct pm_vm_view *v)
+{
+	const struct pm_kernel *k = in->k;
+	const uint32_t build = (uint32_t)k->build.v;
+	const struct pm_desc_layout *sl = in->pool.has_syms && in->pool.syms.has_desc_layout
+						  ? &in->pool.syms.desc : NULL;
+	struct pm_error *err = pm_np_desc_read(&k->vm, &k->kdbg, build, sl, &v->np_desc);
+	if (err) {
+		pm_absence_from(&v->np_desc_absent, pm_absent_of(err), err);
+		pm_error_destroy(err);
+	} else {
+		v->has_np_desc = true;
+	}
+	err = pm_pool_descs_read(&k->vm, &k->kdbg, build, sl, &v->descs);
+	if (err) {
+		pm_absence_from(&v->descs_absent, pm_absent_of(err), err);
+		pm_error_destroy(err);
+		return;
+	}
+	v->has_descs = true;
+	struct pm_vm_line *l = &v->line[PM_VM_paged_usage];
+	if (!l->absent)
+		return; /* shown, but the symbols' total stands */
+	uint64_t pages = 0;
+	for (unsigned i = 0; i < v->descs.n; i++)
+		pages += v->descs.d[i].pages;
+	present(l, pages, PM_PROV_DESCRIPTORS, "pool descriptors", NULL);
+}
+
+/* Where no counter is usable, the tracker's bytes are a lower bound (§4.5). */
+static void tracker_estimates(const struct pm_info *in, struct pm_vm_view *v)
+{
+	if (!in->pool.has_track)
+		return;
+	uint64_t np = 0, p = 0;
+	for (size_t i = 0; i < in->pool.track.ntags; i++) {
+		np += in->pool.track.tags[i].np_bytes;
+		p += in->pool.track.tags[i].p_bytes;
+	}
+	v->has_tracker_totals = true;
+	v->tracker_np_pages = (np + 4095) / 4096;
+	v->tracker_p_pages = (p + 4095) / 4096;
+	struct pm_vm_line *l = &v->line[PM_VM_nonpaged_usage];
+	if (l->absent)
+		present(l, v->tracker_np_pages, PM_PROV_ESTIMATE, "estimate", "sum of the tag "
+			"tracker's nonpaged bytes (a lower bound: whole pages and allocator overhead "
+			"are not in it)");
+	l = &v->line[PM_VM_paged_usage];
+	if (l->absent)
+		present(l, v->tracker_p_pages, PM_PROV_ESTIMATE, "estimate", "sum of the tag "
+			"tracker's paged bytes (a lower bound)");
 }
 
 void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 {
+	const struct pm_kernel *k = in->k;
 	memset(v, 0, sizeof(*v));
 	for (int i = 0; i < _PM_VM_MAX; i++)
-		absent(&v->line[i], "unreadable", in->has_kdbg ? "" : "no KDBG");
-	struct pm_vm_line *pm = &v->line[PM_VM_physical_memory];
-	if (!in->ram_pages.absent) {
-		pm->present = true;
-		pm->pages = in->ram_pages.v;
-		pm->source = "KDBG.MmNumberOfPhysicalPages";
-	}
-	absent(&v->line[PM_VM_free_system_ptes], "needs_symbols",
+		absent(&v->line[i], PM_ABSENT_UNREADABLE, k->has_kdbg ? NULL : "no KDBG");
+	if (!k->ram_pages.absent)
+		present(&v->line[PM_VM_physical_memory], k->ram_pages.v, PM_PROV_KDBG,
+			"KDBG.MmNumberOfPhysicalPages", NULL);
+	absent(&v->line[PM_VM_free_system_ptes], PM_ABSENT_NEEDS_SYMBOLS,
 	       "the free system PTE count (MmTotalFreeSystemPtes / MiState) is not reachable "
 	       "through the KDBG");
-	if (in->sym.found && in->has_vm && !in->kernel_base.absent) {
-		for (size_t i = 0; i < sizeof(sym_lines) / sizeof(sym_lines[0]); i++) {
-			uint64_t val;
-			struct pm_error *err = pm_sym_read_field(in->sym.find.tab, &in->vm,
-								 in->kernel_base.v, sym_lines[i].var,
-								 sym_lines[i].type, sym_lines[i].path,
-								 &val);
-			if (err) { /* not in these symbols (an older kernel): the KDBG's turn */
-				pm_error_destroy(err);
-				continue;
-			}
-			struct pm_vm_line *l = &v->line[sym_lines[i].id];
-			l->present = true;
-			l->pages = val;
-			l->source = sym_lines[i].source;
-			l->from_symbols = true;
-			snprintf(l->detail, sizeof(l->detail), "from the kernel's %s",
-				 in->sym.find.tab->id.format);
-			v->from_symbols++;
-		}
-	}
-	/* Before Windows 10: MmTotalFreeSystemPtes[0], a global the symbols locate */
-	struct pm_vm_line *fp = &v->line[PM_VM_free_system_ptes];
-	if (!fp->present && in->mm.free_ptes.present) {
-		fp->present = fp->from_symbols = true;
-		fp->pages = in->mm.free_ptes.v;
-		fp->source = in->mm.free_ptes.source;
-		snprintf(fp->detail, sizeof(fp->detail), "from the kernel's %s",
-			 in->sym.find.tab->id.format);
-		v->from_symbols++;
-	}
+	symbol_lines(in, v);
 	v->mm = &in->mm;
-	if (in->has_kdbg && in->has_vm) {
-		for (size_t i = 0; i < sizeof(kdbg_lines) / sizeof(kdbg_lines[0]); i++) {
-			struct pm_vm_line *l = &v->line[kdbg_lines[i].id];
-			if (l->present) /* the symbols gave it */
-				continue;
-			uint64_t val;
-			struct pm_error *err = pm_mm_read(&in->vm, &in->kdbg, kdbg_lines[i].f,
-							  kdbg_lines[i].bytes ? PM_MM_PTR : PM_MM_U32,
-							  &val);
-			const char *fname = pm_kdbg_field_name(kdbg_lines[i].f);
-			if (err) {
-				absent(l, pm_err_code(err) == PM_ERR_PROFILE ? "not_applicable"
-									     : "unreadable",
-				       pm_err_msg(err));
-				pm_error_destroy(err);
-			} else if (val == 0) {
-				/* §4.2 open point: from Windows 10 on the live counters are in
-				 * MiState / MiSystemPartition; a 0 here is not a measurement. */
-				char why[240];
-				snprintf(why, sizeof(why), "KDBG.%s points at a variable holding 0; on "
-					 "Windows 10 and later the live counter is in MiState/"
-					 "MiSystemPartition, which needs symbols", fname);
-				absent(l, "stale", why);
-			} else {
-				l->present = true;
-				l->pages = kdbg_lines[i].bytes ? val / 4096 : val;
-				l->source = fname;
-			}
-		}
-		const struct pm_desc_layout *sl = in->pool.has_syms && in->pool.syms.has_desc_layout
-							  ? &in->pool.syms.desc : NULL;
-		struct pm_error *err = pm_np_desc_read(&in->vm, &in->kdbg, in->dmp->hdr.build, sl,
-						       &v->np_desc);
-		if (err) {
-			snprintf(v->np_desc_absent, sizeof(v->np_desc_absent), "%s", pm_err_msg(err));
-			pm_error_destroy(err);
-		} else {
-			v->has_np_desc = true;
-		}
-		err = pm_pool_descs_read(&in->vm, &in->kdbg, in->dmp->hdr.build, sl, &v->descs);
-		if (!err && v->line[PM_VM_paged_usage].present) {
-			v->has_descs = true; /* shown, but the symbols' total stands */
-		} else if (err) {
-			snprintf(v->descs_absent, sizeof(v->descs_absent), "%s", pm_err_msg(err));
-			pm_error_destroy(err);
-		} else {
-			v->has_descs = true;
-			struct pm_vm_line *l = &v->line[PM_VM_paged_usage];
-			l->present = true;
-			l->pages = 0;
-			for (unsigned i = 0; i < v->descs.n; i++)
-				l->pages += v->descs.d[i].pages;
-			l->source = "pool descriptors";
-		}
+	if (k->has_kdbg && k->has_vm) {
+		kdbg_lines_read(in, v);
+		descriptors(in, v);
 	}
-	if (in->pool.has_track) {
-		uint64_t np = 0, p = 0;
-		for (size_t i = 0; i < in->pool.track.ntags; i++) {
-			np += in->pool.track.tags[i].np_bytes;
-			p += in->pool.track.tags[i].p_bytes;
-		}
-		v->has_tracker_totals = true;
-		v->tracker_np_pages = (np + 4095) / 4096;
-		v->tracker_p_pages = (p + 4095) / 4096;
-		/* Where no counter is usable, the tracker's bytes are a lower bound (§4.5). */
-		struct pm_vm_line *l = &v->line[PM_VM_nonpaged_usage];
-		if (!l->present) {
-			l->present = true;
-			l->pages = v->tracker_np_pages;
-			l->source = "estimate";
-			snprintf(l->detail, sizeof(l->detail), "sum of the tag tracker's nonpaged bytes "
-				 "(a lower bound: whole pages and allocator overhead are not in it)");
-		}
-		l = &v->line[PM_VM_paged_usage];
-		if (!l->present) {
-			l->present = true;
-			l->pages = v->tracker_p_pages;
-			l->source = "estimate";
-			snprintf(l->detail, sizeof(l->detail), "sum of the tag tracker's paged bytes "
-				 "(a lower bound)");
-		}
-	}
+	tracker_estimates(in, v);
 	session_check(in, v);
 	banners(v);
 }
@@ -248,20 +272,20 @@ static void banners(struct pm_vm_view *v)
 	const struct pm_vm_line *L = v->line;
 	const struct pm_vm_line *npu = &L[PM_VM_nonpaged_usage], *npm = &L[PM_VM_nonpaged_max];
 	const struct pm_vm_line *pu = &L[PM_VM_paged_usage], *pmx = &L[PM_VM_paged_max];
-	if (npu->present && npm->present && npm->pages && npu->pages > 4 * (npm->pages / 5))
+	if (!npu->absent && !npm->absent && npm->pages && npu->pages > 4 * (npm->pages / 5))
 		banner(v, "Excessive NonPaged Pool Usage");
-	if (pu->present && pmx->present && pmx->pages && pu->pages > 95 * (pmx->pages / 100))
+	if (!pu->absent && !pmx->absent && pmx->pages && pu->pages > 95 * (pmx->pages / 100))
 		banner(v, "Excessive Paged Pool Usage");
-	if (v->mm->pool_failures.present && v->mm->pool_failures.v)
+	if (!v->mm->pool_failures.absent && v->mm->pool_failures.v)
 		banner(v, "%" PRIu64 " pool allocations have failed", v->mm->pool_failures.v);
-	if (L[PM_VM_free_system_ptes].present && L[PM_VM_free_system_ptes].pages < 1024)
+	if (!L[PM_VM_free_system_ptes].absent && L[PM_VM_free_system_ptes].pages < 1024)
 		banner(v, "Running out of system PTEs");
-	if (v->mm->pte_failures.present && v->mm->pte_failures.v)
+	if (!v->mm->pte_failures.absent && v->mm->pte_failures.v)
 		banner(v, "%" PRIu64 " system PTE allocations have failed", v->mm->pte_failures.v);
-	if (L[PM_VM_committed_pages].present && L[PM_VM_commit_limit].present &&
+	if (!L[PM_VM_committed_pages].absent && !L[PM_VM_commit_limit].absent &&
 	    L[PM_VM_committed_pages].pages + 100 > L[PM_VM_commit_limit].pages)
 		banner(v, "Number of committed pages is near limit");
-	if (v->mm->commit_failures.present && v->mm->commit_failures.v)
+	if (!v->mm->commit_failures.absent && v->mm->commit_failures.v)
 		banner(v, "%" PRIu64 " commit requests have failed", v->mm->commit_failures.v);
 	if (v->mm->has_sessions)
 		for (size_t i = 0; i < v->mm->sessions.n; i++) {
@@ -296,4 +320,10 @@ static void session_check(const struct pm_info *in, struct pm_vm_view *v)
 void pm_vm_view_deinit(struct pm_vm_view *v)
 {
 	pm_pool_descs_deinit(&v->descs);
+	pm_absence_clear(&v->descs_absent);
+	pm_absence_clear(&v->np_desc_absent);
+	for (int i = 0; i < _PM_VM_MAX; i++) {
+		free(v->line[i].detail);
+		v->line[i].detail = NULL;
+	}
 }

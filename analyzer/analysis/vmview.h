@@ -2,9 +2,13 @@
 /**
  * @file vmview.h
  * The `vm` view: what WinDbg's !vm prints, rebuilt from what the dump allows without
- * symbols (pool-internals.md §4.5). Each line is a value in pages with its source, or absent
- * with the reason: "stale" (the KDBG variable holds 0, as from Windows 10 on where the live
- * counters moved into MiState), "needs_symbols", "unreadable", "not_applicable".
+ * symbols (pool-internals.md §4.5). Each line is a value in pages with its provenance and
+ * exact source, or absent with a reason from the one vocabulary (pm-absent.h): STALE (the
+ * KDBG variable holds 0, as from Windows 10 on where the live counters moved into MiState),
+ * NEEDS_SYMBOLS, UNREADABLE, NOT_APPLICABLE.
+ *
+ * Ownership: the view borrows from the pm_info it was built from (which must outlive it) and
+ * owns its lines' details and the descriptors; pm_vm_view_deinit() frees them.
  */
 #ifndef PM_VMVIEW_H
 #define PM_VMVIEW_H
@@ -37,13 +41,20 @@ enum pm_vm_line_id {
 };
 
 struct pm_vm_line {
-	bool present;
+	enum pm_absent absent; /**< PM_ABSENT_PRESENT when pages is valid */
 	uint64_t pages;
-	const char *source; /**< "KDBG.MmAvailablePages", "pool descriptors", "estimate" */
-	bool from_symbols;  /**< read at an address (and layout) the kernel's symbols gave */
-	const char *absent; /**< short reason when !present */
-	char detail[240];
+	/** KDBG, SYMBOL_LAYOUT (MiState/MiSystemPartition through the symbols' layouts), SYMBOLS
+	 * (a global the symbols locate), DESCRIPTORS or ESTIMATE (the tag tracker's sums) */
+	enum pm_prov from;
+	const char *source; /**< the exact source: "MmAvailablePages", "MiState.Vs...", ... */
+	char *detail;       /**< why absent, or what an estimate is (owned); NULL: nothing */
 };
+
+/** Whether the line was read at an address (and layout) the kernel's symbols gave. */
+static inline bool pm_vm_line_from_symbols(const struct pm_vm_line *l)
+{
+	return l->from == PM_PROV_SYMBOLS || l->from == PM_PROV_SYMBOL_LAYOUT;
+}
 
 enum { PM_VM_MAX_BANNERS = 16 };
 
@@ -51,10 +62,10 @@ struct pm_vm_view {
 	struct pm_vm_line line[_PM_VM_MAX];
 	bool has_descs;
 	struct pm_pool_descs descs;
-	char descs_absent[240];
+	struct pm_absence descs_absent;
 	bool has_np_desc;
 	struct pm_pool_desc np_desc;
-	char np_desc_absent[240];
+	struct pm_absence np_desc_absent;
 	unsigned from_symbols; /**< lines read from MiState/MiSystemPartition via the PDB/ISF */
 	bool has_tracker_totals;
 	uint64_t tracker_np_pages, tracker_p_pages; /**< Σ tracker bytes / 4096, rounded up */

@@ -140,7 +140,7 @@ static struct pm_error *batch_record(cJSON *t, const char *path, const char *sha
 
 /* Analyze one dump; a malloc'd NDJSON line (without the newline); *is_error for an error. */
 static char *analyze_one(const char *path, const struct pm_rule_params *params, bool scan,
-			 bool *is_error)
+			 const struct pm_info_opts *io, bool *is_error)
 {
 	*is_error = true;
 	struct pm_source *src = NULL;
@@ -149,7 +149,7 @@ static char *analyze_one(const char *path, const struct pm_rule_params *params, 
 	if (err)
 		return error_line_err(path, NULL, err);
 	struct pm_info *in;
-	err = pm_info_gather_opened(path, src, &in);
+	err = pm_info_gather_opened(path, src, io, &in);
 	if (err)
 		return error_line_err(path, sha, err);
 	struct pm_analyze_opts ao = { scan, 20, PM_FMT_JSON, false, params };
@@ -159,8 +159,9 @@ static char *analyze_one(const char *path, const struct pm_rule_params *params, 
 		err = pm_json_analyze(in, &a, &ao, &t);
 		pm_analysis_deinit(&a);
 	}
+	const char *why;
 	if (!err)
-		err = batch_record(t, path, sha, in->incomplete ? in->incomplete_why : NULL);
+		err = batch_record(t, path, sha, pm_info_incomplete(in, &why) ? why : NULL);
 	pm_info_destroy(in);
 	char *line = NULL;
 	if (!err)
@@ -183,7 +184,7 @@ static void worker_main(int fd, const char *path, const struct pm_batch_opts *o,
 		setrlimit(RLIMIT_AS, &rl);
 	}
 	bool is_error;
-	char *line = analyze_one(path, params, o->scan, &is_error);
+	char *line = analyze_one(path, params, o->scan, &o->info, &is_error);
 	if (!line)
 		_exit(3);
 	char kind = is_error ? PM_LINE_ERROR : PM_LINE_ANALYZED;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "info.h"
 #include "rules.h"
 
 struct pm_batch_opts {
@@ -27,6 +28,7 @@ struct pm_batch_opts {
 	bool scan;
 	bool progress;
 	size_t max_dumps; /**< dumps listed at most (the rest are error lines); 0 = the default */
+	struct pm_info_opts info; /**< how each dump is gathered (the symbol path) */
 };
 
 struct pm_batch_stats {

@@ -50,6 +50,7 @@ struct pm_cli_args {
 	unsigned timeout_s, max_mem_mb;
 	char **pos; /**< the positional arguments */
 	int npos;
+	struct pm_info_opts info; /**< how dumps are gathered: --symbols or _NT_SYMBOL_PATH */
 };
 
 struct pm_cli_cmd {

@@ -176,6 +176,7 @@ int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	bo.shard_i = a->shard_i;
 	bo.shard_n = a->shard_n;
 	bo.scan = a->scan;
+	bo.info = a->info;
 	if (bo.resume && !bo.output) {
 		fprintf(stderr, "poolmortem: --resume needs --output FILE\n");
 		return PM_EXIT_USAGE;
@@ -229,7 +230,7 @@ int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 			if (!(err = pm_cli_read_file(path, SIZE_MAX / 2, &text, NULL)))
 				add_docs(text, &docs, &n, &cap);
 			free(text);
-		} else if (!(err = pm_info_gather(path, &in))) {
+		} else if (!(err = pm_info_gather(path, &a->info, &in))) {
 			cJSON *d = NULL;
 			err = trend_doc(in, path, &params, &d);
 			pm_info_destroy(in);

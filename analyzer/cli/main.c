@@ -74,7 +74,7 @@ int pm_cmd_info(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	(void)cmd;
 	const char *path = a->pos[0];
 	struct pm_info *in;
-	struct pm_error *err = pm_info_gather(path, &in);
+	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
 		return fail(path, err);
 	char *out = NULL;
@@ -86,8 +86,9 @@ int pm_cmd_info(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 		err = pm_report_info_text(in, path, &out);
 		err = print_text(err, out);
 	}
-	int rc = err ? fail(path, err) : in->incomplete ? incomplete(path, in->incomplete_why)
-							 : PM_EXIT_OK;
+	const char *why;
+	int rc = err ? fail(path, err) : pm_info_incomplete(in, &why) ? incomplete(path, why)
+								   : PM_EXIT_OK;
 	pm_info_destroy(in);
 	return rc;
 }
@@ -120,7 +121,7 @@ int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	}
 	const char *path = a->pos[0];
 	struct pm_info *in;
-	struct pm_error *err = pm_info_gather(path, &in);
+	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
 		return fail(path, err);
 	uint8_t *buf = malloc(len);
@@ -135,7 +136,7 @@ int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 		else
 			pm_error_destroy(perr);
 	} else if (!err) {
-		print_db(buf, addr, len, in->dmp->hdr.is64);
+		print_db(buf, addr, len, in->k->is64);
 	}
 	int rc = PM_EXIT_OK;
 	if (err) {
@@ -158,16 +159,18 @@ static int pool_incomplete(const char *path, const struct pm_info *in, bool miss
 			   const char *what, const char *why, bool scan)
 {
 	char msg[700];
+	const char *inc;
 	if (missing)
 		snprintf(msg, sizeof(msg), "%s not available: %s", what, why);
 	else if (scan && !in->pool.has_scan)
-		snprintf(msg, sizeof(msg), "pool scan not available: %s", in->pool.scan_absent);
+		snprintf(msg, sizeof(msg), "pool scan not available: %s",
+			 pm_absence_detail(&in->pool.scan_absent));
 	else if (scan && in->pool.scan.undecoded)
 		snprintf(msg, sizeof(msg), "segment-heap walk: %" PRIu64 " subsegments or segment "
 			 "lists did not decode; their chunks are not counted",
 			 in->pool.scan.undecoded);
-	else if (in->incomplete)
-		snprintf(msg, sizeof(msg), "%s", in->incomplete_why);
+	else if (pm_info_incomplete(in, &inc))
+		snprintf(msg, sizeof(msg), "%s", inc);
 	else
 		return PM_EXIT_OK;
 	return incomplete(path, msg);
@@ -184,7 +187,7 @@ static struct pm_error *pool_report(const struct pm_info *in, enum pool_view vie
 	char *out = NULL;
 	cJSON *t = NULL;
 	struct pm_error *err = NULL;
-	*have = view == VIEW_VM ? in->has_kdbg : view == VIEW_BIGPOOL ? in->pool.has_big
+	*have = view == VIEW_VM ? in->k->has_kdbg : view == VIEW_BIGPOOL ? in->pool.has_big
 								      : in->pool.has_track;
 	if (view == VIEW_VM) {
 		struct pm_vm_view v;
@@ -205,7 +208,7 @@ static int pool_cmd(const struct pm_cli_args *a, enum pool_view view)
 {
 	const char *path = a->pos[0];
 	struct pm_info *in;
-	struct pm_error *err = pm_info_gather(path, &in);
+	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
 		return fail(path, err);
 	pm_info_gather_pool(in);
@@ -218,12 +221,13 @@ static int pool_cmd(const struct pm_cli_args *a, enum pool_view view)
 		return fail(path, err);
 	}
 	int rc = view == VIEW_VM
-			 ? pool_incomplete(path, in, !have, "KDBG", in->kdbg_absent, false)
+			 ? pool_incomplete(path, in, !have, "KDBG",
+					   pm_absence_detail(&in->k->kdbg_absent), false)
 		 : view == VIEW_BIGPOOL
-			 ? pool_incomplete(path, in, !have, "big-page table", in->pool.big_absent,
-					   false)
+			 ? pool_incomplete(path, in, !have, "big-page table",
+					   pm_absence_detail(&in->pool.big_absent), false)
 			 : pool_incomplete(path, in, !have, "pool tag tracker",
-					   in->pool.track_absent, scan);
+					   pm_absence_detail(&in->pool.track_absent), scan);
 	pm_info_destroy(in);
 	return rc;
 }
@@ -298,7 +302,7 @@ static int analyze_cmd(const struct pm_cli_args *a, bool summary_only)
 	}
 	ao.params = &params;
 	struct pm_info *in;
-	err = pm_info_gather(path, &in);
+	err = pm_info_gather(path, &a->info, &in);
 	if (err) {
 		pm_rule_params_deinit(&params);
 		return fail(path, err);
@@ -317,8 +321,9 @@ static int analyze_cmd(const struct pm_cli_args *a, bool summary_only)
 		fputc('\n', stdout);
 	free(out);
 	int rc = summary_only ? PM_EXIT_OK : verdict_rc(&verdict);
-	if (in->incomplete) {
-		int irc = incomplete(path, in->incomplete_why);
+	const char *why;
+	if (pm_info_incomplete(in, &why)) {
+		int irc = incomplete(path, why);
 		if (rc == PM_EXIT_OK)
 			rc = irc;
 	}
@@ -406,7 +411,7 @@ int pm_cmd_symbols(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	(void)cmd;
 	const char *path = a->pos[0];
 	struct pm_info *in;
-	struct pm_error *err = pm_info_gather(path, &in);
+	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
 		return fail(path, err);
 	pm_info_gather_pool(in);
@@ -463,8 +468,8 @@ int main(int argc, char **argv)
 	}
 	const char *symbols = NULL;
 	argc = take_symbols(argc, argv, &symbols);
-	pm_info_set_symbol_path(symbols ? symbols : getenv("_NT_SYMBOL_PATH"));
 	struct pm_cli_args a;
 	int rc = pm_cli_parse(cmd, argc - 1, argv + 1, &a);
+	a.info.symbol_path = symbols ? symbols : getenv("_NT_SYMBOL_PATH");
 	return rc >= 0 ? rc : cmd->run(cmd, &a);
 }

@@ -85,8 +85,7 @@ static void add_symbols(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		pm_vm_view_build(in, &v);
 		for (int i = 0; us && i < _PM_VM_MAX; i++) {
 			const struct pm_vm_line *l = &v.line[i];
-			if (!l->present || !l->source || (strncmp(l->source, "MiState", 7) &&
-							  strncmp(l->source, "MiSystem", 8)))
+			if (l->absent || l->from != PM_PROV_SYMBOL_LAYOUT)
 				continue;
 			cJSON *x = pm_jb_push_obj(j, us);
 			if (!x)
@@ -111,12 +110,13 @@ struct pm_error *pm_json_symbols(const struct pm_info *in, const char *name, cJS
 	pm_jb_str(&j, root, "schema", "poolmortem.symbols/1");
 	cJSON *f = pm_jb_obj(&j, root, "file");
 	pm_jb_str(&j, f, "path", name);
-	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview)
-		add_pdb(&j, root, "kernel_pdb", &in->kernel_pe);
+	const struct pm_kernel *k = in->k;
+	if (!k->pe_absent.why && k->pe.has_codeview)
+		add_pdb(&j, root, "kernel_pdb", &k->pe);
 	else
-		add_absent(&j, root, "kernel_pdb", in->kernel_pe_absent ? in->kernel_pe_absent
-									: PM_ABSENT_UNREADABLE,
-			   in->kernel_pe_why);
+		add_absent(&j, root, "kernel_pdb", k->pe_absent.why ? k->pe_absent.why
+								    : PM_ABSENT_UNREADABLE,
+			   pm_absence_detail(&k->pe_absent));
 	add_symbols(&j, root, in);
 	return pm_jb_done(&j, root, ret);
 }
@@ -153,27 +153,27 @@ static void add_container(struct pm_jb *j, cJSON *root, const struct pm_info *in
 
 static void add_machine(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 {
-	const struct pm_dmp_header *h = &in->dmp->hdr;
+	const struct pm_kernel *k = in->k;
 	cJSON *m = pm_jb_obj(j, root, "machine");
-	pm_jb_str(j, m, "arch", pm_arch_name(in->dmp->arch));
-	pm_jb_num(j, m, "build", h->build);
-	pm_jb_bool(j, m, "checked_build", h->major_version == 0xC);
+	pm_jb_str(j, m, "arch", pm_arch_name(k->arch));
+	pm_jb_num(j, m, "build", (double)k->build.v);
+	pm_jb_bool(j, m, "checked_build", k->checked_build);
 	pm_jb_str(j, m, "os", in->os_name[0] ? in->os_name : NULL);
-	if (in->service_pack.absent)
-		add_absent(j, m, "service_pack", in->service_pack.absent, NULL);
+	if (k->service_pack.absent)
+		add_absent(j, m, "service_pack", k->service_pack.absent, NULL);
 	else
-		pm_jb_num(j, m, "service_pack", (double)in->service_pack.v);
-	if (in->build_lab[0])
-		pm_jb_str(j, m, "build_lab", in->build_lab);
+		pm_jb_num(j, m, "service_pack", (double)k->service_pack.v);
+	if (k->build_lab)
+		pm_jb_str(j, m, "build_lab", k->build_lab);
 	else
-		add_absent(j, m, "build_lab", in->has_kdbg ? PM_ABSENT_UNREADABLE : PM_ABSENT_NO_KDBG,
+		add_absent(j, m, "build_lab", k->has_kdbg ? PM_ABSENT_UNREADABLE : PM_ABSENT_NO_KDBG,
 			   NULL);
-	pm_jb_num(j, m, "processors", h->nprocs);
-	if (h->has_product_type)
-		pm_jb_num(j, m, "product_type", h->product_type);
+	pm_jb_num(j, m, "processors", (double)k->nprocs.v);
+	if (!k->product_type.absent)
+		pm_jb_num(j, m, "product_type", (double)k->product_type.v);
 	else
 		add_absent(j, m, "product_type", PM_ABSENT_NOT_IN_HEADER, NULL);
-	pm_jb_hex(j, m, "directory_table_base", h->dtb);
+	pm_jb_hex(j, m, "directory_table_base", k->dtb.v);
 }
 
 static void add_bugcheck(struct pm_jb *j, cJSON *root, const struct pm_info *in)
@@ -199,23 +199,25 @@ static void add_time_memory(struct pm_jb *j, cJSON *root, const struct pm_info *
 {
 	const struct pm_dmp *d = in->dmp;
 	const struct pm_dmp_header *h = &d->hdr;
+	const struct pm_kernel *k = in->k;
+	const char *why;
 	cJSON *t = pm_jb_obj(j, root, "time");
 	char ts[PM_FMT_TIME];
-	if (h->has_system_time && pm_fmt_time(h->system_time, ts))
+	if (!k->system_time.absent && pm_fmt_time(k->system_time.v, ts))
 		pm_jb_str(j, t, "system_time", ts);
 	else
 		add_absent(j, t, "system_time", PM_ABSENT_NOT_IN_HEADER, NULL);
-	if (h->has_uptime)
-		pm_jb_num(j, t, "uptime_seconds", (double)(h->uptime / 10000000ull));
+	if (!k->uptime.absent)
+		pm_jb_num(j, t, "uptime_seconds", (double)(k->uptime.v / 10000000ull));
 	else
 		add_absent(j, t, "uptime_seconds", PM_ABSENT_NOT_IN_HEADER, NULL);
 	cJSON *mem = pm_jb_obj(j, root, "memory");
 	pm_jb_num(j, mem, "pages_in_dump", (double)d->map.pages_present);
 	pm_jb_hex(j, mem, "pfn_limit", d->map.pfn_limit);
-	if (in->ram_pages.absent)
-		add_absent(j, mem, "ram_pages", in->ram_pages.absent, NULL);
+	if (k->ram_pages.absent)
+		add_absent(j, mem, "ram_pages", k->ram_pages.absent, NULL);
 	else
-		pm_jb_num(j, mem, "ram_pages", (double)in->ram_pages.v);
+		pm_jb_num(j, mem, "ram_pages", (double)k->ram_pages.v);
 	cJSON *cp = pm_jb_obj(j, root, "completeness");
 	pm_jb_num(j, cp, "file_size",
 		  (double)(d->src->container_size ? d->src->container_size : d->src->size));
@@ -227,57 +229,59 @@ static void add_time_memory(struct pm_jb *j, cJSON *root, const struct pm_info *
 	pm_jb_num(j, cp, "pages_beyond_eof", (double)d->map.pages_beyond_eof);
 	pm_jb_bool(j, cp, "writer_dropped_pages",
 		   h->has_attributes && (h->attributes & PM_DUMP_ATTR_INSUFFICIENT_SPACE));
-	pm_jb_bool(j, cp, "complete", !in->incomplete);
-	if (in->incomplete)
-		pm_jb_str(j, cp, "problem", in->incomplete_why);
+	bool incomplete = pm_info_incomplete(in, &why);
+	pm_jb_bool(j, cp, "complete", !incomplete);
+	if (incomplete)
+		pm_jb_str(j, cp, "problem", why);
 }
 
 static void add_kernel(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 {
+	const struct pm_kernel *kn = in->k;
 	cJSON *k = pm_jb_obj(j, root, "kernel");
-	if (in->kernel_base.absent) {
-		add_absent(j, k, "base", in->kernel_base.absent, NULL);
+	if (kn->kernel_base.absent) {
+		add_absent(j, k, "base", kn->kernel_base.absent, NULL);
 	} else {
-		pm_jb_hex(j, k, "base", in->kernel_base.v);
-		pm_jb_str(j, k, "base_source", in->kernel_base_source);
+		pm_jb_hex(j, k, "base", kn->kernel_base.v);
+		pm_jb_str(j, k, "base_source", kn->kernel_base.how);
 	}
-	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview)
-		add_pdb(j, k, "pdb", &in->kernel_pe);
+	if (!kn->pe_absent.why && kn->pe.has_codeview)
+		add_pdb(j, k, "pdb", &kn->pe);
 	else
-		add_absent(j, k, "pdb", in->kernel_pe_absent ? in->kernel_pe_absent
-							      : PM_ABSENT_UNREADABLE,
-			   in->kernel_pe_why);
-	if (!in->has_kdbg) {
+		add_absent(j, k, "pdb", kn->pe_absent.why ? kn->pe_absent.why : PM_ABSENT_UNREADABLE,
+			   pm_absence_detail(&kn->pe_absent));
+	if (!kn->has_kdbg) {
 		add_absent(j, root, "kdbg", in->dmp->triage ? PM_ABSENT_NOT_CAPTURED
 							    : PM_ABSENT_UNREADABLE,
-			   in->kdbg_absent);
+			   pm_absence_detail(&kn->kdbg_absent));
 		return;
 	}
 	cJSON *kd = pm_jb_obj(j, root, "kdbg");
-	pm_jb_hex(j, kd, "va", in->kdbg.va);
-	pm_jb_hex(j, kd, "size", in->kdbg.size);
-	pm_jb_str(j, kd, "found_by", in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "triage_copy"
-				   : in->kdbg.source == PM_KDBG_DISCOVERED    ? "discovered"
+	pm_jb_hex(j, kd, "va", kn->kdbg.va);
+	pm_jb_hex(j, kd, "size", kn->kdbg.size);
+	pm_jb_str(j, kd, "found_by", kn->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "triage_copy"
+				   : kn->kdbg.source == PM_KDBG_DISCOVERED    ? "discovered"
 									      : "dump_header");
-	pm_jb_bool(j, kd, "decoded", in->kdbg.decoded);
+	pm_jb_bool(j, kd, "decoded", kn->kdbg.decoded);
 }
 
 static void add_modules(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 {
+	const struct pm_kernel *k = in->k;
 	cJSON *mods = pm_jb_obj(j, root, "modules");
-	pm_jb_str(j, mods, "source", in->modules_source);
-	pm_jb_bool(j, mods, "complete", in->modules.complete);
-	pm_jb_num(j, mods, "count", (double)in->modules.n);
+	pm_jb_str(j, mods, "source", k->modules_how);
+	pm_jb_bool(j, mods, "complete", k->modules.complete);
+	pm_jb_num(j, mods, "count", (double)k->modules.n);
 	cJSON *list = pm_jb_arr(j, mods, "list");
-	for (size_t i = 0; list && i < in->modules.n; i++) {
-		const struct pm_module *mo = &in->modules.items[i];
+	for (size_t i = 0; list && i < k->modules.n; i++) {
+		const struct pm_module *mo = &k->modules.items[i];
 		cJSON *x = pm_jb_push_obj(j, list);
 		if (!x)
 			break;
 		pm_jb_str(j, x, "name", mo->name);
 		pm_jb_hex(j, x, "base", mo->base);
 		pm_jb_hex(j, x, "size", mo->size);
-		const struct pm_info_module *im = in->mods ? &in->mods[i] : NULL;
+		const struct pm_kmodule *im = k->mods ? &k->mods[i] : NULL;
 		if (im && !im->pe_absent && im->pe.has_codeview)
 			add_pdb(j, x, "pdb", &im->pe);
 		else
@@ -320,8 +324,8 @@ struct pm_error *pm_json_info(const struct pm_info *in, const char *name, cJSON 
 	add_time_memory(&j, root, in);
 	add_kernel(&j, root, in);
 	add_modules(&j, root, in);
-	if (in->disc)
-		add_discovered(&j, root, in->disc);
+	if (in->k->disc)
+		add_discovered(&j, root, in->k->disc);
 	cJSON *pd = pm_jb_obj(&j, root, "pool_data");
 	pm_jb_bool(&j, pd, "available", !in->dmp->triage);
 	if (in->dmp->triage)

@@ -36,8 +36,9 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 	cJSON *x = pm_jb_obj(j, root, "scan");
 	if (!p->has_scan) {
 		pm_jb_null(j, x, "value");
-		pm_jb_str(j, x, "absent", p->scan_needs_syms ? "needs_symbols" : "not_available");
-		pm_jb_str(j, x, "detail", p->scan_absent);
+		pm_jb_str(j, x, "absent", p->scan_absent.why == PM_ABSENT_NEEDS_SYMBOLS
+						  ? "needs_symbols" : "not_available");
+		pm_jb_str(j, x, "detail", pm_absence_detail(&p->scan_absent));
 		return;
 	}
 	const struct pm_scan *sc = &p->scan;
@@ -113,7 +114,7 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.poolused/1");
 	if (!p->has_track) {
-		pm_jb_absent(&j, root, "tracker", "unreadable", p->track_absent);
+		pm_jb_absent(&j, root, "tracker", "unreadable", pm_absence_detail(&p->track_absent));
 		return pm_jb_done(&j, root, ret);
 	}
 	const struct pm_pooltrack *t = &p->track;
@@ -132,7 +133,7 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 	if (t->tag_tables_va)
 		pm_jb_hex(&j, tr, "ExPoolTagTables", t->tag_tables_va);
 	char prov[96];
-	snprintf(prov, sizeof(prov), "%s", t->symbols ? (t->symbols[0] == 'I'
+	snprintf(prov, sizeof(prov), "%s", t->symbols ? (t->symbols_format == PM_SYMFMT_ISF
 			 ? "the kernel's ISF (variables and layouts)"
 			 : "the kernel's PDB (variables and layouts)")
 			 : "KDBG.PoolTrackTable + built-in layouts (no symbols)");
@@ -190,7 +191,7 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 	} else {
 		pm_jb_null(&j, se, "value");
 		pm_jb_str(&j, se, "absent", p->has_syms ? "not_present" : "needs_symbols");
-		pm_jb_str(&j, se, "detail", p->session_absent);
+		pm_jb_str(&j, se, "detail", pm_absence_detail(&p->session_absent));
 	}
 	if (o->scan)
 		scan_json(&j, root, p);
@@ -218,7 +219,7 @@ struct pm_error *pm_json_bigpool(const struct pm_info *in, const struct pm_bigpo
 	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.bigpool/1");
 	if (!p->has_big) {
-		pm_jb_absent(&j, root, "table", "unreadable", p->big_absent);
+		pm_jb_absent(&j, root, "table", "unreadable", pm_absence_detail(&p->big_absent));
 		return pm_jb_done(&j, root, ret);
 	}
 	const struct pm_bigpool *b = &p->big;
@@ -232,8 +233,8 @@ struct pm_error *pm_json_bigpool(const struct pm_info *in, const struct pm_bigpo
 	pm_jb_str(&j, t, "found_by", b->how);
 	pm_jb_num(&j, t, "free_slots", (double)b->free_slots);
 	pm_jb_num(&j, t, "unused_slots", (double)b->unused_slots);
-	pm_jb_str(&j, t, "provenance", b->symbols ? (b->symbols[0] == 'I' ? "the kernel's ISF"
-								: "the kernel's PDB")
+	pm_jb_str(&j, t, "provenance", b->symbols ? (b->symbols_format == PM_SYMFMT_ISF
+							     ? "the kernel's ISF" : "the kernel's PDB")
 					    : "heuristic: nt .data near KDBG.PoolTrackTable (no symbols)");
 	cJSON *arr = pm_jb_arr(&j, root, "allocations");
 	for (size_t i = 0; arr && i < b->nallocs; i++)
@@ -251,31 +252,31 @@ struct pm_error *pm_json_bigpool(const struct pm_info *in, const struct pm_bigpo
 static void vm_line(struct pm_jb *j, cJSON *o, const char *k, const struct pm_vm_line *l)
 {
 	cJSON *x = pm_jb_obj(j, o, k);
-	if (!l->present) {
+	if (l->absent) {
 		pm_jb_null(j, x, "value");
-		pm_jb_str(j, x, "absent", l->absent);
-		if (l->detail[0])
+		pm_jb_str(j, x, "absent", pm_absent_name(l->absent));
+		if (l->detail)
 			pm_jb_str(j, x, "detail", l->detail);
 		return;
 	}
 	pm_jb_num(j, x, "pages", (double)l->pages);
 	pm_jb_num(j, x, "kb", (double)pm_pages_kb(l->pages));
 	pm_jb_str(j, x, "source", l->source);
-	if (l->detail[0])
+	if (l->detail)
 		pm_jb_str(j, x, "detail", l->detail);
 }
 
 static void count_json(struct pm_jb *j, cJSON *o, const char *k, const struct pm_count *c)
 {
 	cJSON *x = pm_jb_obj(j, o, k);
-	if (c->present) {
+	if (!c->absent) {
 		pm_jb_num(j, x, "count", (double)c->v);
 		pm_jb_str(j, x, "source", c->source);
 		return;
 	}
 	pm_jb_null(j, x, "value");
-	pm_jb_str(j, x, "absent", c->absent);
-	pm_jb_str(j, x, "detail", c->detail);
+	pm_jb_str(j, x, "absent", pm_absent_name(c->absent));
+	pm_jb_str(j, x, "detail", c->detail ? c->detail : "");
 }
 
 static void absent_num(struct pm_jb *j, cJSON *o, const char *k, bool present, uint64_t v,
@@ -297,8 +298,8 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 	cJSON *sp = pm_jb_obj(j, root, "session_pools");
 	if (!m->has_sessions) {
 		pm_jb_null(j, sp, "value");
-		pm_jb_str(j, sp, "absent", m->sessions_absent);
-		pm_jb_str(j, sp, "detail", m->sessions_detail);
+		pm_jb_str(j, sp, "absent", pm_absent_name(m->sessions_absent.why));
+		pm_jb_str(j, sp, "detail", pm_absence_detail(&m->sessions_absent));
 		return;
 	}
 	const struct pm_sessions *ss = &m->sessions;
@@ -369,7 +370,7 @@ struct pm_error *pm_json_vm(const struct pm_vm_view *v, cJSON **ret)
 		cJSON *x = pm_jb_obj(&j, root, "paged_pools");
 		pm_jb_null(&j, x, "value");
 		pm_jb_str(&j, x, "absent", "not_applicable");
-		pm_jb_str(&j, x, "detail", v->descs_absent);
+		pm_jb_str(&j, x, "detail", pm_absence_detail(&v->descs_absent));
 	}
 	if (v->has_np_desc) {
 		cJSON *x = pm_jb_obj(&j, root, "nonpaged_pool_descriptor");
@@ -381,7 +382,7 @@ struct pm_error *pm_json_vm(const struct pm_vm_view *v, cJSON **ret)
 		cJSON *x = pm_jb_obj(&j, root, "nonpaged_pool_descriptor");
 		pm_jb_null(&j, x, "value");
 		pm_jb_str(&j, x, "absent", "not_applicable");
-		pm_jb_str(&j, x, "detail", v->np_desc_absent);
+		pm_jb_str(&j, x, "detail", pm_absence_detail(&v->np_desc_absent));
 	}
 	cJSON *fa = pm_jb_obj(&j, root, "failures");
 	count_json(&j, fa, "pool_allocations", &v->mm->pool_failures);

@@ -45,7 +45,8 @@ static void scan_text(struct pm_strbuf *sb, const struct pm_info *in)
 {
 	const struct pm_pool_info *p = &in->pool;
 	if (!p->has_scan) {
-		pm_sb_printf(sb, "\n Pool-page scan: not available: %s\n", p->scan_absent);
+		pm_sb_printf(sb, "\n Pool-page scan: not available: %s\n",
+			     pm_absence_detail(&p->scan_absent));
 		return;
 	}
 	const struct pm_scan *sc = &p->scan;
@@ -105,7 +106,7 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 	const struct pm_pool_info *p = &in->pool;
 	if (!p->has_track)
 		return pm_err(PM_ERR_NOT_CAPTURED, "pool tag tracker not available: %s",
-			      p->track_absent);
+			      pm_absence_detail(&p->track_absent));
 	const struct pm_pooltrack *t = &p->track;
 	size_t n;
 	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
@@ -179,7 +180,7 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 	const struct pm_pool_info *p = &in->pool;
 	if (!p->has_big)
 		return pm_err(PM_ERR_NOT_CAPTURED, "big-page pool table not available: %s",
-			      p->big_absent);
+			      pm_absence_detail(&p->big_absent));
 	const struct pm_bigpool *b = &p->big;
 	const bool is64 = in->dmp->hdr.is64;
 	struct pm_strbuf sb = { 0 };

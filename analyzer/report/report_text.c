@@ -12,30 +12,17 @@
 #include "strbuf.h"
 #include "vmview.h"
 
+/* The reason as the one vocabulary says it (pm-absent.h), printed in parentheses. */
 static const char *absent_text(enum pm_absent a)
 {
-	switch (a) {
-	case PM_ABSENT_NOT_IN_HEADER:
-		return "(not in the dump header)";
-	case PM_ABSENT_NOT_CAPTURED:
-		return "(not in the dump)";
-	case PM_ABSENT_NOT_PRESENT:
-		return "(paged out or not mapped)";
-	case PM_ABSENT_NOT_APPLICABLE:
-		return "(not applicable)";
-	case PM_ABSENT_NO_KDBG:
-		return "(unknown: no KDBG)";
-	case PM_ABSENT_FIELD_MISSING:
-		return "(not in this build's KDBG)";
-	default:
-		return "(unreadable)";
-	}
+	return a ? pm_absent_text(a) : "unreadable";
 }
 
 /* the file, its container and the machine */
 static void info_identity(struct pm_strbuf *sb, const struct pm_info *in, const char *name)
 {
 	const struct pm_dmp *d = in->dmp;
+	const struct pm_kernel *k = in->k;
 	const struct pm_dmp_header *h = &d->hdr;
 	const char *tn = pm_dump_type_name(h->dump_type);
 	const char *td = pm_dump_type_desc(h->dump_type);
@@ -54,21 +41,22 @@ static void info_identity(struct pm_strbuf *sb, const struct pm_info *in, const 
 			     h->is64 ? "PAGEDU64" : "PAGEDUMP", h->dump_type, tn ? tn : "?",
 			     td ? td : "?", d->subformat[0] ? " [" : "", d->subformat,
 			     d->subformat[0] ? "]" : "");
-	pm_sb_printf(sb, "Architecture:     %s\n", pm_arch_name(d->arch));
+	pm_sb_printf(sb, "Architecture:     %s\n", pm_arch_name(k->arch));
 	pm_sb_printf(sb, "Windows:          %s, build %u%s", in->os_name[0] ? in->os_name : "unknown release",
-		     h->build, h->major_version == 0xC ? " (checked build)" : "");
-	if (!in->service_pack.absent && in->service_pack.v)
-		pm_sb_printf(sb, ", Service Pack %" PRIu64, in->service_pack.v);
+		     (unsigned)k->build.v, k->checked_build ? " (checked build)" : "");
+	if (!k->service_pack.absent && k->service_pack.v)
+		pm_sb_printf(sb, ", Service Pack %" PRIu64, k->service_pack.v);
 	pm_sb_printf(sb, "\n");
-	if (in->build_lab[0])
-		pm_sb_printf(sb, "Build lab:        %s\n", in->build_lab);
-	pm_sb_printf(sb, "Processors:       %u\n", h->nprocs);
+	if (k->build_lab)
+		pm_sb_printf(sb, "Build lab:        %s\n", k->build_lab);
+	pm_sb_printf(sb, "Processors:       %u\n", (unsigned)k->nprocs.v);
 }
 
 /* the bugcheck and the times */
 static void info_bugcheck(struct pm_strbuf *sb, const struct pm_info *in)
 {
 	const struct pm_dmp *d = in->dmp;
+	const struct pm_kernel *k = in->k;
 	const struct pm_dmp_header *h = &d->hdr;
 	if (d->container == PM_CONT_CRASHDUMP) {
 		const char *bn = pm_bugcheck_name(h->bugcheck_code);
@@ -82,12 +70,12 @@ static void info_bugcheck(struct pm_strbuf *sb, const struct pm_info *in)
 		pm_sb_printf(sb, "Bugcheck:         none (a capture of a running system)\n");
 	}
 	char ts[PM_FMT_TIME];
-	if (h->has_system_time && pm_fmt_time(h->system_time, ts))
+	if (!k->system_time.absent && pm_fmt_time(k->system_time.v, ts))
 		pm_sb_printf(sb, "System time:      %s\n", ts);
 	else
 		pm_sb_printf(sb, "System time:      (not in the dump header)\n");
-	if (h->has_uptime)
-		pm_sb_printf(sb, "Uptime:           %s\n", pm_fmt_uptime(h->uptime, ts));
+	if (!k->uptime.absent)
+		pm_sb_printf(sb, "Uptime:           %s\n", pm_fmt_uptime(k->uptime.v, ts));
 	else
 		pm_sb_printf(sb, "Uptime:           (not in the dump header)\n");
 }
@@ -96,20 +84,22 @@ static void info_bugcheck(struct pm_strbuf *sb, const struct pm_info *in)
 static void info_memory(struct pm_strbuf *sb, const struct pm_info *in)
 {
 	const struct pm_dmp *d = in->dmp;
+	const struct pm_kernel *k = in->k;
+	const char *why;
 	const struct pm_dmp_header *h = &d->hdr;
 	pm_sb_printf(sb, "Physical memory:  %s in the dump", PM_PAGES(d->map.pages_present));
-	if (!in->ram_pages.absent) {
-		pm_sb_printf(sb, ", machine RAM %s", PM_PAGES(in->ram_pages.v));
+	if (!k->ram_pages.absent) {
+		pm_sb_printf(sb, ", machine RAM %s", PM_PAGES(k->ram_pages.v));
 	} else {
-		pm_sb_printf(sb, ", machine RAM %s", absent_text(in->ram_pages.absent));
+		pm_sb_printf(sb, ", machine RAM (%s)", absent_text(k->ram_pages.absent));
 	}
 	pm_sb_printf(sb, "\n");
 	if (d->triage) {
 		pm_sb_printf(sb, "Completeness:     small memory dump: header, bugcheck and module "
 			     "names only\n");
 	} else if (d->container != PM_CONT_CRASHDUMP) {
-		if (in->incomplete)
-			pm_sb_printf(sb, "Completeness:     INCOMPLETE: %s\n", in->incomplete_why);
+		if (pm_info_incomplete(in, &why))
+			pm_sb_printf(sb, "Completeness:     INCOMPLETE: %s\n", why);
 		else
 			pm_sb_printf(sb, "Completeness:     not checked: no header states what the "
 				     "capture should hold\n");
@@ -130,30 +120,31 @@ static void info_memory(struct pm_strbuf *sb, const struct pm_info *in)
 static void info_kernel(struct pm_strbuf *sb, const struct pm_info *in)
 {
 	const struct pm_dmp *d = in->dmp;
-	if (!in->kernel_base.absent)
-		pm_sb_printf(sb, "Kernel base:      %s (from %s)\n", PM_ADDR(in->kernel_base.v),
-			     in->kernel_base_source);
+	const struct pm_kernel *k = in->k;
+	if (!k->kernel_base.absent)
+		pm_sb_printf(sb, "Kernel base:      %s (from %s)\n", PM_ADDR(k->kernel_base.v),
+			     k->kernel_base.how);
 	else
-		pm_sb_printf(sb, "Kernel base:      %s\n", absent_text(in->kernel_base.absent));
-	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview) {
+		pm_sb_printf(sb, "Kernel base:      (%s)\n", absent_text(k->kernel_base.absent));
+	if (!k->pe_absent.why && k->pe.has_codeview) {
 		char g[37], key[42];
-		pm_pe_guid_string(in->kernel_pe.guid, g);
-		pm_pe_pdb_key(&in->kernel_pe, key);
+		pm_pe_guid_string(k->pe.guid, g);
+		pm_pe_pdb_key(&k->pe, key);
 		pm_sb_printf(sb, "Kernel PDB:       %s GUID {%s} age %u (symbol key %s)\n",
-			     in->kernel_pe.pdb_name, g, in->kernel_pe.age, key);
+			     k->pe.pdb_name, g, k->pe.age, key);
 	} else {
-		pm_sb_printf(sb, "Kernel PDB:       %s%s%s\n", absent_text(in->kernel_pe_absent),
-			     in->kernel_pe_why[0] ? " " : "", in->kernel_pe_why);
+		pm_sb_printf(sb, "Kernel PDB:       (%s)%s%s\n", absent_text(k->pe_absent.why),
+			     k->pe_absent.detail ? " " : "", pm_absence_detail(&k->pe_absent));
 	}
-	if (in->has_kdbg) {
+	if (k->has_kdbg) {
 		pm_sb_printf(sb, "KDBG:             %s, size %#x, found via %s, %s\n",
-			     PM_ADDR(in->kdbg.va), in->kdbg.size,
-			     in->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "the triage dump's copy"
-			     : in->kdbg.source == PM_KDBG_DISCOVERED     ? "discovery (no header)"
+			     PM_ADDR(k->kdbg.va), k->kdbg.size,
+			     k->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "the triage dump's copy"
+			     : k->kdbg.source == PM_KDBG_DISCOVERED     ? "discovery (no header)"
 							     : "the dump header (KdDebuggerDataBlock)",
-			     in->kdbg.decoded ? "was encoded, decoded" : "not encoded");
+			     k->kdbg.decoded ? "was encoded, decoded" : "not encoded");
 	} else {
-		pm_sb_printf(sb, "KDBG:             not available: %s\n", in->kdbg_absent);
+		pm_sb_printf(sb, "KDBG:             not available: %s\n", pm_absence_detail(&k->kdbg_absent));
 	}
 	if (in->sym.requested && in->sym.found)
 		pm_sb_printf(sb, "Symbols:          %s %s (GUID and age match the kernel); "
@@ -161,12 +152,12 @@ static void info_kernel(struct pm_strbuf *sb, const struct pm_info *in)
 			     in->sym.find.tab->id.format, in->sym.find.where);
 	else if (in->sym.requested)
 		pm_sb_printf(sb, "Symbols:          none used: %s\n", in->sym.absent);
-	if (in->disc)
+	if (k->disc)
 		pm_sb_printf(sb, "Discovered:       page-table root: %s\n                  kernel: %s\n"
 			     "                  KDBG: %s\n                  build: %s; processors: %s\n",
-			     in->disc->dtb_how, in->disc->kernel_how, in->disc->kdbg_how,
-			     in->disc->build ? in->disc->build_how : "unknown",
-			     in->disc->nprocs ? in->disc->nprocs_how : "unknown");
+			     k->disc->dtb_how, k->disc->kernel_how, k->disc->kdbg_how,
+			     k->disc->build ? k->disc->build_how : "unknown",
+			     k->disc->nprocs ? k->disc->nprocs_how : "unknown");
 	if (d->triage)
 		pm_sb_printf(sb, "Pool data:        not in this dump: a small memory dump holds no "
 			     "pool pages, tag tables or big-page table\n");
@@ -176,27 +167,27 @@ static void info_kernel(struct pm_strbuf *sb, const struct pm_info *in)
 static void info_modules(struct pm_strbuf *sb, const struct pm_info *in)
 {
 	const struct pm_dmp *d = in->dmp;
-	const struct pm_dmp_header *h = &d->hdr;
-	pm_sb_printf(sb, "\nModules (%zu, from %s%s):\n", in->modules.n,
-		     in->modules_source ? in->modules_source : "nowhere",
-		     in->modules.complete ? "" : ", list incomplete");
-	if (in->modules_absent[0])
-		pm_sb_printf(sb, "  not available: %s\n", in->modules_absent);
-	if (in->modules.n)
-		pm_sb_printf(sb, "  %-*s  %-*s  %-10s  %s\n", h->is64 ? 18 : 10, "Base",
-			     h->is64 ? 18 : 10, "End", "Size", "Name / PDB");
-	for (size_t i = 0; i < in->modules.n; i++) {
-		const struct pm_info_module *im = in->mods ? &in->mods[i] : NULL;
-		const struct pm_module *m = &in->modules.items[i];
-		pm_sb_printf(sb, "  %-*s  %-*s  %#-10x  %s", h->is64 ? 18 : 10, PM_ADDR(m->base),
-			     h->is64 ? 18 : 10, PM_ADDR(m->base + m->size), m->size,
+	const struct pm_kernel *k = in->k;
+	pm_sb_printf(sb, "\nModules (%zu, from %s%s):\n", k->modules.n,
+		     k->modules_how ? k->modules_how : "nowhere",
+		     k->modules.complete ? "" : ", list incomplete");
+	if (k->modules_absent.detail)
+		pm_sb_printf(sb, "  not available: %s\n", k->modules_absent.detail);
+	if (k->modules.n)
+		pm_sb_printf(sb, "  %-*s  %-*s  %-10s  %s\n", k->is64 ? 18 : 10, "Base",
+			     k->is64 ? 18 : 10, "End", "Size", "Name / PDB");
+	for (size_t i = 0; i < k->modules.n; i++) {
+		const struct pm_kmodule *im = k->mods ? &k->mods[i] : NULL;
+		const struct pm_module *m = &k->modules.items[i];
+		pm_sb_printf(sb, "  %-*s  %-*s  %#-10x  %s", k->is64 ? 18 : 10, PM_ADDR(m->base),
+			     k->is64 ? 18 : 10, PM_ADDR(m->base + m->size), m->size,
 			     m->name ? m->name : "(name unreadable)");
 		if (im && !im->pe_absent && im->pe.has_codeview) {
 			char key[42];
 			pm_pe_pdb_key(&im->pe, key);
 			pm_sb_printf(sb, "  %s/%s", im->pe.pdb_name, key);
 		} else if (im) {
-			pm_sb_printf(sb, "  %s", absent_text(im->pe_absent));
+			pm_sb_printf(sb, "  (%s)", absent_text(im->pe_absent));
 		}
 		pm_sb_printf(sb, "\n");
 	}
@@ -229,16 +220,17 @@ struct pm_error *pm_report_info_text(const struct pm_info *in, const char *name,
 struct pm_error *pm_report_symbols_text(const struct pm_info *in, const char *name, char **ret)
 {
 	const struct pm_sym_info *s = &in->sym;
+	const struct pm_kernel *k = in->k;
 	struct pm_strbuf sb = { 0 };
 	pm_sb_printf(&sb, "Dump:             %s\n", name);
-	if (!in->kernel_pe_absent && in->kernel_pe.has_codeview) {
+	if (!k->pe_absent.why && k->pe.has_codeview) {
 		char g[37], key[42];
-		pm_pe_guid_string(in->kernel_pe.guid, g);
-		pm_pe_pdb_key(&in->kernel_pe, key);
+		pm_pe_guid_string(k->pe.guid, g);
+		pm_pe_pdb_key(&k->pe, key);
 		pm_sb_printf(&sb, "Kernel wants:     %s GUID {%s} age %u (symbol key %s)\n",
-			     in->kernel_pe.pdb_name, g, in->kernel_pe.age, key);
+			     k->pe.pdb_name, g, k->pe.age, key);
 	} else {
-		pm_sb_printf(&sb, "Kernel wants:     unknown: %s\n", in->kernel_pe_why);
+		pm_sb_printf(&sb, "Kernel wants:     unknown: %s\n", pm_absence_detail(&k->pe_absent));
 	}
 	if (!s->requested) {
 		pm_sb_printf(&sb, "Symbol path:      none (give --symbols PATH or set _NT_SYMBOL_PATH); "
@@ -264,8 +256,7 @@ struct pm_error *pm_report_symbols_text(const struct pm_info *in, const char *na
 		pm_vm_view_build(in, &v);
 		for (int i = 0; i < _PM_VM_MAX; i++) {
 			const struct pm_vm_line *l = &v.line[i];
-			if (l->present && l->source && (!strncmp(l->source, "MiState", 7) ||
-							!strncmp(l->source, "MiSystem", 8)))
+			if (!l->absent && l->from == PM_PROV_SYMBOL_LAYOUT)
 				pm_sb_printf(&sb, "  %-44s !vm %s: %" PRIu64 " pages\n", l->source,
 					     pm_vm_line_label((enum pm_vm_line_id)i), l->pages);
 		}

@@ -11,15 +11,12 @@
 
 static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_line *l)
 {
-	if (!l->present) {
-		pm_sb_printf(sb, " %-22s (%s)\n", label,
-			     !strcmp(l->absent, "stale") ? "not in the KDBG's variable on this build"
-			     : !strcmp(l->absent, "needs_symbols") ? "needs symbols"
-							     : l->absent);
+	if (l->absent) {
+		pm_sb_printf(sb, " %-22s (%s)\n", label, pm_absent_text(l->absent));
 		return;
 	}
-	bool est = l->source && !strcmp(l->source, "estimate");
-	bool sym = l->from_symbols;
+	bool est = l->from == PM_PROV_ESTIMATE;
+	bool sym = pm_vm_line_from_symbols(l);
 	char note[160] = "";
 	if (est)
 		snprintf(note, sizeof(note), "  [estimate: tag tracker]");
@@ -29,20 +26,12 @@ static void line(struct pm_strbuf *sb, const char *label, const struct pm_vm_lin
 		     pm_pages_kb(l->pages), note);
 }
 
-static const char *absent_text(const char *why)
-{
-	return !strcmp(why, "needs_symbols")    ? "needs symbols"
-	       : !strcmp(why, "not_in_symbols") ? "not in these symbols"
-	       : !strcmp(why, "not_in_dump")    ? "not in a small memory dump"
-						: why;
-}
-
 static void count_line(struct pm_strbuf *sb, const char *label, const struct pm_count *c)
 {
-	if (c->present)
+	if (!c->absent)
 		pm_sb_printf(sb, " %-22s %10" PRIu64 "  [symbols: %s]\n", label, c->v, c->source);
 	else
-		pm_sb_printf(sb, " %-22s (%s)\n", label, absent_text(c->absent));
+		pm_sb_printf(sb, " %-22s (%s)\n", label, pm_absent_text(c->absent));
 }
 
 static void failures_text(struct pm_strbuf *sb, const struct pm_mm_info *m)
@@ -58,8 +47,9 @@ static void sessions_text(struct pm_strbuf *sb, const struct pm_vm_view *v)
 {
 	const struct pm_mm_info *m = v->mm;
 	if (!m->has_sessions) {
-		pm_sb_printf(sb, "\n Sessions: %s\n", !strcmp(m->sessions_absent, "needs_symbols")
-			     ? "needs symbols (MiSessionWsList, MM_SESSION_SPACE)" : m->sessions_detail);
+		pm_sb_printf(sb, "\n Sessions: %s\n", m->sessions_absent.why == PM_ABSENT_NEEDS_SYMBOLS
+			     ? "needs symbols (MiSessionWsList, MM_SESSION_SPACE)"
+			     : pm_absence_detail(&m->sessions_absent));
 		return;
 	}
 	const struct pm_sessions *ss = &m->sessions;
@@ -107,7 +97,8 @@ struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
 			for (unsigned k = 0; k < v->descs.n; k++) {
 				char l2[40];
 				snprintf(l2, sizeof(l2), "PagedPool %u Usage:", v->descs.d[k].index);
-				struct pm_vm_line dl = { .present = true, .pages = v->descs.d[k].pages };
+				struct pm_vm_line dl = { .absent = PM_ABSENT_PRESENT,
+							 .pages = v->descs.d[k].pages };
 				line(&sb, l2, &dl);
 			}
 		line(&sb, label, &v->line[i]);
@@ -118,8 +109,8 @@ struct pm_error *pm_report_vm_text(const struct pm_vm_view *v, char **ret)
 			     v->tracker_p_pages > v->line[PM_VM_paged_usage].pages
 				     ? "the tracker counts more than the descriptors hold: inconsistent"
 				     : "consistent: descriptors hold at least what the tags account for");
-	else if (!v->has_descs && v->descs_absent[0])
-		pm_sb_printf(&sb, "\n Pool descriptors: %s\n", v->descs_absent);
+	else if (!v->has_descs && v->descs_absent.detail)
+		pm_sb_printf(&sb, "\n Pool descriptors: %s\n", v->descs_absent.detail);
 	if (v->has_np_desc)
 		pm_sb_printf(&sb, " NonPagedPool descriptor: %" PRIu64 " pages (%" PRIu64 " in big "
 			     "allocations), %" PRIu64 " allocations and %" PRIu64 " frees so far%s\n",

@@ -214,16 +214,16 @@ static void chart_limits(struct pm_strbuf *sb, const struct pm_summary *s)
 	};
 	int n = 0;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		n += rows[i].used->present && rows[i].max->present && rows[i].max->v &&
-		     rows[i].max->v <= (s->ram.present ? 4 * s->ram.v : UINT64_MAX);
+		n += !rows[i].used->absent && !rows[i].max->absent && rows[i].max->v &&
+		     rows[i].max->v <= (!s->ram.absent ? 4 * s->ram.v : UINT64_MAX);
 	pm_sb_printf(sb, "<h2>Pool usage against limits</h2>\n<svg id=\"chart-pools\" "
 		     "xmlns=\"http://www.w3.org/2000/svg\" width=\"900\" height=\"%d\" role=\"img\" "
 		     "aria-label=\"pool usage against limits\">\n", 26 * (n ? n : 1) + 10);
 	int y = 4;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct pm_fig *u = rows[i].used, *m = rows[i].max;
-		if (!u->present || !m->present || !m->v ||
-		    m->v > (s->ram.present ? 4 * s->ram.v : UINT64_MAX))
+		if (u->absent || m->absent || !m->v ||
+		    m->v > (!s->ram.absent ? 4 * s->ram.v : UINT64_MAX))
 			continue;
 		double fr = (double)u->v / (double)m->v;
 		bar(sb, y, rows[i].label, u->v, m->v, "pages",

@@ -131,8 +131,8 @@ struct pm_dmp {
 /**
  * Open memory without a Windows dump header (@p src presents physical memory as a flat
  * file: offset = physical address; pages it lacks are reported absent by @p has_page when
- * given). The header stays empty: the kernel layer discovers what a header would say
- * (pm_discover_dump()). Ownership of @p src is taken.
+ * given). The header stays empty (all zero) and is never filled in: the kernel layer discovers
+ * what a header would say (kernel.h, pm_kernel_open()). Ownership of @p src is taken.
  */
 struct pm_error *pm_dmp_open_headerless(struct pm_source *src, enum pm_container kind,
 					struct pm_dmp **ret);
@@ -143,6 +143,14 @@ struct pm_error *pm_dmp_open_headerless(struct pm_source *src, enum pm_container
  */
 struct pm_error *pm_dmp_open(struct pm_source *src, struct pm_dmp **ret);
 void pm_dmp_destroy(struct pm_dmp *dmp);
+
+/**
+ * The KDBG copy a triage dump carries: at most @p max bytes of it, read from the file into
+ * *buf_ret (caller frees), its length in *len_ret. PM_ERR_NOT_CAPTURED when the dump carries
+ * none; a short file is PM_ERR_TRUNCATED naming the file offset.
+ */
+struct pm_error *pm_dmp_triage_kdbg_copy(const struct pm_dmp *dmp, size_t max,
+					 uint8_t **buf_ret, size_t *len_ret);
 
 /** Decode just the header from the first bytes of a file (used by pm_dmp_open and tests). */
 struct pm_error *pm_dmp_decode_header(const uint8_t *buf, size_t len, struct pm_dmp_header *ret);

@@ -240,4 +240,26 @@ static struct pm_error *triage_build(struct pm_dmp *dmp, const uint8_t *hdrbuf)
 	return NULL;
 }
 
+struct pm_error *pm_dmp_triage_kdbg_copy(const struct pm_dmp *dmp, size_t max,
+					 uint8_t **buf_ret, size_t *len_ret)
+{
+	const struct pm_triage *t = dmp->triage;
+	if (!t || !t->has_kdbg_copy)
+		return pm_err(PM_ERR_NOT_CAPTURED, "the triage dump carries no KDBG copy");
+	size_t n = t->kdbg_copy_size > max ? max : t->kdbg_copy_size;
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return &pm_enomem;
+	struct pm_error *err = pm_source_read_exact(dmp->src, t->kdbg_copy_off, buf, n,
+						    "triage KDBG copy");
+	if (err) {
+		free(buf);
+		return pm_err_wrap(err, "triage KDBG copy at file offset %#" PRIx64,
+				   t->kdbg_copy_off);
+	}
+	*buf_ret = buf;
+	*len_ret = n;
+	return NULL;
+}
+
 const struct pm_dmp_ops pm_dmp_triage_ops = { "triage", triage_probe, triage_build };

@@ -232,7 +232,7 @@ static struct pm_error *kdbg_plain(const struct pm_vmem *vm, uint64_t kb, uint32
 			free(blk);
 		}
 	}
-	return pm_err(PM_ERR_NOT_CAPTURED, "no \"KDBG\" tag in the kernel image");
+	return pm_err(PM_ERR_NOT_FOUND, "no \"KDBG\" tag in the kernel image");
 }
 
 static bool rip_rel(const uint8_t *c, size_t at, size_t len, uint8_t op, uint64_t ip,
@@ -359,7 +359,7 @@ static struct pm_error *kdbg_encoded(const struct pm_vmem *vm, uint64_t kb,
 			 PRIx64 " found in KdCopyDataBlock's code", never, always, flag);
 		return NULL;
 	}
-	return pm_err(PM_ERR_NOT_CAPTURED, "no KdCopyDataBlock-like code in the kernel's executable "
+	return pm_err(PM_ERR_NOT_FOUND, "no KdCopyDataBlock-like code in the kernel's executable "
 		      "sections");
 }
 
@@ -474,7 +474,7 @@ static struct pm_error *from_root(const struct pm_pagemap *pm, struct pm_discove
 	if (!k.base)
 		pm_vmem_walk_kernel(&vm, on_kpage, &k, &missing);
 	if (!k.base)
-		return pm_err(PM_ERR_NOT_CAPTURED, "no kernel image%s",
+		return pm_err(PM_ERR_NOT_FOUND, "no kernel image%s",
 			      !*budget ? " in the mapped pages examined" : "");
 	d->kernel_base = k.base;
 	snprintf(d->kernel_how, sizeof(d->kernel_how), "MZ image at %#" PRIx64 " whose CodeView names "
@@ -491,7 +491,7 @@ static struct pm_error *from_root(const struct pm_pagemap *pm, struct pm_discove
 		if (d->arch == PM_ARCH_X64)
 			err = kdbg_encoded(&vm, k.base, &pe, d, diags);
 		else
-			err = pm_err(PM_ERR_NOT_CAPTURED, "no KDBG tag in the kernel image");
+			err = pm_err(PM_ERR_NOT_FOUND, "no KDBG tag in the kernel image");
 		if (err) {
 			note(d, "KDBG: no tag in the kernel image");
 			note(d, d->arch == PM_ARCH_X64 ? ", and no usable decoding keys; " : "; ");
@@ -615,44 +615,11 @@ struct pm_error *pm_discover(const struct pm_pagemap *pm, struct pm_discovery *r
 	if (!budget)
 		snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "; gave up after %" PRIu64
 			 " mapped pages searched for the kernel image", PM_MAX_KERNEL_SEARCH_PAGES);
-	return pm_err(PM_ERR_NOT_CAPTURED, "%s%s", tried, tail);
+	return pm_err(PM_ERR_NOT_FOUND, "%s%s", tried, tail);
 }
 
 void pm_discovery_deinit(struct pm_discovery *d)
 {
 	free(d->kdbg_raw);
 	d->kdbg_raw = NULL;
-}
-
-struct pm_error *pm_discover_dump(struct pm_dmp *dmp, struct pm_discovery **ret)
-{
-	struct pm_discovery *d = calloc(1, sizeof(*d));
-	if (!d)
-		return &pm_enomem;
-	struct pm_error *err = pm_discover(&dmp->map, d, &dmp->diags);
-	if (err) {
-		free(d);
-		return pm_err_wrap(err, "%s: discovery failed", pm_container_name(dmp->container));
-	}
-	struct pm_dmp_header *h = &dmp->hdr;
-	h->is64 = d->arch == PM_ARCH_X64;
-	h->header_size = 0;
-	h->ptr_size = h->is64 ? 8 : 4;
-	h->major_version = 0xF;
-	h->build = d->build;
-	h->dtb = d->dtb;
-	h->machine = h->is64 ? 0x8664 : 0x14C;
-	h->pae_enabled = d->arch == PM_ARCH_X86_PAE;
-	h->nprocs = d->nprocs;
-	h->kdbg_va = d->kdbg_va;
-	h->dump_type = 0;
-	h->has_system_time = d->has_times;
-	h->system_time = d->system_time;
-	h->has_uptime = d->has_times && d->uptime;
-	h->uptime = d->uptime;
-	h->has_product_type = d->product_type != 0;
-	h->product_type = d->product_type;
-	dmp->arch = d->arch;
-	*ret = d;
-	return NULL;
 }

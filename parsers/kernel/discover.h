@@ -4,7 +4,8 @@
  * What a Windows crash-dump header would have said, found in memory that has no such header
  * (raw images, hypervisor captures): the kernel page-table root by its self-map entry, the
  * kernel image, the KDBG by its tag (or, encoded as on a live Windows 8+ x64 system, by the
- * keys KdCopyDataBlock uses), the build and the processor count.
+ * keys KdCopyDataBlock uses), the build and the processor count. The kernel's identity
+ * (kernel.h) is made from it; no crash-dump header is filled in.
  * crashdump-format.md §4.6, §4.7, §5.1, §6.1.
  */
 #ifndef PM_DISCOVER_H
@@ -45,14 +46,6 @@ struct pm_discovery {
 struct pm_error *pm_discover(const struct pm_pagemap *pm, struct pm_discovery *ret,
 			     struct pm_diags *diags);
 void pm_discovery_deinit(struct pm_discovery *d);
-
-/**
- * Discover, in a headerless input (pm_dmp_open_headerless()), what a crash-dump header would
- * have said (architecture, page-table root, build, processors, KDBG, times) and fill @p dmp's
- * header fields with it; *ret (caller frees with pm_discovery_deinit() + free()) says how each
- * was found.
- */
-struct pm_error *pm_discover_dump(struct pm_dmp *dmp, struct pm_discovery **ret);
 
 /** The KDBG decoding transform (crashdump-format.md §4.6), per 8-byte word; exposed for tests. */
 uint64_t pm_kdbg_decode_word(uint64_t w, uint64_t wait_never, uint64_t wait_always,

@@ -6,7 +6,6 @@
 
 #include "kdbg.h"
 #include "pm-reader.h"
-#include "source.h"
 
 static const struct {
 	const char *name;
@@ -76,23 +75,16 @@ struct pm_error *pm_kdbg_read(const struct pm_vmem *vm, uint64_t va, struct pm_k
 	return err;
 }
 
-struct pm_error *pm_kdbg_from_triage(struct pm_dmp *dmp, struct pm_kdbg *ret)
+struct pm_error *pm_kdbg_from_triage(const struct pm_dmp *dmp, struct pm_kdbg *ret)
 {
-	const struct pm_triage *t = dmp->triage;
-	if (!t || !t->has_kdbg_copy)
-		return pm_err(PM_ERR_NOT_CAPTURED, "the triage dump carries no KDBG copy");
-	uint32_t n = t->kdbg_copy_size > PM_KDBG_MAX_SIZE ? PM_KDBG_MAX_SIZE : t->kdbg_copy_size;
-	uint8_t *buf = malloc(n ? n : 1);
-	if (!buf)
-		return &pm_enomem;
-	struct pm_error *err = pm_source_read_exact(dmp->src, t->kdbg_copy_off, buf, n,
-						    "triage KDBG copy");
-	if (!err)
-		err = pm_kdbg_decode(buf, n, dmp->hdr.kdbg_va, dmp->hdr.ptr_size, ret);
+	uint8_t *buf;
+	size_t n;
+	PM_TRY(pm_dmp_triage_kdbg_copy(dmp, PM_KDBG_MAX_SIZE, &buf, &n));
+	struct pm_error *err = pm_kdbg_decode(buf, n, dmp->hdr.kdbg_va, dmp->hdr.ptr_size, ret);
 	free(buf);
 	if (err)
 		return pm_err_wrap(err, "triage KDBG copy at file offset %#" PRIx64,
-				   t->kdbg_copy_off);
+				   dmp->triage->kdbg_copy_off);
 	ret->source = PM_KDBG_FROM_TRIAGE_COPY;
 	return NULL;
 }

@@ -77,8 +77,8 @@ struct pm_kdbg {
 
 /** Read the KDBG at the header's KdDebuggerDataBlock through @p vm. */
 struct pm_error *pm_kdbg_read(const struct pm_vmem *vm, uint64_t va, struct pm_kdbg *ret);
-/** Take the KDBG copy a triage dump carries. */
-struct pm_error *pm_kdbg_from_triage(struct pm_dmp *dmp, struct pm_kdbg *ret);
+/** Take the KDBG copy a triage dump carries (read through the container). */
+struct pm_error *pm_kdbg_from_triage(const struct pm_dmp *dmp, struct pm_kdbg *ret);
 /** Decode a block already in memory (used by both of the above and by the fuzzer). */
 struct pm_error *pm_kdbg_decode(const uint8_t *buf, size_t len, uint64_t va, unsigned ptr_size,
 				struct pm_kdbg *ret);

@@ -136,9 +136,10 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx_in, struct pm_big
 			goto out;
 		b.builtin = &layouts[e];
 		b.symbols = ctx->syms->source;
+		b.symbols_format = ctx->syms->format;
 		b.self_entry = best.self;
-		b.how = ctx->syms->source[0] == 'I' ? "PoolBigPageTable and its size from the ISF"
-						    : "PoolBigPageTable and its size from the PDB";
+		b.how = ctx->syms->format == PM_SYMFMT_ISF ? "PoolBigPageTable and its size from the ISF"
+							   : "PoolBigPageTable and its size from the PDB";
 		goto decode;
 	}
 	/* (PoolBigPageTable, PoolBigPageTableSize) pairs near &PoolTrackTable (§7 step 7). */
@@ -178,7 +179,7 @@ struct pm_error *pm_bigpool_read(const struct pm_pool_ctx *ctx_in, struct pm_big
 		}
 	}
 	if (!best_buf) {
-		err = pm_err(PM_ERR_NOT_CAPTURED, "PoolBigPageTable not found: no (table, size) pair "
+		err = pm_err(PM_ERR_NOT_FOUND, "PoolBigPageTable not found: no (table, size) pair "
 			     "within %" PRIu64 " KiB of PoolTrackTable (%#" PRIx64 ") in nt's data "
 			     "points to a table that fits any entry layout", BIG_VAR_RADIUS / 1024,
 			     ctx->ptt_var);

@@ -37,7 +37,7 @@ const char *pm_big_pool_name(uint32_t build, uint32_t t)
 {
 	/* 24H2 stores POOL_FLAG_* values (§3.1 [M]); earlier builds the caller's POOL_TYPE. The
 	 * meaning cannot be told from the bits themselves, so here the build decides. */
-	if (build >= 26100) {
+	if (pm_build_has(build, PM_FEAT_BIG_POOL_FLAGS)) {
 		if (t & 0x100)
 			return t & 0x4 ? "session_paged" : "paged";
 		if (t & 0x80)
@@ -182,11 +182,12 @@ struct tracker_choice {
 	enum pm_tag_hash hash;
 	struct fit fit;
 	const char *size_how;
+	enum pm_prov size_from;
 };
 
 static void consider(const uint8_t *t, uint64_t avail, uint64_t n, const char *how,
-		     const struct pm_tracker_layout *layouts, const unsigned *order, unsigned nl,
-		     struct tracker_choice *best)
+		     enum pm_prov from, const struct pm_tracker_layout *layouts,
+		     const unsigned *order, unsigned nl, struct tracker_choice *best)
 {
 	for (unsigned k = 0; k < nl; k++) {
 		const struct pm_tracker_layout *L = &layouts[order[k]];
@@ -202,6 +203,7 @@ static void consider(const uint8_t *t, uint64_t avail, uint64_t n, const char *h
 				best->hash = (enum pm_tag_hash)h;
 				best->fit = f;
 				best->size_how = how;
+				best->size_from = from;
 			}
 		}
 	}
@@ -390,135 +392,103 @@ static struct pm_error *read_expansion(const struct pm_pool_ctx *ctx,
 	return NULL;
 }
 
-struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_pooltrack *ret)
-{
-	const struct pm_pool_ctx cx = pm_kp_with_syms(ctx_in), *ctx = &cx;
-	const struct pm_pool_syms *sy = ctx->syms;
-	const struct pm_vmem *vm = ctx->vm;
-	const unsigned ps = pm_vmem_ptr_size(vm);
-	const bool is64 = ps == 8;
-	const struct pm_tracker_layout *builtin = is64 ? pm_tracker_layouts64 : pm_tracker_layouts32;
-	const struct pm_tracker_layout *layouts = builtin;
-	unsigned nl = PM_N_TRACKER_LAYOUTS;
-	struct pm_pooltrack t;
-	memset(&t, 0, sizeof(t));
-	unsigned e = pm_expected_tracker_layout(ctx->build, is64);
-	t.builtin = &builtin[e];
-	if (sy && sy->has_tracker) { /* the symbols' layout, and no other */
-		layouts = &sy->tracker;
-		nl = 1;
-		e = 0;
-		t.layout_from_symbols = true;
-	}
-	struct pm_error *err = pm_vmem_read_ptr(vm, ctx->ptt_var, &t.table0);
-	if (err)
-		return pm_err_wrap(err, "PoolTrackTable variable at %#" PRIx64 " (KDBG +0x1b8)",
-				   ctx->ptt_var);
-	if (!pm_kp_is_kernel_va(vm, t.table0))
-		return pm_err(PM_ERR_FORMAT, "PoolTrackTable (variable at %#" PRIx64 ") holds %#"
-			      PRIx64 ", not a kernel address", ctx->ptt_var, t.table0);
+/* The candidates, in the order they are tried: the layouts (the expected one first). */
+struct tracker_search {
+	const struct pm_tracker_layout *layouts;
+	unsigned nl, expected;
 	unsigned order[PM_N_TRACKER_LAYOUTS];
-	order[0] = e;
-	for (unsigned k = 0, j = 1; k < nl; k++)
-		if (k != e)
-			order[j++] = k;
-	uint8_t *t0;
-	uint64_t avail;
-	PM_TRY(pm_kp_read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0, &avail));
-	struct data_view d;
-	if ((err = pm_kp_data_view_load(ctx, &d))) {
-		free(t0);
-		return err;
-	}
-	struct tracker_choice best;
-	memset(&best, 0, sizeof(best));
-	/* Size, cheapest first (§7 step 4): the variable just before PoolTrackTable; then a
-	 * (2^n+1, 2^n-1) Size/Mask pair in nt's data; then every 2^n+1 against the hash. */
+};
+
+/*
+ * Size, layout and hash of the table at @p t0 (@p avail bytes read), cheapest first (§7 step
+ * 4): the symbols' PoolTrackTableSize; the variable just before PoolTrackTable; a (2^n+1,
+ * 2^n-1) Size/Mask pair in nt's data; then every 2^n+1 against the hash.
+ */
+static void choose_tracker(const struct pm_pool_ctx *ctx, const struct tracker_search *ts,
+			   const struct data_view *d, const uint8_t *t0, uint64_t avail,
+			   struct tracker_choice *best)
+{
+	const struct pm_pool_syms *sy = ctx->syms;
+	const unsigned ps = pm_vmem_ptr_size(ctx->vm);
 	uint64_t v;
+	memset(best, 0, sizeof(*best));
 	if (sy && sy->has_ptt_size) {
-		struct pm_error *e2 = pm_vmem_read_ptr(vm, sy->ptt_size_var, &v);
+		struct pm_error *e2 = pm_vmem_read_ptr(ctx->vm, sy->ptt_size_var, &v);
 		if (!e2 && v >= 2 && v <= PM_MAX_TRACKER_ENTRIES)
-			consider(t0, avail, v, sy->source[0] == 'I' ? "PoolTrackTableSize (ISF)"
-								       : "PoolTrackTableSize (PDB)",
-				 layouts, order, nl, &best);
-		if (e2 || !best.fit.ok)
+			consider(t0, avail, v, sy->format == PM_SYMFMT_ISF ? "PoolTrackTableSize (ISF)"
+									  : "PoolTrackTableSize (PDB)",
+				 PM_PROV_SYMBOLS, ts->layouts, ts->order, ts->nl, best);
+		if (e2 || !best->fit.ok)
 			pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "PoolTrackTableSize at %#" PRIx64
 				    " (%s)%s does not give a table of printable tags; the size is "
 				    "searched for instead", sy->ptt_size_var, sy->source,
 				    e2 ? " is unreadable" : "");
 		pm_error_destroy(e2);
 	}
-	if (!best.fit.ok && !pm_vmem_read_ptr(vm, ctx->ptt_var - ps, &v) && pow2_plus1(v))
-		consider(t0, avail, v, "PoolTrackTableSize just before PoolTrackTable", layouts,
-			 order, nl, &best);
-	if (!best.fit.ok || best.fit.home < 0.9) {
-		for (size_t s = 0; s < d.n; s++)
-			for (uint64_t o = 0; o + 2 * ps <= d.len[s]; o += ps) {
-				uint64_t a = pm_kp_get_u(d.buf[s] + o, 0, ps), b = pm_kp_get_u(d.buf[s] + o + ps, 0, ps);
+	if (!best->fit.ok) {
+		struct pm_error *e2 = pm_vmem_read_ptr(ctx->vm, ctx->ptt_var - ps, &v);
+		if (!e2 && pow2_plus1(v))
+			consider(t0, avail, v, "PoolTrackTableSize just before PoolTrackTable",
+				 PM_PROV_SEARCH, ts->layouts, ts->order, ts->nl, best);
+		pm_error_destroy(e2); /* not there: the searches below find the size */
+	}
+	if (!best->fit.ok || best->fit.home < 0.9) {
+		for (size_t s = 0; s < d->n; s++)
+			for (uint64_t o = 0; o + 2 * ps <= d->len[s]; o += ps) {
+				uint64_t a = pm_kp_get_u(d->buf[s] + o, 0, ps);
+				uint64_t b = pm_kp_get_u(d->buf[s] + o + ps, 0, ps);
 				if (pow2_plus1(a) && b == a - 2)
-					consider(t0, avail, a, "(Size, Mask) pair in nt .data", layouts,
-						 order, nl, &best);
+					consider(t0, avail, a, "(Size, Mask) pair in nt .data",
+						 PM_PROV_SEARCH, ts->layouts, ts->order, ts->nl, best);
 			}
 	}
-	if (!best.fit.ok || best.fit.home < 0.9)
+	if (!best->fit.ok || best->fit.home < 0.9)
 		for (uint64_t n = 65; n <= PM_MAX_TRACKER_ENTRIES; n = (n - 1) * 2 + 1)
-			consider(t0, avail, n, "statistical fit of keys to their hash slots", layouts,
-				 order, nl, &best);
-	if (!best.fit.ok) {
-		free(t0);
-		pm_kp_data_view_free(&d);
-		if (nl == 1)
-			return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": the %s layout "
-				      "gives no table of printable tags at any size", t.table0,
-				      layouts[0].name);
-		return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": no entry layout (%s, "
-			      "%s, %s) and table size gives printable tags", t.table0,
-			      layouts[0].name, layouts[1].name, layouts[2].name);
-	}
-	t.entries = best.n;
-	t.size_how = best.size_how;
-	t.layout = &layouts[best.layout];
-	t.layout_as_expected = t.layout_from_symbols || best.layout == e;
-	t.hash = best.hash;
-	t.home_fit = best.fit.home;
-	t.cpus_expected = ctx->nprocs ? ctx->nprocs : 1;
-	const struct pm_tracker_layout *L = t.layout;
-	/* Per-processor tables. */
-	uint64_t *tables = NULL;
-	uint8_t **bufs = NULL;
-	unsigned ncpu = 1;
-	if (sym_cpu_tables(ctx, t.table0, t.cpus_expected, &tables)) {
-		ncpu = t.cpus_expected;
-		t.tag_tables_va = sy->tag_tables_var;
-		t.cpus_how = sy->source[0] == 'I' ? "ExPoolTagTables (ISF)" : "ExPoolTagTables (PDB)";
-	} else if (t.cpus_expected > 1 &&
-		   find_cpu_tables(ctx, &d, t.table0, &tables, &t.tag_tables_va)) {
-		ncpu = t.cpus_expected;
-		t.cpus_how = "ExPoolTagTables found in nt .data";
-	} else if (t.cpus_expected > 1) {
-		t.cpus_how = "ExPoolTagTables not found: only processor 0's table was read";
-		pm_diag_add(ctx->diags, PM_ERR_NOT_CAPTURED, "pool",
+			consider(t0, avail, n, "statistical fit of keys to their hash slots",
+				 PM_PROV_SEARCH, ts->layouts, ts->order, ts->nl, best);
+}
+
+/* The per-processor tables' addresses (symbols, or a search of nt's data); *ncpu_ret how
+ * many of them will be read (1: only table 0). */
+static void find_tables(const struct pm_pool_ctx *ctx, const struct data_view *d,
+			struct pm_pooltrack *t, uint64_t **tables, unsigned *ncpu_ret)
+{
+	const struct pm_pool_syms *sy = ctx->syms;
+	*ncpu_ret = 1;
+	if (sym_cpu_tables(ctx, t->table0, t->cpus_expected, tables)) {
+		*ncpu_ret = t->cpus_expected;
+		t->tag_tables_va = sy->tag_tables_var;
+		t->cpus_how = sy->format == PM_SYMFMT_ISF ? "ExPoolTagTables (ISF)"
+							  : "ExPoolTagTables (PDB)";
+		t->cpus_from = PM_PROV_SYMBOLS;
+	} else if (t->cpus_expected > 1 &&
+		   find_cpu_tables(ctx, d, t->table0, tables, &t->tag_tables_va)) {
+		*ncpu_ret = t->cpus_expected;
+		t->cpus_how = "ExPoolTagTables found in nt .data";
+		t->cpus_from = PM_PROV_SEARCH;
+	} else if (t->cpus_expected > 1) {
+		t->cpus_how = "ExPoolTagTables not found: only processor 0's table was read";
+		pm_diag_add(ctx->diags, PM_ERR_NOT_FOUND, "pool",
 			    "the per-processor tag tables (ExPoolTagTables) were not found in nt's "
 			    "data; counts come from processor 0's table only and are wrong on a "
-			    "machine with %u processors", t.cpus_expected);
+			    "machine with %u processors", t->cpus_expected);
 	} else {
-		t.cpus_how = "single processor";
+		t->cpus_how = "single processor";
 	}
-	pm_kp_data_view_free(&d);
-	bufs = calloc(ncpu, sizeof(*bufs));
-	struct pm_tag_counts *acc = calloc((size_t)t.entries, sizeof(*acc));
-	if (!bufs || !acc) {
-		err = &pm_enomem;
-		goto out;
-	}
-	bufs[0] = t0;
-	t0 = NULL;
+}
+
+/* Read the tables of processors 1..ncpu-1 into bufs[]; a table not fully in the dump, or
+ * whose keys disagree with table 0's, is left out (NULL) with a diagnostic. */
+static struct pm_error *read_cpu_tables(const struct pm_pool_ctx *ctx,
+					struct pm_pooltrack *t, const uint64_t *tables,
+					unsigned ncpu, uint8_t **bufs)
+{
+	const struct pm_tracker_layout *L = t->layout;
 	unsigned read_ok = 1;
 	for (unsigned c = 1; c < ncpu; c++) {
 		uint64_t got;
-		if ((err = pm_kp_read_prefix(vm, tables[c], t.entries * L->stride, &bufs[c], &got)))
-			goto out;
-		if (got < t.entries * L->stride) {
+		PM_TRY(pm_kp_read_prefix(ctx->vm, tables[c], t->entries * L->stride, &bufs[c], &got));
+		if (got < t->entries * L->stride) {
 			pm_diag_add(ctx->diags, PM_ERR_NOT_CAPTURED, "pool",
 				    "tag table of processor %u at %#" PRIx64 " is not fully in the "
 				    "dump; its counts are left out", c, tables[c]);
@@ -528,7 +498,7 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 		}
 		/* keys must agree with table 0 (or not be adopted yet) */
 		uint64_t agree = 0, total = 0;
-		for (uint64_t i = 0; i < t.entries; i++) {
+		for (uint64_t i = 0; i < t->entries; i++) {
 			uint32_t k0 = (uint32_t)get(bufs[0] + i * L->stride, L->key);
 			uint32_t kc = (uint32_t)get(bufs[c] + i * L->stride, L->key);
 			if (!k0)
@@ -547,10 +517,17 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 		}
 		read_ok++;
 	}
-	t.cpus_read = read_ok;
-	/* Sum over processors at each index; the key always comes from table 0 (§2.4). */
+	t->cpus_read = read_ok;
+	return NULL;
+}
+
+/* Sum over processors at each index; the key always comes from table 0 (§2.4). */
+static size_t sum_tables(const struct pm_pooltrack *t, uint8_t *const *bufs, unsigned ncpu,
+			 struct pm_tag_counts *acc)
+{
+	const struct pm_tracker_layout *L = t->layout;
 	size_t ntags = 0;
-	for (uint64_t i = 0; i < t.entries; i++) {
+	for (uint64_t i = 0; i < t->entries; i++) {
 		uint32_t key = (uint32_t)get(bufs[0] + i * L->stride, L->key);
 		if (!key)
 			continue;
@@ -564,14 +541,13 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 		clamp(&c.p_allocs, &c.p_frees, &c.p_bytes, L, L->p_allocs, L->p_bytes);
 		acc[ntags++] = c;
 	}
-	if ((err = read_expansion(ctx, L, &acc, &ntags, &t.expansion_entries))) {
-		pm_diag_take(ctx->diags, "pool", err); /* the main table's counts still stand */
-		err = NULL;
-	} else {
-		t.expansion_read = sy && sy->has_expansion;
-	}
-	t.symbols = sy && (sy->has_ptt || sy->has_tracker) ? sy->source : NULL;
-	/* One row per tag (the overflow bucket, the expansion table may repeat a tag). */
+	return ntags;
+}
+
+/* One row per tag (the overflow bucket, the expansion table may repeat a tag); the rows
+ * sorted by tag. Returns the new count. */
+static size_t merge_rows(struct pm_tag_counts *acc, size_t ntags)
+{
 	if (ntags > 1) /* qsort() wants a non-null base even for 0 */
 		qsort(acc, ntags, sizeof(*acc), tag_cmp);
 	size_t w = 0;
@@ -587,10 +563,38 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 			acc[w++] = acc[i];
 		}
 	}
-	t.tags = acc;
-	t.ntags = w;
+	return w;
+}
+
+/* The processors' tables summed into t->tags (t0: table 0's bytes, taken over). */
+static struct pm_error *read_counts(const struct pm_pool_ctx *ctx, const struct data_view *d,
+				    struct pm_pooltrack *t, uint8_t *t0)
+{
+	const struct pm_pool_syms *sy = ctx->syms;
+	uint64_t *tables = NULL;
+	unsigned ncpu;
+	find_tables(ctx, d, t, &tables, &ncpu);
+	struct pm_error *err = NULL;
+	uint8_t **bufs = calloc(ncpu, sizeof(*bufs));
+	struct pm_tag_counts *acc = calloc((size_t)t->entries, sizeof(*acc));
+	if (!bufs || !acc) {
+		err = &pm_enomem;
+		goto out;
+	}
+	bufs[0] = t0;
+	t0 = NULL;
+	if ((err = read_cpu_tables(ctx, t, tables, ncpu, bufs)))
+		goto out;
+	size_t ntags = sum_tables(t, bufs, ncpu, acc);
+	if ((err = read_expansion(ctx, t->layout, &acc, &ntags, &t->expansion_entries))) {
+		pm_diag_take(ctx->diags, "pool", err); /* the main table's counts still stand */
+		err = NULL;
+	} else {
+		t->expansion_read = sy && sy->has_expansion;
+	}
+	t->ntags = merge_rows(acc, ntags);
+	t->tags = acc;
 	acc = NULL;
-	*ret = t;
 out:
 	free(t0);
 	if (bufs)
@@ -600,6 +604,74 @@ out:
 	free(tables);
 	free(acc);
 	return err;
+}
+
+struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_pooltrack *ret)
+{
+	const struct pm_pool_ctx cx = pm_kp_with_syms(ctx_in), *ctx = &cx;
+	const struct pm_pool_syms *sy = ctx->syms;
+	const struct pm_vmem *vm = ctx->vm;
+	const bool is64 = pm_vmem_ptr_size(vm) == 8;
+	const struct pm_tracker_layout *builtin = is64 ? pm_tracker_layouts64 : pm_tracker_layouts32;
+	struct tracker_search ts = { builtin, PM_N_TRACKER_LAYOUTS,
+				     pm_expected_tracker_layout(ctx->build, is64), { 0 } };
+	struct pm_pooltrack t;
+	memset(&t, 0, sizeof(t));
+	t.builtin = &builtin[ts.expected];
+	if (sy && sy->has_tracker) { /* the symbols' layout, and no other */
+		ts.layouts = &sy->tracker;
+		ts.nl = 1;
+		ts.expected = 0;
+		t.layout_from_symbols = true;
+	}
+	struct pm_error *err = pm_vmem_read_ptr(vm, ctx->ptt_var, &t.table0);
+	if (err)
+		return pm_err_wrap(err, "PoolTrackTable variable at %#" PRIx64 " (KDBG +0x1b8)",
+				   ctx->ptt_var);
+	if (!pm_kp_is_kernel_va(vm, t.table0))
+		return pm_err(PM_ERR_FORMAT, "PoolTrackTable (variable at %#" PRIx64 ") holds %#"
+			      PRIx64 ", not a kernel address", ctx->ptt_var, t.table0);
+	ts.order[0] = ts.expected;
+	for (unsigned k = 0, j = 1; k < ts.nl; k++)
+		if (k != ts.expected)
+			ts.order[j++] = k;
+	uint8_t *t0;
+	uint64_t avail;
+	PM_TRY(pm_kp_read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0, &avail));
+	struct data_view d;
+	if ((err = pm_kp_data_view_load(ctx, &d))) {
+		free(t0);
+		return err;
+	}
+	struct tracker_choice best;
+	choose_tracker(ctx, &ts, &d, t0, avail, &best);
+	if (!best.fit.ok) {
+		free(t0);
+		pm_kp_data_view_free(&d);
+		if (ts.nl == 1)
+			return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": the %s layout "
+				      "gives no table of printable tags at any size", t.table0,
+				      ts.layouts[0].name);
+		return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": no entry layout (%s, "
+			      "%s, %s) and table size gives printable tags", t.table0,
+			      ts.layouts[0].name, ts.layouts[1].name, ts.layouts[2].name);
+	}
+	t.entries = best.n;
+	t.size_how = best.size_how;
+	t.size_from = best.size_from;
+	t.layout = &ts.layouts[best.layout];
+	t.layout_as_expected = t.layout_from_symbols || best.layout == ts.expected;
+	t.hash = best.hash;
+	t.home_fit = best.fit.home;
+	t.cpus_expected = ctx->nprocs ? ctx->nprocs : 1;
+	err = read_counts(ctx, &d, &t, t0);
+	pm_kp_data_view_free(&d);
+	if (err)
+		return err;
+	t.symbols = sy && (sy->has_ptt || sy->has_tracker) ? sy->source : NULL;
+	t.symbols_format = sy ? sy->format : PM_SYMFMT_PDB;
+	*ret = t;
+	return NULL;
 }
 
 struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,

@@ -21,13 +21,25 @@ static const struct pm_desc_layout desc_1703 = {
 	{ 0x40, 8 }, { 0x80, 8 }, { 0, 0 }, { 0, 0 }, { 0x48, 8 }, { 0x88, 8 }, { 0x50, 8 }, { 0x90, 8 },
 };
 
+/* Which tabulated layout each build has, as data: the first row whose last build is not
+ * before @p build (and whose architecture fits) wins; none from 19041 on (descriptors are gone)
+ * nor for x86 Vista and later (not tabulated). */
+static const struct {
+	uint32_t last_build;
+	bool x64_only;
+	const struct pm_desc_layout *layout;
+} desc_by_build[] = {
+	{ 3790, false, &desc_xp },
+	{ 14393, true, &desc_w7 },
+	{ 19040, true, &desc_1703 },
+};
+
 static const struct pm_desc_layout *desc_layout(uint32_t build, bool is64)
 {
-	if (build <= 3790)
-		return &desc_xp;
-	if (!is64 || build >= 19041)
-		return NULL;
-	return build <= 14393 ? &desc_w7 : &desc_1703;
+	for (size_t i = 0; i < sizeof(desc_by_build) / sizeof(desc_by_build[0]); i++)
+		if (build <= desc_by_build[i].last_build && (is64 || !desc_by_build[i].x64_only))
+			return desc_by_build[i].layout;
+	return NULL;
 }
 
 struct pm_error *pm_mm_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
@@ -88,7 +100,7 @@ static struct pm_error *read_one(const struct pm_vmem *vm, uint64_t va,
 static const struct pm_desc_layout *pick(const struct pm_desc_layout *sym, uint32_t build,
 					 const struct pm_vmem *vm)
 {
-	if (build >= 19041)
+	if (pm_build_has(build, PM_FEAT_NO_POOL_DESCRIPTORS))
 		return NULL; /* gone, whatever the symbols still describe */
 	return sym ? sym : desc_layout(build, pm_vmem_ptr_size(vm) == 8);
 }
@@ -115,7 +127,8 @@ struct pm_error *pm_pool_descs_read(const struct pm_vmem *vm, const struct pm_kd
 	const struct pm_desc_layout *L = pick(sym, build, vm);
 	if (!L)
 		return pm_err(PM_ERR_PROFILE, "no POOL_DESCRIPTOR layout for build %u (%s)", build,
-			      build >= 19041 ? "descriptors are gone from 19041 on"
+			      pm_build_has(build, PM_FEAT_NO_POOL_DESCRIPTORS)
+				      ? "descriptors are gone from 19041 on"
 					     : "x86 Vista and later are not tabulated; the kernel's "
 					       "symbols would give it");
 	uint64_t n, arr;

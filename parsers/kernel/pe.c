@@ -18,13 +18,13 @@ static struct pm_error *read_codeview(pm_read_fn read, void *ctx, uint64_t base,
 				      struct pm_pe_info *pe)
 {
 	if (ndirs <= IMAGE_DIRECTORY_ENTRY_DEBUG)
-		return pm_err(PM_ERR_NOT_CAPTURED, "PE image at %#" PRIx64 " has no debug directory "
+		return pm_err(PM_ERR_NOT_FOUND, "PE image at %#" PRIx64 " has no debug directory "
 			      "(NumberOfRvaAndSizes %u)", base, ndirs);
 	uint32_t rva, size;
 	PM_TRY(pm_rd_u32(hdr, dd_off + IMAGE_DIRECTORY_ENTRY_DEBUG * 8, &rva));
 	PM_TRY(pm_rd_u32(hdr, dd_off + IMAGE_DIRECTORY_ENTRY_DEBUG * 8 + 4, &size));
 	if (!rva || !size)
-		return pm_err(PM_ERR_NOT_CAPTURED, "PE image at %#" PRIx64 " has an empty debug "
+		return pm_err(PM_ERR_NOT_FOUND, "PE image at %#" PRIx64 " has an empty debug "
 			      "directory", base);
 	uint32_t n = size / DEBUG_DIR_ENTRY_SIZE;
 	if (n > PM_PE_MAX_DEBUG_ENTRIES)
@@ -68,7 +68,7 @@ static struct pm_error *read_codeview(pm_read_fn read, void *ctx, uint64_t base,
 		pe->has_codeview = true;
 		return NULL;
 	}
-	return pm_err(PM_ERR_NOT_CAPTURED, "PE image at %#" PRIx64 " has no CodeView debug entry",
+	return pm_err(PM_ERR_NOT_FOUND, "PE image at %#" PRIx64 " has no CodeView debug entry",
 		      base);
 }
 

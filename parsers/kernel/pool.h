@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "mmvars.h"
+#include "pm-absent.h"
 #include "profile.h"
 #include "pe.h"
 #include "pm-diag.h"
@@ -50,6 +51,7 @@ struct pm_pooltrack {
 	uint64_t table0;      /**< value of PoolTrackTable */
 	uint64_t entries;     /**< PoolTrackTableSize */
 	const char *size_how; /**< "PoolTrackTableSize before PoolTrackTable", ... */
+	enum pm_prov size_from; /**< SYMBOLS (PoolTrackTableSize) or SEARCH */
 	const struct pm_tracker_layout *layout;
 	bool layout_as_expected; /**< the build's tabulated layout fitted */
 	enum pm_tag_hash hash;
@@ -57,10 +59,12 @@ struct pm_pooltrack {
 	unsigned cpus_read;
 	unsigned cpus_expected;
 	const char *cpus_how; /**< "ExPoolTagTables found in .data at 0x...", or why not */
+	enum pm_prov cpus_from; /**< SYMBOLS, SEARCH, or NONE (one processor, or not found) */
 	uint64_t tag_tables_va; /**< ExPoolTagTables, 0 if not found */
 	bool layout_from_symbols;
 	const struct pm_tracker_layout *builtin; /**< the layout the build's profile expects */
 	const char *symbols;        /**< "PDB"/"ISF" when symbols were used, else NULL */
+	enum pm_sym_format symbols_format; /**< the same, for decisions (when symbols) */
 	bool expansion_read;        /**< PoolTrackTableExpansion was located (symbols only) */
 	uint64_t expansion_entries; /**< its entries (0: no expansion table in use) */
 	struct pm_tag_counts *tags;
@@ -84,6 +88,7 @@ struct pm_bigpool {
 	bool layout_from_symbols;
 	const struct pm_big_layout *builtin; /**< the layout the build's profile expects */
 	const char *symbols; /**< "PDB"/"ISF" when the symbols located the table, else NULL */
+	enum pm_sym_format symbols_format; /**< the same, for decisions (when symbols) */
 	bool self_entry;  /**< the table's own 'Pool' entry was found */
 	const char *how;
 	uint64_t free_slots, unused_slots;

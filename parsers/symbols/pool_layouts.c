@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Pool structure layouts as data: POOL_TRACKER_TABLE (pool-internals.md §2.1) and
-// POOL_TRACKER_BIG_PAGES (§3.1). Offsets in bytes; widths 4 or 8.
+// POOL_TRACKER_BIG_PAGES (§3.1). Offsets in bytes; widths 4 or 8. Also the builds where the
+// kernel changed something the parsers depend on (pm_build_has()).
 #include "profile.h"
 
 const struct pm_tracker_layout pm_tracker_layouts32[PM_N_TRACKER_LAYOUTS] = {
@@ -37,6 +38,18 @@ const struct pm_big_layout pm_big_layouts64[PM_N_BIG_LAYOUTS64] = {
 	{ "x64 0x20 bytes + ProcessBilled (20348+)", 0x20, 8, PM_BIG_BYTES, { 0x10, 8 },
 	  PM_BIG_TYPE_BITS8_19, 0xC },
 };
+
+/* The first build of each change (the order of enum pm_build_feature). */
+static const uint32_t feature_first_build[_PM_FEAT_MAX] = {
+	[PM_FEAT_L1TF_PTE_BIT] = 18362,
+	[PM_FEAT_NO_POOL_DESCRIPTORS] = 19041,
+	[PM_FEAT_BIG_POOL_FLAGS] = 26100,
+};
+
+bool pm_build_has(uint32_t build, enum pm_build_feature f)
+{
+	return (unsigned)f < _PM_FEAT_MAX && build && build >= feature_first_build[f];
+}
 
 unsigned pm_expected_tracker_layout(uint32_t build, bool is64)
 {

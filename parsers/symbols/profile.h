@@ -55,8 +55,12 @@ struct pm_desc_layout {
  * layouts. has_* false where the symbols do not say (or say something unusable); the readers
  * then fall back to the built-in search for that part.
  */
+/** Which kind of symbol file gave a layout or an address. */
+enum pm_sym_format { PM_SYMFMT_PDB, PM_SYMFMT_ISF };
+
 struct pm_pool_syms {
-	const char *source; /**< "PDB" or "ISF" */
+	const char *source; /**< "PDB" or "ISF" (for messages) */
+	enum pm_sym_format format; /**< the same, for decisions */
 	bool has_ptt, has_ptt_size, has_tag_tables, has_big, has_expansion, has_session;
 	uint64_t ptt_var, ptt_size_var, tag_tables_var, big_var, big_size_var;
 	uint64_t exp_var, exp_size_var; /**< PoolTrackTableExpansion, ...Size */
@@ -91,6 +95,22 @@ struct pm_error *pm_sym_read_field(struct pm_symtab *t, const struct pm_vmem *vm
 
 /** Every field of @p L is 4 or 8 bytes inside the first 0x100 bytes (what read_one reads). */
 bool pm_desc_layout_valid(const struct pm_desc_layout *L);
+
+/**
+ * Kernel changes that the parsers depend on, as data (pool_layouts.c): each holds from its
+ * first build on. Parsing code asks pm_build_has() instead of comparing build numbers.
+ */
+enum pm_build_feature {
+	PM_FEAT_L1TF_PTE_BIT,        /**< non-present PTEs carry a high physical bit (19H1+,
+					  crashdump-format.md §6.4) */
+	PM_FEAT_NO_POOL_DESCRIPTORS, /**< the pool descriptors are gone (19041+, pool-internals.md
+					  §4.3) */
+	PM_FEAT_BIG_POOL_FLAGS,      /**< big-page entries hold POOL_FLAG_* values, not a
+					  POOL_TYPE (24H2, §3.1) */
+	_PM_FEAT_MAX
+};
+/** Whether build @p build has @p f (build 0, unknown, has none). */
+bool pm_build_has(uint32_t build, enum pm_build_feature f);
 
 /** Layout tables (pool_layouts.c). */
 extern const struct pm_tracker_layout pm_tracker_layouts32[], pm_tracker_layouts64[];

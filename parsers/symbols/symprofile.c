@@ -185,6 +185,7 @@ void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o
 {
 	memset(o, 0, sizeof(*o));
 	o->source = t->id.format;
+	o->format = !strcmp(t->id.format, "ISF") ? PM_SYMFMT_ISF : PM_SYMFMT_PDB;
 	o->has_ptt = var(t, kb, "PoolTrackTable", &o->ptt_var, notes);
 	o->has_ptt_size = var(t, kb, "PoolTrackTableSize", &o->ptt_size_var, notes);
 	o->has_tag_tables = var(t, kb, "ExPoolTagTables", &o->tag_tables_var, notes);

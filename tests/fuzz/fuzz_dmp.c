@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pm_source_open_mem(data, size, "fuzz", &src))
 		return 0;
 	struct pm_info *in;
-	struct pm_error *err = pm_info_gather_source(src, &in);
+	struct pm_error *err = pm_info_gather_source(src, NULL, &in);
 	if (err) {
 		pm_error_destroy(err);
 		return 0;

@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct pm_info *in;
-	CHECK_OK(pm_info_gather(argv[1], &in));
+	CHECK_OK(pm_info_gather(argv[1], NULL, &in));
 	if (test_failures)
 		return 1;
 	struct pm_rule_params params;
