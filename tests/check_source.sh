@@ -2,7 +2,8 @@
 # House rules that a compiler does not check (house-style.md §3.5, §3.10):
 #  - banned unsafe string functions anywhere in C sources;
 #  - no printing below the CLI (analyzer/cli/ is the only printer);
-#  - the fixture generator shares nothing with the parsers.
+#  - the fixture generator (fixtures/mkdump.py and fixtures/gen/) shares nothing with the
+#    parsers, and meson regenerates the fixtures when any of its modules changes.
 # The layering itself is checked by check_layers.py.
 root=${1:-.}
 rc=0
@@ -15,8 +16,21 @@ fi
 if grep -nE '\b(printf|fprintf|puts|fputs|perror)\s*\(' $(echo "$csrc" | grep -v -e '/tests/' -e '/analyzer/cli/'); then
 	echo "printing outside the CLI"; rc=1
 fi
-if grep -nE 'parsers/|pm-reader|#include' "$root"/fixtures/mkdump.py; then
+# every file of the generator: mkdump.py and its package fixtures/gen/
+gen_files=$(find "$root"/fixtures/gen -type f ! -path '*/__pycache__/*' 2>/dev/null | sort)
+if [ -z "$gen_files" ]; then
+	echo "fixtures/gen/ is missing"; rc=1
+fi
+if grep -nE 'parsers/|pm-reader|#include' "$root"/fixtures/mkdump.py $gen_files; then
 	echo "the generator must not use the parsers"; rc=1
 fi
+# a module that meson does not list would not regenerate the fixtures when it changes
+for f in $gen_files; do
+	case $f in *.py) ;; *) continue ;; esac
+	m=gen/${f##*/fixtures/gen/}
+	if ! grep -q "'$m'" "$root"/fixtures/meson.build; then
+		echo "fixtures/meson.build: depend_files lacks $m"; rc=1
+	fi
+done
 [ $rc = 0 ] && echo ok
 exit $rc
