@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The rule registry and the verdict drawn from the findings.
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,8 @@ void pm_rules_evaluate(const struct pm_summary *s, const struct pm_rule_params *
 	memset(v, 0, sizeof(*v));
 	for (size_t i = 0; pm_rules[i]; i++)
 		pm_rules[i]->eval(s, p, out);
+	for (size_t i = 0; i < out->n; i++)
+		pm_rank_holders(s, &out->items[i]);
 	/* The verdict: the most severe finding about a resource; ties go to the higher
 	 * confidence, then to the registry order (pools first). */
 	const struct pm_finding *best = NULL;
@@ -56,10 +59,21 @@ void pm_rules_evaluate(const struct pm_summary *s, const struct pm_rule_params *
 			snprintf(v->driver, sizeof(v->driver), "%s", best->drivers[i].name);
 			break;
 		}
+	if (best->nholders) {
+		v->has_holder = true;
+		v->holder = best->holders[0];
+	}
 	char t[5] = "";
 	if (v->tag)
 		pm_sum_tag_str(v->tag, t);
 	snprintf(v->summary, sizeof(v->summary), "%s%s%s%s%s%s", best->title,
 		 v->tag ? "; top tag '" : "", t, v->tag ? "'" : "", v->driver[0] ? ", likely owner " : "",
 		 v->driver);
+	size_t len = strlen(v->summary);
+	if (v->has_holder && len + 1 < sizeof(v->summary))
+		snprintf(v->summary + len, sizeof(v->summary) - len, ", %s %s (PID %" PRIu32 ")",
+			 v->holder.kind == PM_HOLD_COMMIT ? "largest commit:"
+			 : v->holder.kind == PM_HOLD_BILLED ? "billed to"
+			 : v->holder.kind == PM_HOLD_QUOTA ? "quota charged to" : "held by",
+			 v->holder.name, v->holder.pid);
 }

@@ -54,6 +54,32 @@ struct pm_ranked_driver {
 	char detail[160];
 };
 
+/** How a process is tied to a finding's resource. */
+enum pm_holder_kind {
+	PM_HOLD_HANDLES, /**< holds handles to objects of a type whose pool tag leaks */
+	PM_HOLD_BILLED,  /**< big allocations of the tag are billed to it */
+	PM_HOLD_QUOTA,   /**< pool quota of the pool is charged to it */
+	PM_HOLD_COMMIT,  /**< its private commit */
+};
+const char *pm_holder_kind_name(enum pm_holder_kind k);
+
+enum { PM_MAX_HOLDERS = 5 };
+
+/** A process ranked as holding (or being charged for) what a finding is about. */
+struct pm_ranked_holder {
+	enum pm_holder_kind kind;
+	uint32_t pid;
+	char name[16];
+	uint32_t tag;      /**< handles, billed: the tag; quota, commit: 0 */
+	char type[32];     /**< handles: the object type */
+	uint64_t count;    /**< handles held / allocations billed / quota bytes / commit pages */
+	uint64_t total;    /**< of the type's handles / of the tag's billed allocations / the pool's
+			      usage in bytes / committed pages (0: not known) */
+	uint64_t bytes;    /**< billed bytes; quota bytes; commit bytes */
+	enum pm_confidence confidence;
+	char detail[240];  /**< the sentence, with the figures */
+};
+
 struct pm_finding {
 	const char *rule; /**< stable id, e.g. "POOL-NONPAGED" */
 	enum pm_severity severity;
@@ -68,6 +94,9 @@ struct pm_finding {
 	unsigned ntags;
 	struct pm_ranked_driver drivers[PM_MAX_RANKED];
 	unsigned ndrivers;
+	struct pm_ranked_holder holders[PM_MAX_HOLDERS]; /**< who holds it, most first */
+	unsigned nholders;
+	char holders_absent[400]; /**< why no holder could be named, when that was asked */
 	const char *refs; /**< "[KB312362] [RUSS]" */
 };
 
@@ -161,7 +190,14 @@ struct pm_verdict {
 	char summary[300];
 	uint32_t tag;       /**< top suspect tag, 0 if none */
 	char driver[64];    /**< its top-ranked owner, "" if none */
+	bool has_holder;
+	struct pm_ranked_holder holder; /**< the verdict finding's top holder */
 };
+
+/** Rank the processes holding what @p fi is about (rule_holders.c): handles of the object
+ * types whose pool tag is among fi->tags, big allocations billed, pool quota charged, private
+ * commit for a commit finding. */
+void pm_rank_holders(const struct pm_summary *s, struct pm_finding *fi);
 
 /** Run every rule, then derive the verdict from the findings. */
 void pm_rules_evaluate(const struct pm_summary *s, const struct pm_rule_params *p,

@@ -9,6 +9,9 @@ void pm_summary_deinit(struct pm_summary *s)
 	free(s->tags);
 	free(s->modules);
 	free(s->hits);
+	free(s->holders.procs);
+	free(s->holders.types);
+	free(s->holders.bills);
 	memset(s, 0, sizeof(*s));
 }
 

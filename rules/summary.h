@@ -48,6 +48,69 @@ struct pm_sum_module {
 	bool image_read;    /**< its pages were searched for tags */
 };
 
+/** A process as the rules see it (the holder walks, analyzer/analysis/holders.h). */
+struct pm_sum_process {
+	uint32_t pid;
+	char name[16];
+	bool has_commit;
+	uint64_t commit_pages;   /**< private commit (CommitCharge) */
+	bool has_quota;
+	uint64_t quota_np, quota_p; /**< pool quota charged, bytes */
+	bool has_handles;
+	uint64_t handles;        /**< handles attributed to a type */
+};
+
+/** One process's handles of a type. */
+struct pm_sum_holding {
+	uint32_t pid;
+	char name[16];
+	uint64_t handles;
+};
+
+enum { PM_SUM_TOP_HOLDERS = 5 };
+
+/** An object type, the pool tag its objects are allocated with, and who holds its handles. */
+struct pm_sum_objtype {
+	char name[32];
+	uint32_t tag;         /**< the type's Key, protected bit masked */
+	bool has_objects;
+	uint64_t objects;     /**< TotalNumberOfObjects */
+	uint64_t handles;     /**< counted in every process's table */
+	struct pm_sum_holding top[PM_SUM_TOP_HOLDERS]; /**< most handles first */
+	unsigned ntop;
+};
+
+/** Big allocations of one tag billed to one process. */
+struct pm_sum_bill {
+	uint32_t pid;
+	char name[16];
+	uint32_t tag;
+	uint64_t count, bytes;
+};
+
+/** Who holds what (present parts only; each absent part says why). */
+struct pm_sum_holders {
+	bool processes;
+	char processes_absent[400];
+	bool processes_complete;  /**< the list was followed to its end */
+	char layout[96];          /**< "built-in 19041 (x64)", "PDB ntkrnlmp.pdb" */
+	bool handles;
+	char handles_absent[400];
+	uint64_t handles_counted, handles_unattributed, handles_unseen;
+	unsigned tables_walked, tables_failed;
+	bool billed;
+	char billed_absent[400];
+	uint64_t billed_live, billed_charged, billed_unexplained;
+	struct pm_sum_process *procs;
+	size_t nprocs;
+	struct pm_sum_objtype *types;
+	size_t ntypes;
+	struct pm_sum_bill *bills;
+	size_t nbills;
+};
+
+enum { PM_MAX_SUM_PROCS = 65536, PM_MAX_SUM_TYPES = 256, PM_MAX_SUM_BILLS = 256 };
+
 struct pm_summary {
 	char dump[256];
 	uint32_t build;
@@ -74,6 +137,7 @@ struct pm_summary {
 	size_t nmodules;
 	struct pm_sum_hit *hits;
 	size_t nhits;
+	struct pm_sum_holders holders;
 };
 
 void pm_summary_deinit(struct pm_summary *s);

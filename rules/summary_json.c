@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "summary_holders.h"
 #include "summary_json.h"
 
 enum { PM_MAX_SUM_TAGS = 1 << 20, PM_MAX_SUM_MODULES = 4096, PM_MAX_SUM_HITS = 1 << 16 };
@@ -186,6 +187,8 @@ struct pm_error *pm_summary_json(const struct pm_summary *s, cJSON **ret)
 	write_identity(&w, r, s);
 	write_figures(&w, r, s);
 	write_lists(&w, r, s);
+	if (!w.oom && pm_sum_holders_json(&s->holders, r))
+		w.oom = true; /* its only error is out of memory (static) */
 	if (w.oom) {
 		cJSON_Delete(r);
 		return &pm_enomem;
@@ -422,6 +425,8 @@ struct pm_error *pm_summary_from_json(const char *text, const char *what, struct
 		err = read_modules(r, what, &s);
 	if (!err)
 		err = read_hits(r, what, &s);
+	if (!err)
+		err = pm_sum_holders_read(r, what, &s.holders);
 	cJSON_Delete(r);
 	if (err) {
 		pm_summary_deinit(&s);

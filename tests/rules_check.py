@@ -3,7 +3,8 @@
 """Rule tests from summaries alone (no dump): rules_check.py POOLMORTEM CASE.json
 
 The case holds {"summary": <poolmortem.summary/1>, "expect": {"verdict": {...}, "rules":
-{RULE: severity}, "steps_contain": [...], "not_evaluated_contains": [...], "args": [...]}}.
+{RULE: severity}, "steps_contain": [...], "not_evaluated_contains": [...], "args": [...],
+"holders": [...], "nholders": {...}, "holders_absent_contains": {...}}}.
 Runs `poolmortem rules --json` on the summary and checks the verdict, the severity of each
 named rule's finding, and the exit code (1 when not healthy with a resource).
 """
@@ -61,6 +62,31 @@ def main():
     for frag in exp.get("not_evaluated_contains", []):
         if frag not in ne:
             fails.append("not_evaluated lacks %r" % frag)
+    # who holds it: {"holders": [{"rule", "index", field: value..., "detail_contains"}],
+    # "nholders": {RULE: n}, "holders_absent_contains": {RULE: fragment}}
+    for want in exp.get("holders", []):
+        f = by_rule.get(want["rule"], {})
+        hs = f.get("holders", [])
+        if want["index"] >= len(hs):
+            fails.append("%s: no holder %d (%r)" % (want["rule"], want["index"], hs))
+            continue
+        got = hs[want["index"]]
+        for k, v in want.items():
+            if k == "detail_contains":
+                if v not in got.get("detail", ""):
+                    fails.append("%s holder %d: detail %r lacks %r" % (want["rule"], want["index"],
+                                                                       got.get("detail"), v))
+            elif k not in ("rule", "index") and got.get(k) != v:
+                fails.append("%s holder %d: %s %r, expected %r" % (want["rule"], want["index"], k,
+                                                                   got.get(k), v))
+    for rule, n in exp.get("nholders", {}).items():
+        got = len(by_rule.get(rule, {}).get("holders", []))
+        if got != n:
+            fails.append("%s: %d holders, expected %d" % (rule, got, n))
+    for rule, frag in exp.get("holders_absent_contains", {}).items():
+        if frag not in by_rule.get(rule, {}).get("holders_absent", ""):
+            fails.append("%s: holders_absent %r lacks %r" % (
+                rule, by_rule.get(rule, {}).get("holders_absent"), frag))
     for f in out["findings"]:
         if f["severity"] != "info" and not f["evidence"]:
             fails.append("%s has no evidence" % f["rule"])

@@ -24,12 +24,13 @@ def main():
     jsonschema.Draft202012Validator.check_schema(schema)
     vals = {k: jsonschema.Draft202012Validator({"$ref": "#/$defs/" + k, "$defs": schema["$defs"]})
             for k in ("info", "poolused", "bigpool", "vm", "analyze", "summary", "batch_line",
-                      "trend", "batch_summary", "symbols", "dt", "x", "rules")}
+                      "trend", "batch_summary", "symbols", "dt", "x", "rules", "processes",
+                      "handles")}
     fails = 0
     n = 0
     for d in dumps:
         for cmd in (["info"], ["poolused", "--scan"], ["bigpool", "--all"], ["vm"],
-                    ["analyze", "--scan"], ["summary"]):
+                    ["analyze", "--scan"], ["summary"], ["processes"], ["handles"]):
             p = subprocess.run([pm] + cmd + ["--json", d] if cmd[0] != "summary" else
                                [pm, "summary", d], capture_output=True, text=True)
             if p.returncode == 3:

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "holders.h"
 #include "summary_build.h"
 #include "vmview.h"
 
@@ -257,6 +258,8 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 		free(sorted);
 	}
 	if ((err = attribute(in, &s, tags, ntags)))
+		goto fail;
+	if ((err = pm_holders_into_summary(in, &s.holders)))
 		goto fail;
 	*ret = s;
 	return NULL;

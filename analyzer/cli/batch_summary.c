@@ -50,9 +50,11 @@ static struct pm_error *add_bucket(struct pm_batch_summary *s, const cJSON *o, b
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "verdict");
 	char key[200];
-	snprintf(key, sizeof(key), "%s | %s | %s",
+	/* the holder by image name: the same program on every machine, whatever its PID */
+	snprintf(key, sizeof(key), "%s | %s | %s | %s",
 		 healthy ? "healthy" : str_or(v, "resource", "?"), str_or(v, "tag", "-"),
-		 str_or(v, "driver", "-"));
+		 str_or(v, "driver", "-"),
+		 str_or(cJSON_GetObjectItemCaseSensitive(v, "holder"), "name", "-"));
 	uint64_t k;
 	if (!pm_strmap_get(&s->bucket_ix, key, strlen(key), &k)) {
 		k = s->nbuckets;
@@ -276,7 +278,7 @@ struct pm_error *pm_batch_summary_text(const struct pm_batch_summary *s, char **
 		     "(same SHA-256, counted once), %zu errors\n", s->total,
 		     s->healthy + s->unhealthy, s->dups, s->errors);
 	pm_sb_printf(&sb, "  healthy: %zu, with findings: %zu\n\n  Buckets (verdict | tag | "
-		     "driver):\n", s->healthy, s->unhealthy);
+		     "driver | holder):\n", s->healthy, s->unhealthy);
 	for (size_t i = 0; i < s->nbuckets; i++)
 		pm_sb_printf(&sb, "  %6zu  %s   e.g. %s\n", s->buckets[i].count, s->buckets[i].key,
 			     s->buckets[i].example);

@@ -2,7 +2,7 @@
 /**
  * @file batch_summary.h
  * The summary of a batch's NDJSON (every line of the output, earlier runs included):
- * duplicates (same SHA-256) counted once, buckets by verdict + tag + driver, top tags summed
+ * duplicates (same SHA-256) counted once, buckets by verdict + tag + driver + holder, top tags summed
  * over the unique dumps, and the dumps that could not be analyzed. Schema
  * poolmortem.batch-summary/1 for JSON.
  */
@@ -16,7 +16,7 @@
 #include "strmap.h"
 
 struct pm_batch_bucket {
-	char key[200]; /**< "resource | tag | driver", or "healthy | - | -" */
+	char key[200]; /**< "resource | tag | driver | holder", or "healthy | - | - | -" */
 	size_t count;
 	char example[300]; /**< the first dump's path */
 	size_t order;      /**< first seen (ties keep it) */

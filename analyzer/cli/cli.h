@@ -31,7 +31,7 @@ enum pm_cli_opt_id {
 	OPT_JSON = 256, OPT_VERBOSE, OPT_SORT, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN, OPT_PHYS,
 	OPT_FORMAT, OPT_RULES, OPT_POOLTAG, OPT_COLOR,
 	OPT_OUTPUT, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
-	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_HELP,
+	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_PID, OPT_TYPE, OPT_HELP,
 };
 
 /** Every option's value after parsing (a command reads the ones it takes). */
@@ -48,6 +48,9 @@ struct pm_cli_args {
 	unsigned shard_i, shard_n; /**< shard_n 0: no --shard */
 	bool has_timeout, has_max_mem;
 	unsigned timeout_s, max_mem_mb;
+	bool has_pid;
+	uint64_t pid;     /**< --pid */
+	const char *type; /**< --type: an object type's name or pool tag */
 	char **pos; /**< the positional arguments */
 	int npos;
 	struct pm_info_opts info; /**< how dumps are gathered: --symbols or _NT_SYMBOL_PATH */
@@ -100,5 +103,8 @@ int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_dt(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+/* cli_holders.c */
+int pm_cmd_processes(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_handles(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 
 #endif

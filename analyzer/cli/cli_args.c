@@ -43,6 +43,8 @@ static const struct optdef optdefs[] = {
 	{ OPT_NOPROGRESS, "no-progress", 0, NULL, "no progress line on stderr" },
 	{ OPT_TREND, "trend", 0, NULL, "add the per-machine growth report" },
 	{ OPT_ONE, "one-machine", 0, NULL, "treat every dump as the same machine's" },
+	{ OPT_PID, "pid", 0, "N", "only the process with this PID" },
+	{ OPT_TYPE, "type", 0, "T", "only the object type T (its name, or its pool tag)" },
 	{ OPT_HELP, "help", 'h', NULL, "this text" },
 };
 
@@ -175,6 +177,16 @@ static int take(int id, const char *v, struct pm_cli_args *a)
 		break;
 	case OPT_SHARD:
 		return shard(v, a);
+	case OPT_PID:
+		if (!pm_cli_parse_u64(v, &a->pid) || a->pid > UINT32_MAX)
+			return bad("--pid takes a process id");
+		a->has_pid = true;
+		break;
+	case OPT_TYPE:
+		if (!*v || strlen(v) > 64)
+			return bad("--type takes an object type's name or pool tag");
+		a->type = v;
+		break;
 	case OPT_TAG:
 		if (strlen(v) > 64)
 			return bad("--tag pattern too long");

@@ -18,6 +18,7 @@ static const int o_trend[] = { OPT_ONE, OPT_TOP, OPT_JSON, OPT_END };
 static const int o_summary[] = { OPT_END };
 static const int o_rules[] = { OPT_JSON, OPT_RULES, OPT_POOLTAG, OPT_END };
 static const int o_read[] = { OPT_PHYS, OPT_JSON, OPT_END };
+static const int o_handles[] = { OPT_PID, OPT_TYPE, OPT_JSON, OPT_END };
 
 const struct pm_cli_cmd pm_cli_cmds[] = {
 	{ "info", "info [--json] DUMP",
@@ -67,6 +68,16 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "                   symbols: memory, pool usage and maxima, commit; each line names\n"
 	  "                   its source or why it is missing\n",
 	  o_info, 1, 1, "vm takes exactly one DUMP", true, pm_cmd_vm },
+	{ "processes", "processes [--json] DUMP",
+	  "  processes DUMP   the processes (a !process 0 0-like list) with their handles,\n"
+	  "                   private commit and pool quota; the commit list as !vm prints it;\n"
+	  "                   big allocations billed to processes (Server 2022+)\n",
+	  o_info, 1, 1, "processes takes exactly one DUMP", true, pm_cmd_processes },
+	{ "handles", "handles [--pid N] [--type T] [--json] DUMP",
+	  "  handles DUMP     handles counted by object type, in all and per process (a\n"
+	  "                   !handle-like summary), each type with its pool tag\n"
+	  "                   --pid N, --type T (a type's name or pool tag)\n",
+	  o_handles, 1, 1, "handles takes exactly one DUMP", true, pm_cmd_handles },
 	{ "symbols", "symbols [--json] DUMP",
 	  "  symbols DUMP     the kernel's symbol file: the identity its image asks for, every\n"
 	  "                   place looked at (and why a file was refused), what was used\n",

@@ -2,6 +2,7 @@
 // JSON for the verdict and findings (members of the analyze and rules reports).
 #include <cjson/cJSON.h>
 
+#include "holders_view.h"
 #include "jsonb.h"
 #include "verdict_view.h"
 
@@ -26,6 +27,14 @@ static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict 
 	else
 		pm_jb_null(j, vo, "tag");
 	pm_jb_str(j, vo, "driver", v->driver[0] ? v->driver : NULL);
+	if (v->has_holder) {
+		cJSON *h = pm_jb_obj(j, vo, "holder");
+		pm_jb_str(j, h, "name", v->holder.name);
+		pm_jb_num(j, h, "pid", v->holder.pid);
+		pm_jb_str(j, h, "kind", pm_holder_kind_name(v->holder.kind));
+	} else {
+		pm_jb_null(j, vo, "holder");
+	}
 }
 
 static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
@@ -74,6 +83,7 @@ struct pm_error *pm_json_verdict(const struct pm_verdict *v, const struct pm_fin
 		pm_jb_str(&j, o, "title", fi->title);
 		arr_str(&j, o, "evidence", fi->evidence[0], fi->nevidence, sizeof(fi->evidence[0]));
 		suspects(&j, o, fi);
+		pm_holders_json_finding(&j, o, fi);
 		arr_str(&j, o, "next_steps", fi->steps[0], fi->nsteps, sizeof(fi->steps[0]));
 		pm_jb_str(&j, o, "references", fi->refs);
 	}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "holders_view.h"
 #include "verdict_view.h"
 
 static const char *sev_color(enum pm_severity s, bool healthy)
@@ -50,6 +51,7 @@ void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const str
 			pm_sb_printf(sb, "     %u. %s for '%s' (%s): %s\n", k + 1, fi->drivers[k].name,
 				     PM_TAG(fi->drivers[k].tag), fi->drivers[k].how,
 				     fi->drivers[k].detail);
+		pm_holders_text_finding(sb, fi);
 		if (fi->nsteps)
 			pm_sb_printf(sb, "   next steps:\n");
 		for (unsigned k = 0; k < fi->nsteps; k++)
@@ -116,6 +118,7 @@ void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 				pm_sb_printf(sb, " |\n");
 			}
 		}
+		pm_holders_md_finding(sb, fi);
 		if (fi->nsteps) {
 			pm_sb_printf(sb, "\n**Next steps**\n\n");
 			for (unsigned k = 0; k < fi->nsteps; k++) {
@@ -327,6 +330,7 @@ static void html_finding(struct pm_strbuf *sb, const struct pm_finding *fi)
 		}
 		pm_sb_printf(sb, "</ol>\n");
 	}
+	pm_holders_html_finding(sb, fi);
 	if (fi->nsteps)
 		html_list(sb, "Next steps:", "ol", fi->steps[0], fi->nsteps, sizeof(fi->steps[0]));
 }
