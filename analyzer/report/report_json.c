@@ -14,10 +14,16 @@
 #include "report.h"
 #include "vmview.h"
 
-/* {"value": null, "absent": reason, "detail": text} */
+/* {"value": null, "absent": reason, "detail": text}; the reason as the data gives it (a
+ * value with no reason recorded is reported "unreadable"). */
 static void add_absent(struct pm_jb *j, cJSON *o, const char *k, enum pm_absent a, const char *detail)
 {
 	pm_jb_absent(j, o, k, pm_absent_name(a) ? pm_absent_name(a) : "unreadable", detail);
+}
+
+static void add_absence(struct pm_jb *j, cJSON *o, const char *k, const struct pm_absence *a)
+{
+	add_absent(j, o, k, a->why, pm_absence_detail(a));
 }
 
 static void add_pdb(struct pm_jb *j, cJSON *o, const char *k, const struct pm_pe_info *pe)
@@ -166,8 +172,7 @@ static void add_machine(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 	if (k->build_lab)
 		pm_jb_str(j, m, "build_lab", k->build_lab);
 	else
-		add_absent(j, m, "build_lab", k->has_kdbg ? PM_ABSENT_UNREADABLE : PM_ABSENT_NO_KDBG,
-			   NULL);
+		add_absence(j, m, "build_lab", &k->build_lab_absent);
 	pm_jb_num(j, m, "processors", (double)k->nprocs.v);
 	if (!k->product_type.absent)
 		pm_jb_num(j, m, "product_type", (double)k->product_type.v);
@@ -251,9 +256,7 @@ static void add_kernel(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		add_absent(j, k, "pdb", kn->pe_absent.why ? kn->pe_absent.why : PM_ABSENT_UNREADABLE,
 			   pm_absence_detail(&kn->pe_absent));
 	if (!kn->has_kdbg) {
-		add_absent(j, root, "kdbg", in->dmp->triage ? PM_ABSENT_NOT_CAPTURED
-							    : PM_ABSENT_UNREADABLE,
-			   pm_absence_detail(&kn->kdbg_absent));
+		add_absence(j, root, "kdbg", &kn->kdbg_absent);
 		return;
 	}
 	cJSON *kd = pm_jb_obj(j, root, "kdbg");

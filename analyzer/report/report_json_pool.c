@@ -25,6 +25,13 @@ static void counts(struct pm_jb *j, cJSON *o, const char *k, uint64_t a, uint64_
 	pm_jb_num(j, x, "bytes", (double)b);
 }
 
+/* {"value": null, "absent": reason, "detail": text}, the reason as the data gives it */
+static void absence(struct pm_jb *j, cJSON *o, const char *k, const struct pm_absence *a)
+{
+	pm_jb_absent(j, o, k, pm_absent_name(a->why) ? pm_absent_name(a->why) : "unreadable",
+		     pm_absence_detail(a));
+}
+
 static const char *sort_name(enum pm_pool_sort s)
 {
 	static const char *const n[] = { "tag", "nonpaged", "paged", "allocs" };
@@ -33,14 +40,11 @@ static const char *sort_name(enum pm_pool_sort s)
 
 static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p)
 {
-	cJSON *x = pm_jb_obj(j, root, "scan");
 	if (!p->has_scan) {
-		pm_jb_null(j, x, "value");
-		pm_jb_str(j, x, "absent", p->scan_absent.why == PM_ABSENT_NEEDS_SYMBOLS
-						  ? "needs_symbols" : "not_available");
-		pm_jb_str(j, x, "detail", pm_absence_detail(&p->scan_absent));
+		absence(j, root, "scan", &p->scan_absent);
 		return;
 	}
+	cJSON *x = pm_jb_obj(j, root, "scan");
 	const struct pm_scan *sc = &p->scan;
 	bool heap = sc->method == PM_SCAN_SEGHEAP;
 	pm_jb_str(j, x, "method", heap ? "segment_heap" : "pages");
@@ -114,7 +118,7 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.poolused/1");
 	if (!p->has_track) {
-		pm_jb_absent(&j, root, "tracker", "unreadable", pm_absence_detail(&p->track_absent));
+		absence(&j, root, "tracker", &p->track_absent);
 		return pm_jb_done(&j, root, ret);
 	}
 	const struct pm_pooltrack *t = &p->track;
@@ -172,8 +176,8 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 	cJSON *tt = pm_jb_obj(&j, root, "totals");
 	counts(&j, tt, "nonpaged", tot[0], tot[1], tot[2]);
 	counts(&j, tt, "paged", tot[3], tot[4], tot[5]);
-	cJSON *se = pm_jb_obj(&j, root, "session_pool");
 	if (p->has_session) {
+		cJSON *se = pm_jb_obj(&j, root, "session_pool");
 		pm_jb_hex(&j, se, "table", p->session.table);
 		pm_jb_num(&j, se, "entries", (double)p->session.entries);
 		pm_jb_str(&j, se, "source", p->session.source);
@@ -189,9 +193,7 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 			counts(&j, x, "paged", c->p_allocs, c->p_frees, c->p_bytes);
 		}
 	} else {
-		pm_jb_null(&j, se, "value");
-		pm_jb_str(&j, se, "absent", p->has_syms ? "not_present" : "needs_symbols");
-		pm_jb_str(&j, se, "detail", pm_absence_detail(&p->session_absent));
+		absence(&j, root, "session_pool", &p->session_absent);
 	}
 	if (o->scan)
 		scan_json(&j, root, p);
@@ -219,7 +221,7 @@ struct pm_error *pm_json_bigpool(const struct pm_info *in, const struct pm_bigpo
 	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.bigpool/1");
 	if (!p->has_big) {
-		pm_jb_absent(&j, root, "table", "unreadable", pm_absence_detail(&p->big_absent));
+		absence(&j, root, "table", &p->big_absent);
 		return pm_jb_done(&j, root, ret);
 	}
 	const struct pm_bigpool *b = &p->big;
