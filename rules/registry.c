@@ -59,7 +59,7 @@ void pm_rules_evaluate(const struct pm_summary *s, const struct pm_rule_params *
 			snprintf(v->driver, sizeof(v->driver), "%s", best->drivers[i].name);
 			break;
 		}
-	if (best->nholders) {
+	if (best->nholders && best->holders[0].confidence != PM_CONF_LOW) {
 		v->has_holder = true;
 		v->holder = best->holders[0];
 	}

@@ -15,7 +15,10 @@
  * - Otherwise the pool quota: the process charged the largest share of that pool's usage,
  *   when that share is at least 10%.
  * - Commit: the processes with the largest private commit (what plain !vm lists at its end).
- * When no holder can be named the finding says why (holders_absent).
+ * When no holder can be named the finding says why (holders_absent). A holder of low
+ * confidence is listed with its figures but is not the verdict's holder, and when the process
+ * list was cut short every holder is of low confidence (the processes after the cut are not
+ * counted).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -246,6 +249,22 @@ static void absent(struct pm_finding *fi, const struct pm_sum_holders *H)
 			 "tenth of the pool's quota");
 }
 
+/* A process list that could not be followed to its end hides the processes after the cut:
+ * nobody can be said to hold most of anything. */
+static void cut_list(struct pm_finding *fi, const struct pm_sum_holders *H)
+{
+	if (H->processes_complete)
+		return;
+	for (unsigned i = 0; i < fi->nholders; i++) {
+		struct pm_ranked_holder *h = &fi->holders[i];
+		h->confidence = PM_CONF_LOW;
+		size_t n = strlen(h->detail);
+		if (n + 1 < sizeof(h->detail))
+			snprintf(h->detail + n, sizeof(h->detail) - n, "; the process list is cut "
+				 "short, the processes after the cut are not counted");
+	}
+}
+
 void pm_rank_holders(const struct pm_summary *s, struct pm_finding *fi)
 {
 	const struct pm_sum_holders *H = &s->holders;
@@ -253,11 +272,12 @@ void pm_rank_holders(const struct pm_summary *s, struct pm_finding *fi)
 		if (fi->severity == PM_SEV_INFO)
 			return;
 		by_commit(s, fi);
+		cut_list(fi, H);
 		if (!fi->nholders)
 			snprintf(fi->holders_absent, sizeof(fi->holders_absent), "%s",
 				 H->processes ? "no process's private commit is known"
 					      : H->processes_absent);
-		else
+		else if (fi->holders[0].confidence != PM_CONF_LOW)
 			pm_finding_step(fi, "Start with %s (PID %" PRIu32 "): the largest private "
 					"commit of the processes in the dump.", fi->holders[0].name,
 					fi->holders[0].pid);
@@ -276,7 +296,10 @@ void pm_rank_holders(const struct pm_summary *s, struct pm_finding *fi)
 		absent(fi, H);
 		return;
 	}
+	cut_list(fi, H);
 	const struct pm_ranked_holder *h = &fi->holders[0];
+	if (h->confidence == PM_CONF_LOW)
+		return; /* named, but not pointed at */
 	if (h->kind == PM_HOLD_HANDLES)
 		pm_finding_step(fi, "%s (PID %" PRIu32 ") holds the %s handles: find where it opens "
 				"them and does not close them (a user-mode dump of it, handle tracing "

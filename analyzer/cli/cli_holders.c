@@ -52,6 +52,7 @@ static int holder_cmd(const struct pm_cli_args *a, bool handles)
 		const char *why = NULL;
 		if (!pm_info_incomplete(in, &why))
 			why = !h->has_procs ? h->procs_absent
+			      : !h->procs.complete ? h->procs.stop
 			      : handles && !h->has_handles ? h->handles_absent : NULL;
 		if (why) {
 			fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, why);
