@@ -21,6 +21,17 @@ static void add_absent(struct pm_jb *j, cJSON *o, const char *k, enum pm_absent 
 	pm_jb_absent(j, o, k, pm_absent_name(a) ? pm_absent_name(a) : "unreadable", detail);
 }
 
+/* An image's PDB identity that is not there: why it could not be read, or (the image was
+ * read) that its debug directory holds no CodeView record. */
+static void add_pdb_absent(struct pm_jb *j, cJSON *o, const char *k, enum pm_absent why,
+			   const char *detail)
+{
+	if (why)
+		add_absent(j, o, k, why, detail);
+	else
+		add_absent(j, o, k, PM_ABSENT_NOT_FOUND, "the image has no CodeView record");
+}
+
 static void add_absence(struct pm_jb *j, cJSON *o, const char *k, const struct pm_absence *a)
 {
 	add_absent(j, o, k, a->why, pm_absence_detail(a));
@@ -120,9 +131,8 @@ struct pm_error *pm_json_symbols(const struct pm_info *in, const char *name, cJS
 	if (!k->pe_absent.why && k->pe.has_codeview)
 		add_pdb(&j, root, "kernel_pdb", &k->pe);
 	else
-		add_absent(&j, root, "kernel_pdb", k->pe_absent.why ? k->pe_absent.why
-								    : PM_ABSENT_UNREADABLE,
-			   pm_absence_detail(&k->pe_absent));
+		add_pdb_absent(&j, root, "kernel_pdb", k->pe_absent.why,
+			       pm_absence_detail(&k->pe_absent));
 	add_symbols(&j, root, in);
 	return pm_jb_done(&j, root, ret);
 }
@@ -253,8 +263,7 @@ static void add_kernel(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 	if (!kn->pe_absent.why && kn->pe.has_codeview)
 		add_pdb(j, k, "pdb", &kn->pe);
 	else
-		add_absent(j, k, "pdb", kn->pe_absent.why ? kn->pe_absent.why : PM_ABSENT_UNREADABLE,
-			   pm_absence_detail(&kn->pe_absent));
+		add_pdb_absent(j, k, "pdb", kn->pe_absent.why, pm_absence_detail(&kn->pe_absent));
 	if (!kn->has_kdbg) {
 		add_absence(j, root, "kdbg", &kn->kdbg_absent);
 		return;
@@ -288,15 +297,15 @@ static void add_modules(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		if (im && !im->pe_absent && im->pe.has_codeview)
 			add_pdb(j, x, "pdb", &im->pe);
 		else
-			add_absent(j, x, "pdb", im && im->pe_absent ? im->pe_absent
-								    : PM_ABSENT_UNREADABLE,
-				   NULL);
+			add_pdb_absent(j, x, "pdb", im ? im->pe_absent : PM_ABSENT_UNREADABLE,
+				       NULL);
 	}
 }
 
 /* What a dump header would have given, found in memory: and how. */
-static void add_discovered(struct pm_jb *j, cJSON *root, const struct pm_discovery *ds_)
+static void add_discovered(struct pm_jb *j, cJSON *root, const struct pm_kernel *k)
 {
+	const struct pm_discovery *ds_ = k->disc;
 	cJSON *ds = pm_jb_obj(j, root, "discovered");
 	pm_jb_hex(j, ds, "directory_table_base", ds_->dtb);
 	pm_jb_str(j, ds, "directory_table_base_how", ds_->dtb_how);
@@ -308,11 +317,13 @@ static void add_discovered(struct pm_jb *j, cJSON *root, const struct pm_discove
 	if (ds_->build)
 		pm_jb_str(j, ds, "build_how", ds_->build_how);
 	else
-		add_absent(j, ds, "build_how", PM_ABSENT_UNREADABLE, "NtBuildLab unreadable");
+		add_absent(j, ds, "build_how", k->build.absent ? k->build.absent : PM_ABSENT_UNREADABLE,
+			   "NtBuildLab unreadable");
 	if (ds_->nprocs)
 		pm_jb_str(j, ds, "processors_how", ds_->nprocs_how);
 	else
-		add_absent(j, ds, "processors_how", PM_ABSENT_UNREADABLE,
+		add_absent(j, ds, "processors_how",
+			   k->nprocs.absent ? k->nprocs.absent : PM_ABSENT_UNREADABLE,
 			   "KiProcessorBlock unreadable");
 }
 
@@ -328,7 +339,7 @@ struct pm_error *pm_json_info(const struct pm_info *in, const char *name, cJSON 
 	add_kernel(&j, root, in);
 	add_modules(&j, root, in);
 	if (in->k->disc)
-		add_discovered(&j, root, in->k->disc);
+		add_discovered(&j, root, in->k);
 	cJSON *pd = pm_jb_obj(&j, root, "pool_data");
 	pm_jb_bool(&j, pd, "available", !in->dmp->triage);
 	if (in->dmp->triage)
