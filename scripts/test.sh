@@ -46,8 +46,8 @@ if [ ! -f build-fuzz/build.ninja ]; then
 		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >build-fuzz.setup.log 2>&1 ||
 		{ cat build-fuzz.setup.log; failed=$((failed + 1)); }
 fi
-if ninja -C build-fuzz tests/fuzz_dmp tests/fuzz_pe tests/fuzz_vmem tests/fuzz_rules tests/fuzz_zsrc tests/fuzz_discover tests/fuzz_pdb tests/fuzz_isf tests/fuzz_symwalk tests/fuzz_holders >build-fuzz.build.log 2>&1; then
-	for t in fuzz_dmp fuzz_pe fuzz_vmem fuzz_rules fuzz_zsrc fuzz_discover fuzz_pdb fuzz_isf fuzz_symwalk fuzz_holders; do
+if ninja -C build-fuzz tests/fuzz_dmp tests/fuzz_pe tests/fuzz_vmem tests/fuzz_rules tests/fuzz_zsrc tests/fuzz_discover tests/fuzz_pdb tests/fuzz_isf tests/fuzz_symwalk tests/fuzz_holders tests/fuzz_tagsearch >build-fuzz.build.log 2>&1; then
+	for t in fuzz_dmp fuzz_pe fuzz_vmem fuzz_rules fuzz_zsrc fuzz_discover fuzz_pdb fuzz_isf fuzz_symwalk fuzz_holders fuzz_tagsearch; do
 		mkdir -p build-fuzz/corpus-$t
 		maxlen=65536
 		[ "$t" = fuzz_pdb ] && maxlen=131072 # the seed PDB is 80 KiB

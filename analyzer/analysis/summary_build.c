@@ -7,55 +7,8 @@
 
 #include "holders.h"
 #include "summary_build.h"
+#include "tagsearch.h"
 #include "vmview.h"
-
-static const uint32_t SCN_CNT_CODE = 0x20, SCN_MEM_EXECUTE = 0x20000000u;
-/* Largest image searched (bigger images are searched up to this size). */
-static const uint64_t PM_MAX_IMAGE_SEARCH = 64u << 20;
-
-static bool exec_rva(const struct pm_pe_info *pe, size_t rva)
-{
-	for (uint16_t i = 0; i < pe->nsections; i++) {
-		const struct pm_pe_section *s = &pe->sections[i];
-		if (rva >= s->rva && rva - s->rva < s->vsize)
-			return (s->characteristics & (SCN_CNT_CODE | SCN_MEM_EXECUTE)) != 0;
-	}
-	return false;
-}
-
-/* Is the 4-byte value at @p o the immediate operand of an instruction that ends there?
- * mov r32, imm32 (B8+r, with REX 41 for r8d-r15d), push imm32 (68), cmp eax, imm32 (3D),
- * cmp/mov r/m32, imm32 with a one-byte displacement (81 /7, C7 /0: xx 45 d8 or xx 44 24 d8). */
-static bool immediate_at(const uint8_t *b, size_t o)
-{
-	if (o >= 1 && ((b[o - 1] >= 0xB8 && b[o - 1] <= 0xBF) || b[o - 1] == 0x68 ||
-		       b[o - 1] == 0x3D))
-		return true;
-	if (o >= 3 && (b[o - 3] == 0xC7 || b[o - 3] == 0x81) && (b[o - 2] & 0xC0) == 0x40 &&
-	    (b[o - 2] & 0x07) != 0x04)
-		return true;
-	if (o >= 4 && (b[o - 4] == 0xC7 || b[o - 4] == 0x81) && (b[o - 3] & 0xC7) == 0x44)
-		return true;
-	return false;
-}
-
-void pm_attrib_scan_buf(const uint8_t *img, size_t len, const struct pm_pe_info *pe, bool is64,
-			const uint32_t *tags, size_t ntags, unsigned (*counts)[3])
-{
-	(void)is64;
-	for (size_t o = 0; o + 4 <= len; o++) {
-		uint32_t v = (uint32_t)img[o] | (uint32_t)img[o + 1] << 8 |
-			     (uint32_t)img[o + 2] << 16 | (uint32_t)img[o + 3] << 24;
-		for (size_t t = 0; t < ntags; t++) {
-			if (v != tags[t] && v != (tags[t] | 0x80000000u))
-				continue;
-			if (exec_rva(pe, o))
-				counts[t][immediate_at(img, o) ? 0 : 1]++;
-			else
-				counts[t][2]++;
-		}
-	}
-}
 
 static int cmp_bytes_desc(const void *x, const void *y, bool paged)
 {
@@ -93,69 +46,49 @@ static void count_fig(struct pm_fig *f, const struct pm_count *c)
 	snprintf(f->source, sizeof(f->source), "%s", c->absent ? "" : c->source);
 }
 
-static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len)
-{
-	return pm_vmem_read(ctx, va, buf, len);
-}
-
-/* Search every module's image for the tags; records hits. */
+/* Search every module's image for the tags (tagsearch.h); records hits. */
 static struct pm_error *attribute(struct pm_info *in, struct pm_summary *s, const uint32_t *tags,
 				  size_t ntags)
 {
 	const struct pm_kernel *kn = in->k;
 	if (!kn->has_vm || !ntags)
 		return NULL;
-	unsigned (*counts)[3] = calloc(ntags, sizeof(*counts));
-	if (!counts)
+	struct pm_tag_hits *hits = calloc(ntags, sizeof(*hits));
+	if (!hits)
 		return &pm_enomem;
 	s->hits = calloc(kn->modules.n * ntags + 1, sizeof(*s->hits));
 	if (!s->hits) {
-		free(counts);
+		free(hits);
 		return &pm_enomem;
 	}
 	for (size_t m = 0; m < kn->modules.n && m < s->nmodules; m++) {
 		const struct pm_module *mod = &kn->modules.items[m];
 		const struct pm_pe_info *pe = kn->mods && !kn->mods[m].pe_absent ? &kn->mods[m].pe : NULL;
-		struct pm_pe_info hdr;
-		if (!pe) {
-			/* headers readable but no CodeView still gives sections */
-			struct pm_error *cv = NULL, *e = pm_pe_parse(vm_read_cb, (void *)&kn->vm, mod->base, &hdr,
-								     &cv);
-			pm_error_destroy(cv);
-			if (e) {
-				pm_error_destroy(e);
-				continue;
-			}
-			pe = &hdr;
+		memset(hits, 0, ntags * sizeof(*hits));
+		struct pm_error *e = pm_tagsearch_image(&kn->vm, mod->base, mod->size, pe, tags, ntags,
+							hits);
+		if (e == &pm_enomem) {
+			free(hits);
+			return e;
 		}
-		uint64_t size = mod->size < PM_MAX_IMAGE_SEARCH ? mod->size : PM_MAX_IMAGE_SEARCH;
-		uint8_t *img = calloc(1, (size_t)size + 1);
-		if (!img) {
-			free(counts);
-			return &pm_enomem;
-		}
-		/* absent pages stay zero: they cannot produce a tag */
-		for (uint64_t o = 0; o < size; o += 4096) {
-			size_t n = (size_t)(size - o < 4096 ? size - o : 4096);
-			struct pm_error *e = pm_vmem_read(&kn->vm, mod->base + o, img + o, n);
+		if (e) { /* headers unreadable: code cannot be told from data, not searched */
 			pm_error_destroy(e);
+			continue;
 		}
-		memset(counts, 0, ntags * sizeof(*counts));
-		pm_attrib_scan_buf(img, (size_t)size, pe, kn->is64, tags, ntags, counts);
-		free(img);
 		s->modules[m].image_read = true;
 		for (size_t t = 0; t < ntags; t++) {
-			if (!counts[t][0] && !counts[t][1] && !counts[t][2])
+			const unsigned *n = hits[t].n;
+			if (!n[PM_TAGHIT_IMMEDIATE] && !n[PM_TAGHIT_CODE] && !n[PM_TAGHIT_DATA])
 				continue;
 			struct pm_sum_hit *h = &s->hits[s->nhits++];
 			h->tag = tags[t];
 			h->module = m;
-			h->immediates = counts[t][0];
-			h->code = counts[t][1];
-			h->data = counts[t][2];
+			h->immediates = n[PM_TAGHIT_IMMEDIATE];
+			h->code = n[PM_TAGHIT_CODE];
+			h->data = n[PM_TAGHIT_DATA];
 		}
 	}
-	free(counts);
+	free(hits);
 	return NULL;
 }
 
