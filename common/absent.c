@@ -54,6 +54,8 @@ enum pm_absent pm_absent_of(const struct pm_error *err)
 		return PM_ABSENT_NOT_FOUND;
 	case PM_ERR_PROFILE:
 		return PM_ABSENT_FIELD_MISSING;
+	case PM_ERR_BAD_SYMBOLS:
+		return PM_ABSENT_BAD_SYMBOLS;
 	default:
 		return PM_ABSENT_UNREADABLE;
 	}

@@ -24,6 +24,7 @@
 	X(NOT_CAPTURED, "page not in dump")                                                \
 	X(NOT_FOUND, "searched for, not found")                                            \
 	X(PROFILE, "profile lacks symbol or field")                                        \
+	X(BAD_SYMBOLS, "the symbol file contradicts itself")                               \
 	X(LIMIT, "policy limit exceeded")                                                  \
 	X(NOPROBE, "not this format")                                                      \
 	X(USAGE, "usage error")

@@ -46,15 +46,21 @@ if [ ! -f build-fuzz/build.ninja ]; then
 		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >build-fuzz.setup.log 2>&1 ||
 		{ cat build-fuzz.setup.log; failed=$((failed + 1)); }
 fi
-if ninja -C build-fuzz tests/fuzz_dmp tests/fuzz_pe tests/fuzz_vmem tests/fuzz_rules tests/fuzz_zsrc tests/fuzz_discover tests/fuzz_pdb tests/fuzz_isf tests/fuzz_symwalk tests/fuzz_holders tests/fuzz_tagsearch >build-fuzz.build.log 2>&1; then
-	for t in fuzz_dmp fuzz_pe fuzz_vmem fuzz_rules fuzz_zsrc fuzz_discover fuzz_pdb fuzz_isf fuzz_symwalk fuzz_holders fuzz_tagsearch; do
-		mkdir -p build-fuzz/corpus-$t
+if ninja -C build-fuzz tests/fuzz_dmp tests/fuzz_pe tests/fuzz_vmem tests/fuzz_rules tests/fuzz_zsrc tests/fuzz_discover tests/fuzz_pdb tests/fuzz_isf tests/fuzz_symwalk tests/fuzz_holders tests/fuzz_tagsearch tests/fuzz_symmem >build-fuzz.build.log 2>&1; then
+	# fuzz_symmem's seeds are made from fuzz_symwalk's and the fixture kernels' ISFs
+	mkdir -p build-fuzz/seeds-fuzz_symmem
+	python3 tests/fuzz/seed_symmem.py fixtures/kernel fixtures/corpus/fuzz_symwalk \
+		build-fuzz/seeds-fuzz_symmem/symmem-valid.bin build-fuzz/seeds-fuzz_symmem/symmem-sessions.bin \
+		build-fuzz/seeds-fuzz_symmem/symmem-pool.bin
+	for t in fuzz_dmp fuzz_pe fuzz_vmem fuzz_rules fuzz_zsrc fuzz_discover fuzz_pdb fuzz_isf fuzz_symwalk fuzz_holders fuzz_tagsearch fuzz_symmem; do
+		mkdir -p build-fuzz/corpus-$t build-fuzz/seeds-$t
 		maxlen=65536
 		[ "$t" = fuzz_pdb ] && maxlen=131072 # the seed PDB is 80 KiB
 		[ "$t" = fuzz_isf ] && maxlen=131072
 		[ "$t" = fuzz_holders ] && maxlen=131072 # the seeds are journals of 36..65 KiB
+		[ "$t" = fuzz_symmem ] && maxlen=262144 # an ISF of 41 KiB and a dump of 48 KiB
 		if build-fuzz/tests/$t -max_total_time="$secs" -rss_limit_mb=2048 -max_len=$maxlen \
-			build-fuzz/corpus-$t fixtures/corpus/$t >build-fuzz/$t.log 2>&1; then
+			build-fuzz/corpus-$t fixtures/corpus/$t build-fuzz/seeds-$t >build-fuzz/$t.log 2>&1; then
 			echo "$t: $(grep -E '^Done [0-9]+ runs' build-fuzz/$t.log | tail -1), no crash"
 			passed=$((passed + 1))
 		else

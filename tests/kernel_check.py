@@ -12,6 +12,14 @@
 
 The block is found in the file by its "KDBG" OwnerTag (+0x10), its size (+0x14) and its
 KernBase (+0x18), all taken from the truth file, so the test cannot patch the wrong bytes.
+  kernel_check.py badsyms POOLMORTEM DUMP ISF_XZ WORKDIR
+      ISF_XZ is the kernel's own ISF (fixtures/kernel). A copy that contradicts itself is
+      made: _POOL_TRACKER_TABLE.NonPagedBytes (8 bytes) at +0x34 of a 0x38-byte entry, and
+      _POOL_TRACKER_BIG_PAGES.PoolType a bitfield at bit 60 of 4 bytes. `analyze --json` with
+      it must name each contradiction once (file, type, member, "contradicts itself", code
+      BAD_SYMBOLS), never read outside an entry, and give the symbol-free analysis's counts
+      for its tags (the tracker falls back to the built-in layout).
+
 Exit 0 = pass, 1 = fail (meson's protocol).
 """
 import json
@@ -94,15 +102,59 @@ def ntbuildlab(pm, dump, work):
     return fails
 
 
+def badsyms(pm, dump, isf_xz, work):
+    import lzma
+    j = json.loads(lzma.open(isf_xz).read())
+    tt = j["user_types"]["_POOL_TRACKER_TABLE"]
+    tt["fields"]["NonPagedBytes"]["offset"] = 0x34  # 8 bytes: past the 0x38-byte entry
+    bt = j["user_types"]["_POOL_TRACKER_BIG_PAGES"]
+    bt["fields"]["PoolType"]["type"]["bit_position"] = 60
+    os.makedirs(work, exist_ok=True)
+    bad = os.path.join(work, "contradicting.isf.json")
+    with open(bad, "w") as f:
+        json.dump(j, f)
+    fails = []
+    rc, so, se = run([pm, "analyze", "--json", "--symbols", bad, dump])
+    rc0, so0, _ = run([pm, "analyze", "--json", dump])
+    if rc not in (0, 1, 4) or rc0 not in (0, 1, 4):
+        return ["analyze exit %d / %d (no symbols): %s" % (rc, rc0, se[-400:])]
+    a, a0 = json.loads(so), json.loads(so0)
+    diags = [d for d in a["info"]["diagnostics"] if "contradicts itself" in d["message"]]
+    for member in ("_POOL_TRACKER_TABLE.NonPagedBytes", "_POOL_TRACKER_BIG_PAGES.PoolType"):
+        hits = [d for d in diags if member in d["message"] and bad in d["message"]]
+        if len(hits) != 1 or hits[0]["code"] != "BAD_SYMBOLS":
+            fails.append("%s: expected one BAD_SYMBOLS diagnostic naming %s and %s, got %r"
+                         % (dump, bad, member, diags))
+    if not a["info"]["symbols"]["found"]:
+        fails.append("%s: the contradicting ISF was not matched: %r" % (dump, a["info"]["symbols"]))
+    # the symbols' variables still serve (the expansion table adds its tags); the layout they
+    # contradict themselves about is not used: the built-in one reads the same counts
+    got = {t["tag"]: t for t in a["poolused"].get("tags") or []}
+    for t in a0["poolused"].get("tags") or []:
+        if got.get(t["tag"]) != t:
+            fails.append("%s: tag %s differs from the symbol-free analysis: %r vs %r"
+                         % (dump, t["tag"], got.get(t["tag"]), t))
+    if a["poolused"]["tracker"]["layout"] != a0["poolused"]["tracker"]["layout"]:
+        fails.append("%s: the tracker layout is not the built-in one: %r"
+                     % (dump, a["poolused"]["tracker"]["layout"]))
+    os.remove(bad)
+    return fails
+
+
 def main():
-    if len(sys.argv) != 5 or sys.argv[1] != "ntbuildlab":
+    modes = {"ntbuildlab": (ntbuildlab, 5, "NtBuildLab unreadable before 19H1 is absent, said "
+                            "once, and nothing crashes"),
+             "badsyms": (badsyms, 6, "a symbol file that contradicts itself is said so and "
+                         "not used where it does")}
+    if len(sys.argv) < 2 or sys.argv[1] not in modes or len(sys.argv) != modes[sys.argv[1]][1]:
         print(__doc__)
         return 2
-    fails = ntbuildlab(*sys.argv[2:])
+    fn, _, ok = modes[sys.argv[1]]
+    fails = fn(*sys.argv[2:])
     for f in fails:
         print("FAIL:", f)
     if not fails:
-        print("ok: NtBuildLab unreadable before 19H1 is absent, said once, and nothing crashes")
+        print("ok:", ok)
     return 1 if fails else 0
 
 

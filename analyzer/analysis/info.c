@@ -12,6 +12,7 @@
 #include "names.h"
 #include "segheap.h"
 
+static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vfmt(const char *fmt, va_list ap)
 {
 	va_list aq;

@@ -28,11 +28,15 @@ static void count(struct pm_info *in, struct pm_count *c, const char *var, unsig
 		struct pm_error *err = pm_sym_read_u32(in->sym.find.tab, &k->vm, k->kernel_base.v,
 						       var, i, &v);
 		if (err) {
-			bool missing = pm_err_code(err) == PM_ERR_PROFILE ||
-				       pm_err_code(err) == PM_ERR_NOT_PRESENT;
-			absent(c, missing ? PM_ABSENT_NOT_IN_SYMBOLS : PM_ABSENT_UNREADABLE,
-			       pm_err_msg(err));
-			pm_error_destroy(err);
+			enum pm_err_code code = pm_err_code(err);
+			bool missing = code == PM_ERR_PROFILE || code == PM_ERR_NOT_PRESENT;
+			absent(c, missing ? PM_ABSENT_NOT_IN_SYMBOLS
+				   : code == PM_ERR_BAD_SYMBOLS ? PM_ABSENT_BAD_SYMBOLS
+								: PM_ABSENT_UNREADABLE, pm_err_msg(err));
+			if (code == PM_ERR_BAD_SYMBOLS) /* said, not only absent */
+				pm_diag_take(&in->diags, "symbols", err);
+			else
+				pm_error_destroy(err);
 			return;
 		}
 		sum += v;
@@ -54,6 +58,8 @@ static void sessions(struct pm_info *in)
 	if (err) {
 		pm_absence_from(&m->sessions_absent, pm_err_code(err) == PM_ERR_NOT_PRESENT
 							     ? PM_ABSENT_NOT_IN_SYMBOLS
+						     : pm_err_code(err) == PM_ERR_BAD_SYMBOLS
+							     ? PM_ABSENT_BAD_SYMBOLS
 							     : PM_ABSENT_UNREADABLE, err);
 		if (pm_err_code(err) != PM_ERR_NOT_PRESENT)
 			pm_diag_take(&in->diags, "session", pm_err_wrap(err, "session list"));

@@ -2,7 +2,8 @@
 /**
  * @file poolview.h
  * Views over the pool bookkeeping that `poolused` and `bigpool` print: row selection (tag
- * patterns with * and ?), sort orders and totals (their renderings are report.h's).
+ * patterns with * and ?), sort orders and totals (their renderings are report.h's). Views
+ * borrow from the pm_info they are made from; nothing here reads dump bytes.
  */
 #ifndef PM_POOLVIEW_H
 #define PM_POOLVIEW_H

@@ -4,6 +4,8 @@
  * L6: turn what was read from a dump into the summary the rules read, including the
  * tag-to-driver evidence found by searching the driver images in the dump for the four bytes
  * of the pools' biggest tags (the search itself is below the trust boundary: tagsearch.h).
+ * Every figure of the summary is present with its provenance or absent with the reason the
+ * pm_info gave (pm-absent.h); the summary owns its arrays (pm_summary_deinit()).
  */
 #ifndef PM_SUMMARY_BUILD_H
 #define PM_SUMMARY_BUILD_H

@@ -128,6 +128,9 @@ static void symbol_lines(const struct pm_info *in, struct pm_vm_view *v)
 							 sym_lines[i].var, sym_lines[i].type,
 							 sym_lines[i].path, &val);
 		if (err) { /* not in these symbols (an older kernel): the KDBG's turn */
+			if (pm_err_code(err) == PM_ERR_BAD_SYMBOLS) /* unless the KDBG gives it */
+				absent(&v->line[sym_lines[i].id], PM_ABSENT_BAD_SYMBOLS,
+				       pm_err_msg(err));
 			pm_error_destroy(err);
 			continue;
 		}

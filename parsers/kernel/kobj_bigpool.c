@@ -98,6 +98,12 @@ static struct pm_error *sym_big(const struct pm_pool_ctx *ctx, const struct pm_b
 			      " with PoolBigPageTableSize %" PRIu64 ": not a table", sy->source,
 			      sy->big_var, p, n);
 	const struct pm_big_layout *L = sy->has_big_layout ? &sy->big : builtin;
+	if (L == &sy->big && !pm_big_layout_valid(L, pm_vmem_ptr_size(ctx->vm))) {
+		pm_diag_add(ctx->diags, PM_ERR_BAD_SYMBOLS, "pool", "the %s's _POOL_TRACKER_BIG_PAGES "
+			    "(%#x bytes) does not hold a %u-byte Va and its fields; the built-in "
+			    "layout is used", sy->source, L->stride, pm_vmem_ptr_size(ctx->vm));
+		L = builtin;
+	}
 	PM_TRY(pm_kp_read_prefix(ctx->vm, p, n * L->stride, buf, &got));
 	if (got < n * L->stride) {
 		free(*buf);
@@ -110,7 +116,7 @@ static struct pm_error *sym_big(const struct pm_pool_ctx *ctx, const struct pm_b
 	b->entries = n;
 	b->table_var = sy->big_var;
 	b->layout = L;
-	b->layout_from_symbols = sy->has_big_layout;
+	b->layout_from_symbols = L == &sy->big;
 	return NULL;
 }
 

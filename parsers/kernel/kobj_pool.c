@@ -78,7 +78,7 @@ static uint64_t get(const uint8_t *p, struct pm_field_loc f)
 
 uint64_t pm_kp_get_u(const uint8_t *p, unsigned off, unsigned w)
 {
-	struct pm_field_loc f = { (uint8_t)off, (uint8_t)w };
+	struct pm_field_loc f = { off, w };
 	return get(p, f);
 }
 
@@ -618,6 +618,9 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	struct pm_pooltrack t;
 	memset(&t, 0, sizeof(t));
 	t.builtin = &builtin[ts.expected];
+	if (sy && sy->has_tracker && !pm_tracker_layout_valid(&sy->tracker))
+		return pm_err(PM_ERR_BAD_SYMBOLS, "the %s's _POOL_TRACKER_TABLE does not hold its "
+			      "counters inside its %#x-byte entries", sy->source, sy->tracker.stride);
 	if (sy && sy->has_tracker) { /* the symbols' layout, and no other */
 		ts.layouts = &sy->tracker;
 		ts.nl = 1;

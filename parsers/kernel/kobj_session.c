@@ -15,21 +15,23 @@ static const char SS[] = "_MM_SESSION_SPACE";
 struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
 				 const char *var, unsigned index, uint64_t *val)
 {
-	uint64_t rva;
-	PM_TRY(pm_sym_rva(t, var, &rva));
-	struct pm_field f = { .offset = (uint64_t)index * 4, .size = 4 };
 	uint64_t base;
-	if (pm_ckd_add(&base, kb, rva))
-		return pm_err(PM_ERR_FORMAT, "%s: address overflows", var);
+	PM_TRY(pm_sym_global(t, kb, var, &base));
+	struct pm_field f = { .offset = (uint64_t)index * 4, .size = 4 };
 	struct pm_error *err = pm_sym_read_at(vm, base, &f, val);
 	return err ? pm_err_wrap(err, "%s[%u]", var, index) : NULL;
 }
 
-/* Optional fields: absent from the symbols means absent from the report, not an error. */
-static bool opt_field(struct pm_symtab *t, const char *path, struct pm_field *f)
+/* Optional fields: absent from the symbols means absent from the report, not an error; a
+ * field the symbols contradict themselves about is said in @p diags and not read. */
+static bool opt_field(struct pm_symtab *t, const char *path, struct pm_field *f,
+		      struct pm_diags *diags)
 {
-	struct pm_error *err = pm_sym_field(t, SS, path, f);
-	pm_error_destroy(err);
+	struct pm_error *err = pm_sym_member(t, SS, path, f);
+	if (err && pm_err_code(err) == PM_ERR_BAD_SYMBOLS)
+		pm_diag_take(diags, "symbols", err);
+	else
+		pm_error_destroy(err);
 	return !err;
 }
 
@@ -40,19 +42,19 @@ struct desc_fields {
 
 /* The session's PagedPool descriptor: TotalPages/TotalBigPages (to 1607) or the allocated /
  * deallocated page counters (1703+), as in mmvars.c (§4.3). */
-static void desc_layout(struct pm_symtab *t, struct desc_fields *d)
+static void desc_layout(struct pm_symtab *t, struct desc_fields *d, struct pm_diags *g)
 {
 	memset(d, 0, sizeof(*d));
-	if (!opt_field(t, "PagedPool.RunningAllocs", &d->ra) ||
-	    !opt_field(t, "PagedPool.RunningDeAllocs", &d->rd))
+	if (!opt_field(t, "PagedPool.RunningAllocs", &d->ra, g) ||
+	    !opt_field(t, "PagedPool.RunningDeAllocs", &d->rd, g))
 		return;
-	if (opt_field(t, "PagedPool.TotalPages", &d->pages) &&
-	    opt_field(t, "PagedPool.TotalBigPages", &d->big)) {
+	if (opt_field(t, "PagedPool.TotalPages", &d->pages, g) &&
+	    opt_field(t, "PagedPool.TotalBigPages", &d->big, g)) {
 		d->ok = true;
-	} else if (opt_field(t, "PagedPool.PagesAllocated", &d->pa) &&
-		   opt_field(t, "PagedPool.PagesDeallocated", &d->pd) &&
-		   opt_field(t, "PagedPool.BigPagesAllocated", &d->ba) &&
-		   opt_field(t, "PagedPool.BigPagesDeallocated", &d->bd)) {
+	} else if (opt_field(t, "PagedPool.PagesAllocated", &d->pa, g) &&
+		   opt_field(t, "PagedPool.PagesDeallocated", &d->pd, g) &&
+		   opt_field(t, "PagedPool.BigPagesAllocated", &d->ba, g) &&
+		   opt_field(t, "PagedPool.BigPagesDeallocated", &d->bd, g)) {
 		d->ok = d->split = true;
 	}
 }
@@ -142,12 +144,14 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 	memset(ret, 0, sizeof(*ret));
 	struct sess_layout L;
 	memset(&L, 0, sizeof(L));
-	uint64_t head_rva;
-	struct pm_error *err = pm_sym_rva(t, "MiSessionWsList", &head_rva);
+	uint64_t head;
+	struct pm_error *err = pm_sym_global(t, kb, "MiSessionWsList", &head);
 	if (!err)
-		err = pm_sym_field(t, SS, "WsListEntry", &L.ws);
+		err = pm_sym_member(t, SS, "WsListEntry", &L.ws);
 	if (!err)
-		err = pm_sym_field(t, SS, "SessionId", &L.id);
+		err = pm_sym_member(t, SS, "SessionId", &L.id);
+	if (err && pm_err_code(err) == PM_ERR_BAD_SYMBOLS)
+		return pm_err_wrap(err, "sessions not read");
 	if (err) {
 		struct pm_error *e = pm_err(PM_ERR_NOT_PRESENT, "the kernel's symbols do not "
 					    "describe the session list (%s); sessions not read",
@@ -155,16 +159,13 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 		pm_error_destroy(err);
 		return e;
 	}
-	L.has_pp = opt_field(t, "PagedPoolInfo.AllocatedPagedPool", &L.pp);
-	L.has_committed = opt_field(t, "CommittedPages", &L.committed);
-	L.has_fail = opt_field(t, "SessionPoolAllocationFailures", &L.fail);
-	desc_layout(t, &L.desc);
+	L.has_pp = opt_field(t, "PagedPoolInfo.AllocatedPagedPool", &L.pp, diags);
+	L.has_committed = opt_field(t, "CommittedPages", &L.committed, diags);
+	L.has_fail = opt_field(t, "SessionPoolAllocationFailures", &L.fail, diags);
+	desc_layout(t, &L.desc, diags);
 	if (!L.desc.ok)
 		ret->desc_absent = "the symbols have no _MM_SESSION_SPACE.PagedPool descriptor "
 				   "(gone from Windows 10 2004 on)";
-	uint64_t head;
-	if (pm_ckd_add(&head, kb, head_rva))
-		return pm_err(PM_ERR_FORMAT, "MiSessionWsList: address overflows");
 	uint64_t ps = pm_vmem_ptr_size(vm);
 	uint64_t e;
 	PM_TRY(pm_vmem_read_ptr(vm, head, &e));

@@ -60,7 +60,7 @@ struct pm_error *pm_mm_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
 }
 
 /* A descriptor field through the reader (bounds-checked against the bytes read). */
-static struct pm_error *field(const struct pm_rd *rd, uint8_t off, uint8_t width, uint64_t *ret)
+static struct pm_error *field(const struct pm_rd *rd, unsigned off, unsigned width, uint64_t *ret)
 {
 	if (width == 4) {
 		uint32_t v;

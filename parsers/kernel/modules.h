@@ -3,6 +3,10 @@
  * @file modules.h
  * The loaded-module list: PsLoadedModuleList walked through KLDR_DATA_TABLE_ENTRY
  * (crashdump-format.md §5.3), with a length limit and cycle detection.
+ *
+ * Contract of a partial read: an entry that cannot be read, a cycle or the limit ends the
+ * walk with a diagnostic; the modules read so far are kept and complete is false. Only an
+ * unreadable list head (nothing read at all) or OOM is an error. The list owns the names.
  */
 #ifndef PM_MODULES_H
 #define PM_MODULES_H

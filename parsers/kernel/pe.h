@@ -4,6 +4,12 @@
  * PE images mapped in kernel memory: headers, the debug directory and the CodeView (RSDS)
  * record that names the image's PDB (crashdump-format.md §5.2). Reads go through a callback
  * so that the same parser serves virtual memory and the fuzzer's flat buffer.
+ *
+ * Contract of a partial read: the header page must be readable (else an error); section
+ * headers beyond it are dropped (nsections says how many were read); a debug directory or
+ * CodeView record that is missing (PM_ERR_NOT_FOUND) or unreadable leaves has_codeview false
+ * and is reported separately, so the sections stay usable. No allocation: the result is a
+ * value.
  */
 #ifndef PM_PE_H
 #define PM_PE_H

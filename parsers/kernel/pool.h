@@ -8,7 +8,19 @@
  * Layouts are data (pool_layouts.c). The build number only orders the candidates: every
  * candidate layout, table size and hash is tried against the bytes (printable keys, keys at
  * their hash slot, the big table's self-entry) and the one that fits is used and named in
- * the result, because real dumps come from builds nobody tabulated.
+ * the result, because real dumps come from builds nobody tabulated. With the kernel's symbols
+ * (struct pm_pool_syms, validated by the profile: every field inside its entry) their
+ * variables and layouts are used instead, and named as such.
+ *
+ * Contract of a partial read: a per-processor table that is not fully in the dump, or whose
+ * keys disagree with processor 0's, is left out with a diagnostic and cpus_read says how many
+ * were summed; the expansion table failing leaves the main table's counts standing. A table
+ * whose entries cannot be read at all is an error (nothing is guessed). Searches that find
+ * nothing are PM_ERR_NOT_FOUND, pages the dump lacks PM_ERR_NOT_CAPTURED.
+ *
+ * Ownership: a result (struct pm_pooltrack, pm_bigpool, pm_session_pool) owns its arrays and
+ * is freed with its _deinit(); its layout pointers borrow from the built-in tables or from the
+ * struct pm_pool_syms given in the context, which must outlive it.
  */
 #ifndef PM_POOL_H
 #define PM_POOL_H

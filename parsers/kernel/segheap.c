@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pm-reader.h"
+#include "profile.h"
 #include "segheap.h"
 
 /* Policy limits. */
@@ -83,10 +84,18 @@ static uint64_t le(const uint8_t *p, unsigned n)
 	return v;
 }
 
+/* A member the symbols give, checked against its type (pm_sym_member: inside the structure,
+ * a bitfield inside its bytes); a contradiction stays PM_ERR_BAD_SYMBOLS. */
 static struct pm_error *field(struct pm_symtab *t, const char *type, const char *path,
 			      struct pm_field *f)
 {
-	struct pm_error *err = pm_sym_field(t, type, path, f);
+	struct pm_error *err = pm_sym_member(t, type, path, f);
+	return err ? pm_err_wrap(err, "segment heap layout") : NULL;
+}
+
+static struct pm_error *type_size(struct pm_symtab *t, const char *type, uint64_t *size)
+{
+	struct pm_error *err = pm_sym_type_size(t, type, size);
 	return err ? pm_err_wrap(err, "segment heap layout") : NULL;
 }
 
@@ -103,11 +112,11 @@ static struct pm_error *load_layout(struct pm_symtab *t, struct sh_layout *L)
 {
 	PM_TRY(offset(t, "_EX_POOL_HEAP_MANAGER_STATE", "NumberOfPools", &L->numpools));
 	PM_TRY(offset(t, "_EX_POOL_HEAP_MANAGER_STATE", "PoolNode", &L->poolnode));
-	PM_TRY(pm_sym_sizeof(t, "_EX_HEAP_POOL_NODE", &L->node_size));
+	PM_TRY(type_size(t, "_EX_HEAP_POOL_NODE", &L->node_size));
 	PM_TRY(offset(t, "_EX_HEAP_POOL_NODE", "Heaps", &L->heaps));
 	PM_TRY(offset(t, "_SEGMENT_HEAP", "Signature", &L->heap_sig));
 	PM_TRY(offset(t, "_SEGMENT_HEAP", "SegContexts", &L->segctx));
-	PM_TRY(pm_sym_sizeof(t, "_HEAP_SEG_CONTEXT", &L->segctx_size));
+	PM_TRY(type_size(t, "_HEAP_SEG_CONTEXT", &L->segctx_size));
 	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "SegmentMask", &L->segmask));
 	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "UnitShift", &L->unitshift));
 	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "FirstDescriptorIndex", &L->firstdesc));
@@ -115,14 +124,14 @@ static struct pm_error *load_layout(struct pm_symtab *t, struct sh_layout *L)
 	PM_TRY(offset(t, "_HEAP_PAGE_SEGMENT", "ListEntry", &L->seg_list));
 	PM_TRY(offset(t, "_HEAP_PAGE_SEGMENT", "Signature", &L->seg_sig));
 	PM_TRY(offset(t, "_HEAP_PAGE_SEGMENT", "DescArray", &L->descs));
-	PM_TRY(pm_sym_sizeof(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", &L->desc_size));
+	PM_TRY(type_size(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", &L->desc_size));
 	PM_TRY(field(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", "RangeFlags", &L->rangeflags));
 	PM_TRY(field(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", "UnitSize", &L->unitsize));
-	PM_TRY(pm_sym_sizeof(t, "_HEAP_VS_SUBSEGMENT", &L->vs_hdr));
+	PM_TRY(type_size(t, "_HEAP_VS_SUBSEGMENT", &L->vs_hdr));
 	L->vs_hdr = (L->vs_hdr + 15) & ~UINT64_C(15); /* chunks are 16-byte aligned (+0x30, §1.10) */
 	PM_TRY(offset(t, "_HEAP_VS_SUBSEGMENT", "Size", &L->vs_size));
 	PM_TRY(offset(t, "_HEAP_VS_SUBSEGMENT", "Signature", &L->vs_sig));
-	PM_TRY(pm_sym_sizeof(t, "_HEAP_VS_CHUNK_HEADER", &L->vs_chunk));
+	PM_TRY(type_size(t, "_HEAP_VS_CHUNK_HEADER", &L->vs_chunk));
 	PM_TRY(field(t, "_HEAP_VS_CHUNK_HEADER", "Sizes.UnsafeSize", &L->unsafesize));
 	PM_TRY(field(t, "_HEAP_VS_CHUNK_HEADER", "Sizes.Allocated", &L->allocated));
 	PM_TRY(offset(t, "_HEAP_LFH_SUBSEGMENT", "BlockCount", &L->lfh_count));
@@ -134,10 +143,14 @@ static struct pm_error *load_layout(struct pm_symtab *t, struct sh_layout *L)
 	/* HeapKey is the first qword and LfhKey follows it (§1.10); the symbols say so when they
 	 * describe the globals, which not every PDB does. */
 	struct pm_field f;
-	struct pm_error *e = pm_sym_field(t, "_RTLP_HP_HEAP_GLOBALS", "HeapKey", &f);
+	struct pm_error *e = pm_sym_member(t, "_RTLP_HP_HEAP_GLOBALS", "HeapKey", &f);
+	if (e && pm_err_code(e) == PM_ERR_BAD_SYMBOLS)
+		return e;
 	L->heapkey = e ? 0 : f.offset;
 	pm_error_destroy(e);
-	e = pm_sym_field(t, "_RTLP_HP_HEAP_GLOBALS", "LfhKey", &f);
+	e = pm_sym_member(t, "_RTLP_HP_HEAP_GLOBALS", "LfhKey", &f);
+	if (e && pm_err_code(e) == PM_ERR_BAD_SYMBOLS)
+		return e;
 	L->lfhkey = e ? L->ptr_size : f.offset;
 	pm_error_destroy(e);
 	if (L->desc_size == 0 || L->desc_size > 0x100 || L->vs_chunk < 8 || L->vs_chunk > 0x40 ||
@@ -391,13 +404,13 @@ struct pm_error *pm_segheap_scan(struct pm_symtab *t, const struct pm_vmem *vm, 
 	if (t->id.ptr_size && t->id.ptr_size != 8)
 		return pm_err(PM_ERR_UNSUPPORTED, "the segment-heap walk decodes x64 kernels only "
 			      "(the x86 chunk headers are not described in the reference)");
-	c.seg_k = build < 26100 ? UINT64_C(0xA2E64EADA2E64EAD) : 0; /* §1.10 [M] */
+	/* §1.10 [M]: the segment signature's constant, gone in 24H2 */
+	c.seg_k = pm_build_has(build, PM_FEAT_SEGMENT_SIG_UNKEYED) ? 0
+								  : UINT64_C(0xA2E64EADA2E64EAD);
 	PM_TRY(load_layout(t, &c.L));
 	uint64_t st, gl;
-	PM_TRY(pm_sym_rva(t, "ExPoolState", &st));
-	PM_TRY(pm_sym_rva(t, "RtlpHpHeapGlobals", &gl));
-	st += kb;
-	gl += kb;
+	PM_TRY(pm_sym_global(t, kb, "ExPoolState", &st));
+	PM_TRY(pm_sym_global(t, kb, "RtlpHpHeapGlobals", &gl));
 	PM_TRY(pm_vmem_read_ptr(vm, gl + c.L.heapkey, &c.heap_key));
 	PM_TRY(pm_vmem_read_ptr(vm, gl + c.L.lfhkey, &c.lfh_key));
 	uint8_t nb[4];

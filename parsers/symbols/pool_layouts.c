@@ -44,6 +44,7 @@ static const uint32_t feature_first_build[_PM_FEAT_MAX] = {
 	[PM_FEAT_L1TF_PTE_BIT] = 18362,
 	[PM_FEAT_NO_POOL_DESCRIPTORS] = 19041,
 	[PM_FEAT_BIG_POOL_FLAGS] = 26100,
+	[PM_FEAT_SEGMENT_SIG_UNKEYED] = 26100,
 };
 
 bool pm_build_has(uint32_t build, enum pm_build_feature f)

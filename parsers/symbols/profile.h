@@ -16,9 +16,9 @@
 #include "symtab.h"
 #include "vtop.h"
 
-/** A counter field inside a tracker entry. */
+/** A counter field inside a tracker entry: off + width <= the entry's stride. */
 struct pm_field_loc {
-	uint8_t off, width; /* width 4 or 8 */
+	unsigned off, width; /* width 4 or 8 */
 };
 
 struct pm_tracker_layout {
@@ -41,7 +41,7 @@ struct pm_big_layout {
 };
 
 struct pm_desc_field {
-	uint8_t off, width;
+	unsigned off, width;
 };
 
 struct pm_desc_layout {
@@ -76,6 +76,37 @@ struct pm_pool_syms {
 	char desc_name[96];
 };
 
+/*
+ * Symbol-given layouts are untrusted: a crafted or damaged PDB/ISF can say anything. Every
+ * offset, width and size the readers use from the symbols goes through the checks below first,
+ * and a symbol file that contradicts itself is reported as such (PM_ERR_BAD_SYMBOLS, the
+ * message naming the file, the type and the member), never silently used or silently dropped.
+ */
+
+/** The largest structure size believed from symbols (the kernel's are far smaller). */
+enum { PM_MAX_SYM_STRUCT = 1 << 20 };
+
+/**
+ * Member @p path (dotted) of @p type, checked against the type it is read from: the type's
+ * size is 1..PM_MAX_SYM_STRUCT, the member lies inside it (offset + size <= sizeof(type), no
+ * wrap), and a bitfield's bits lie inside its storage unit of 1..8 bytes. PM_ERR_PROFILE when
+ * the symbols do not have the type or member (an older or newer kernel); PM_ERR_BAD_SYMBOLS
+ * when they contradict themselves.
+ */
+struct pm_error *pm_sym_member(struct pm_symtab *t, const char *type, const char *path,
+			       struct pm_field *ret);
+/** sizeof(@p type), 1..PM_MAX_SYM_STRUCT; errors as pm_sym_member(). */
+struct pm_error *pm_sym_type_size(struct pm_symtab *t, const char *type, uint64_t *ret);
+/** The address of global @p name in the image mapped at @p kb; PM_ERR_BAD_SYMBOLS when its
+ * RVA puts it beyond the address space. */
+struct pm_error *pm_sym_global(struct pm_symtab *t, uint64_t kb, const char *name, uint64_t *ret);
+
+/** A tracker layout the reader can use: stride 8..0x100, every field 4 or 8 bytes inside the
+ * entry. Every built-in layout and every layout taken from symbols satisfies it. */
+bool pm_tracker_layout_valid(const struct pm_tracker_layout *L);
+/** A big-page layout the reader can use with @p ptr_size-byte pointers (Va at +0). */
+bool pm_big_layout_valid(const struct pm_big_layout *L, unsigned ptr_size);
+
 struct pm_symtab;
 struct pm_field;
 /** Build @p out from the kernel's symbols (@p kernel_base: where the image is mapped); what
@@ -84,7 +115,7 @@ void pm_pool_syms_build(struct pm_symtab *t, uint64_t kernel_base, struct pm_poo
 			struct pm_diags *notes);
 
 /** Read the integer member @p f of the structure at @p base (1..8 bytes, little-endian,
- * bitfields extracted). */
+ * bitfields extracted; a bitfield whose bits do not fit its bytes is PM_ERR_BAD_SYMBOLS). */
 struct pm_error *pm_sym_read_at(const struct pm_vmem *vm, uint64_t base, const struct pm_field *f,
 				uint64_t *val);
 /** Read the integer at symbol @p var (+ member @p path of its @p type; type NULL: the
@@ -107,6 +138,8 @@ enum pm_build_feature {
 					  §4.3) */
 	PM_FEAT_BIG_POOL_FLAGS,      /**< big-page entries hold POOL_FLAG_* values, not a
 					  POOL_TYPE (24H2, §3.1) */
+	PM_FEAT_SEGMENT_SIG_UNKEYED, /**< a heap segment's Signature has no constant in its
+					  XOR (24H2, §1.10) */
 	_PM_FEAT_MAX
 };
 /** Whether build @p build has @p f (build 0, unknown, has none). */

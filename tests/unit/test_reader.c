@@ -7,6 +7,7 @@
 #include "container.h"
 #include "dmp.h"
 #include "pm-reader.h"
+#include "profile.h"
 
 static void test_bounds(void)
 {
@@ -116,9 +117,34 @@ static void test_container_probe(void)
 	CHECK(!strcmp(pm_container_file("a.bin"), "a.bin"));
 }
 
+/* The profile's own tables satisfy the contract symbol-given layouts are held to, and the
+ * build features hold from their first build on. */
+static void test_profile(void)
+{
+	for (unsigned i = 0; i < PM_N_TRACKER_LAYOUTS; i++) {
+		CHECK(pm_tracker_layout_valid(&pm_tracker_layouts32[i]));
+		CHECK(pm_tracker_layout_valid(&pm_tracker_layouts64[i]));
+	}
+	for (unsigned i = 0; i < PM_N_BIG_LAYOUTS32; i++)
+		CHECK(pm_big_layout_valid(&pm_big_layouts32[i], 4));
+	for (unsigned i = 0; i < PM_N_BIG_LAYOUTS64; i++)
+		CHECK(pm_big_layout_valid(&pm_big_layouts64[i], 8));
+	struct pm_tracker_layout bad = pm_tracker_layouts64[1];
+	bad.np_bytes.off = bad.stride - 4; /* 8 bytes that straddle the entry's end */
+	CHECK(!pm_tracker_layout_valid(&bad));
+	struct pm_big_layout bb = pm_big_layouts64[0];
+	CHECK(!pm_big_layout_valid(&bb, 0x20)); /* a Va wider than the entry */
+	bb.key_off = bb.stride - 2;
+	CHECK(!pm_big_layout_valid(&bb, 8));
+	CHECK(!pm_build_has(18361, PM_FEAT_L1TF_PTE_BIT) && pm_build_has(18362, PM_FEAT_L1TF_PTE_BIT));
+	CHECK(!pm_build_has(0, PM_FEAT_NO_POOL_DESCRIPTORS)); /* unknown build: nothing assumed */
+	CHECK(pm_build_has(26100, PM_FEAT_BIG_POOL_FLAGS) && !pm_build_has(22631, PM_FEAT_BIG_POOL_FLAGS));
+}
+
 int main(void)
 {
 	test_container_probe();
+	test_profile();
 	test_bounds();
 	test_landmarks();
 	test_signatures();
