@@ -129,6 +129,14 @@ static void test_unknown_builds(void)
 	CHECK_EQ_U64(pm_obj_family(22621), 0);
 }
 
+/* expr must fail (any code); consumes the error. */
+#define CHECK_FAILS(expr)                                                                  \
+	do {                                                                               \
+		struct pm_error *f_ = (expr);                                              \
+		CHECK(f_ != NULL);                                                         \
+		pm_error_destroy(f_);                                                      \
+	} while (0)
+
 static void test_check_rejects(void)
 {
 	struct pm_obj_layout L, bad;
@@ -145,13 +153,13 @@ static void test_check_rejects(void)
 	CHECK_ERR(pm_obj_layout_check(&bad), PM_ERR_UNSUPPORTED);
 	bad = L;
 	bad.f[PM_OF_HTE_OBJBITS].bitlen = 60;
-	CHECK(pm_obj_layout_check(&bad) != NULL);
+	CHECK_FAILS(pm_obj_layout_check(&bad));
 	bad = L;
 	bad.f[PM_OF_EP_PID].size = 4;
 	CHECK_ERR(pm_obj_layout_check(&bad), PM_ERR_UNSUPPORTED);
 	bad = L;
 	bad.size[PM_OT_EPROCESS] = 0x10000;
-	CHECK(pm_obj_layout_check(&bad) != NULL);
+	CHECK_FAILS(pm_obj_layout_check(&bad));
 }
 
 /* The fixture kernel (fixtures/kernel/x64, clang + lld-link) declares these structures with the
