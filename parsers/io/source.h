@@ -15,6 +15,18 @@
 
 struct pm_source;
 
+/**
+ * A read-only window on a source's bytes (pm_source_view()): @p data holds @p len bytes,
+ * mapped from the file without copying when the source can, else read into the caller's
+ * buffer. Valid until pm_source_unview(); windows are independent of each other.
+ */
+struct pm_view {
+	const uint8_t *data;
+	size_t len;
+	void *base;      /**< private: the mapping to release, or NULL */
+	size_t base_len; /**< private */
+};
+
 struct pm_source_ops {
 	const char *name;
 	/** Read up to @p len bytes at @p off; *got_ret < len only at end of source. */
@@ -24,6 +36,13 @@ struct pm_source_ops {
 	/** Optional, for sources that present a physical address space with gaps: whether the
 	 * page @p pfn is stored (reads of an absent page would return zeros). */
 	bool (*has_page)(struct pm_source *src, uint64_t pfn);
+	/** Optional: map [off, off + len) (inside the source) read-only, without copying. */
+	struct pm_error *(*map)(struct pm_source *src, uint64_t off, size_t len,
+				struct pm_view *ret);
+	/** Release a window made by map. */
+	void (*unmap)(struct pm_source *src, struct pm_view *v);
+	/** Optional hint: [off, off + len) will be read soon (start reading it ahead). */
+	void (*will_need)(struct pm_source *src, uint64_t off, uint64_t len);
 };
 
 struct pm_source {
@@ -51,5 +70,19 @@ void pm_source_destroy(struct pm_source *src);
  */
 struct pm_error *pm_source_read_exact(struct pm_source *src, uint64_t off, void *buf, size_t len,
 				      const char *what);
+
+/**
+ * A window of exactly @p len bytes at @p off: mapped when the source maps (a plain file, a
+ * memory buffer), else read into @p buf, which must hold @p len bytes. A window that would
+ * pass the end of the source is PM_ERR_TRUNCATED naming @p what and the offset.
+ */
+struct pm_error *pm_source_view(struct pm_source *src, uint64_t off, size_t len, uint8_t *buf,
+				const char *what, struct pm_view *ret);
+/** Release a window (a no-op for one read into the caller's buffer). */
+void pm_source_unview(struct pm_source *src, struct pm_view *v);
+/** Whether pm_source_view() maps (no copy) rather than reads. */
+bool pm_source_can_map(const struct pm_source *src);
+/** Tell the source that [off, off + len) will be read soon (a no-op when it cannot use it). */
+void pm_source_will_need(struct pm_source *src, uint64_t off, uint64_t len);
 
 #endif

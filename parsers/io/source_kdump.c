@@ -134,7 +134,7 @@ static void ksrc_destroy(struct pm_source *src)
 }
 
 static const struct pm_source_ops ksrc_ops = { "libkdumpfile", ksrc_read_at, ksrc_destroy,
-					       ksrc_has_page };
+					       ksrc_has_page, NULL, NULL, NULL };
 
 /* Fill the page states from libkdumpfile's map of the pages the file stores, so that
  * has_page() needs no read; returns false when the map is not available. */
