@@ -55,25 +55,9 @@ static struct pm_error *bitmap_build(struct pm_dmp *dmp, const uint8_t *hdrbuf)
 		pm_diag_add(&dmp->diags, PM_ERR_FORMAT, "container",
 			    "bitmap dump: first page offset %#" PRIx64 " is not page aligned",
 			    first_page);
-	uint64_t nwords = (nbits + 63) / 64;
-	uint64_t *words = calloc((size_t)nwords, sizeof(uint64_t));
-	if (!words)
-		return &pm_enomem;
-	/* Little-endian bytes -> words; bit p is bit (p & 7) of byte p >> 3. */
-	uint8_t *bytes = (uint8_t *)words;
-	struct pm_error *err = pm_source_read_exact(dmp->src, H + 0x38, bytes, (size_t)nbytes,
-						    "bitmap");
-	if (err) {
-		free(words);
-		return err;
-	}
-	for (uint64_t i = 0; i < nwords; i++) {
-		uint64_t w = 0;
-		for (int b = 7; b >= 0; b--)
-			w = w << 8 | bytes[i * 8 + (uint64_t)b];
-		words[i] = w;
-	}
-	PM_TRY(pm_pagemap_init_bitmap(&dmp->map, dmp->src, words, nbits, first_page));
+	/* The bitmap is used where it lies in the file (mapped, not copied): bit p is bit (p & 7)
+	 * of byte p >> 3. */
+	PM_TRY(pm_pagemap_init_bitmap_at(&dmp->map, dmp->src, H + 0x38, nbits, first_page));
 	if (dmp->map.pages_present != present)
 		pm_diag_add(&dmp->diags, PM_ERR_FORMAT, "container",
 			    "bitmap dump sub-header at file offset %#" PRIx64 ": header says %" PRIu64

@@ -3,9 +3,11 @@
  * @file pagemap.h
  * L1, a container's page map: PFN -> file offset, or "not captured".
  *
- * Built once by the container back-end (the physical-memory layer above reads through it), from a run/range list (sorted, binary-searched) or a
- * bitmap (with a precomputed rank table: one cumulative count per 64-bit word, so a lookup is
- * one array read plus one popcount, never a count over the bitmap). A page whose computed
+ * Built once by the container back-end (the physical-memory layer above reads through it),
+ * from a run/range list (sorted, binary-searched) or a bitmap (read in place from the file
+ * where it maps, with a precomputed rank table: one cumulative count per 512 bits, so a lookup
+ * is one array read plus at most eight popcounts, never a count over the bitmap; POPCNT where
+ * the processor has it, chosen at run time). A page whose computed
  * offset lies beyond the end of the file is "beyond EOF" (a truncated dump), which is
  * reported separately from "not captured".
  */
@@ -33,9 +35,14 @@ struct pm_pagemap {
 	struct pm_source *src; /**< borrowed */
 	struct pm_phys_run *runs;
 	size_t nruns;
-	uint64_t *bits; /**< bitmap words, LSB-first (bit p = bit p&63 of word p>>6) */
-	uint64_t *rank; /**< rank[i] = set bits in words [0, i) */
+	const uint8_t *bits; /**< the bitmap as stored: bit p is bit (p & 7) of byte p >> 3 */
+	uint64_t *rank;      /**< rank[i] = set bits before bit 512 * i */
 	uint64_t nbits;
+	uint64_t nfull;      /**< 64-bit words wholly inside the bitmap */
+	uint64_t tail;       /**< the last, partial word (bits past nbits cleared) */
+	uint64_t (*popcount)(const uint8_t *words, size_t n); /**< chosen at init */
+	void *bits_owned;    /**< private: what to free */
+	struct pm_view bits_view; /**< private: the mapped bitmap */
 	uint64_t first_page;
 	uint64_t pages_present;   /**< pages the container says it holds */
 	uint64_t pfn_limit;       /**< highest PFN + 1 described by the container */
@@ -48,6 +55,14 @@ struct pm_error *pm_pagemap_init_runs(struct pm_pagemap *pm, struct pm_source *s
 /** Take ownership of @p words (nbits bits, rounded up to 64); pages stored from first_page. */
 struct pm_error *pm_pagemap_init_bitmap(struct pm_pagemap *pm, struct pm_source *src,
 					uint64_t *words, uint64_t nbits, uint64_t first_page);
+/**
+ * The bitmap of @p nbits bits stored in @p src at @p bitmap_off (bit p is bit (p & 7) of
+ * byte p >> 3), mapped in place where the source maps, else read; pages stored from
+ * @p first_page. The bitmap must lie inside the source (checked: PM_ERR_TRUNCATED).
+ */
+struct pm_error *pm_pagemap_init_bitmap_at(struct pm_pagemap *pm, struct pm_source *src,
+					   uint64_t bitmap_off, uint64_t nbits,
+					   uint64_t first_page);
 /** An empty physical space (triage dumps). */
 void pm_pagemap_init_empty(struct pm_pagemap *pm, struct pm_source *src);
 void pm_pagemap_deinit(struct pm_pagemap *pm);
@@ -58,5 +73,22 @@ enum pm_page_status pm_pagemap_locate(const struct pm_pagemap *pm, uint64_t pfn,
 
 /** Next present page at or after *pfn; false when there is none. */
 bool pm_pagemap_next(const struct pm_pagemap *pm, uint64_t *pfn);
+
+/**
+ * The pages from @p pfn on (at most @p max) that are present and lie one after another in the
+ * file: *count_ret of them (at least 1), the first at file offset *off_ret. Any other status
+ * is @p pfn's own (as pm_pagemap_locate()), with nothing written.
+ */
+enum pm_page_status pm_pagemap_extent(const struct pm_pagemap *pm, uint64_t pfn, uint64_t max,
+				      uint64_t *off_ret, uint64_t *count_ret);
+
+/**
+ * Set bits in @p n little-endian 64-bit words at @p words: with the POPCNT instruction when
+ * @p hw and the processor has it (pm_popcount_hw()), else by the portable code. Exposed so
+ * that the two can be tested against each other.
+ */
+uint64_t pm_popcount_le64(const uint8_t *words, size_t n, bool hw);
+/** Whether this processor has POPCNT (the bitmap rank then uses it). */
+bool pm_popcount_hw(void);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Discovery in headerless memory (raw images, hypervisor captures).
+#include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,9 @@ static const uint64_t PM_MAX_DTB_SCAN_PAGES = UINT64_C(1) << 26; /* 256 GiB */
 
 static uint64_t u64at(const uint8_t *p)
 {
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return le64toh(v);
 }
 
 static uint32_t u32at(const uint8_t *p)
@@ -40,17 +40,19 @@ static void note(struct pm_discovery *d, const char *text)
  * address of the table itself. */
 static bool x64_root(const struct pm_pagemap *pm, const uint8_t *b, uint64_t pa, unsigned *idx)
 {
-	unsigned present = 0;
+	/* First the self entry alone (present, writable, supervisor, not large, naming this page):
+	 * one masked compare per entry, so that the pages that are not roots cost little. */
+	const uint64_t mask = 0x000FFFFFFFFFF000ull | 0x87, want = pa | 0x03;
 	int self = -1;
-	for (unsigned i = 256; i < 512; i++) {
-		uint64_t e = u64at(b + 8 * i);
-		if (!(e & 1))
-			continue;
-		present++;
-		if ((e & 0x83) == 0x03 && !(e & 4) && (e & 0x000FFFFFFFFFF000ull) == pa)
+	for (unsigned i = 256; i < 512; i++)
+		if ((u64at(b + 8 * i) & mask) == want)
 			self = (int)i;
-	}
-	if (self < 0 || present < 3)
+	if (self < 0)
+		return false;
+	unsigned present = 0;
+	for (unsigned i = 256; i < 512; i++)
+		present += (unsigned)(u64at(b + 8 * i) & 1);
+	if (present < 3)
 		return false;
 	struct pm_vmem vm;
 	struct pm_error *err = pm_vmem_init(&vm, pm, PM_ARCH_X64, pa);
@@ -62,6 +64,7 @@ static bool x64_root(const struct pm_pagemap *pm, const uint8_t *b, uint64_t pa,
 	uint64_t va = 0xFFFF000000000000ull | i << 39 | i << 30 | i << 21 | i << 12;
 	struct pm_xlat x;
 	pm_vmem_translate(&vm, va, &x);
+	pm_vmem_deinit(&vm);
 	if (x.status != PM_VA_OK || (x.pa & ~0xFFFull) != pa)
 		return false;
 	*idx = (unsigned)self;
@@ -91,31 +94,6 @@ static bool pae_pd3(const uint8_t *b, uint64_t pa, uint64_t pds[4])
 		pds[i] = e & 0x000FFFFFFFFFF000ull;
 	}
 	return pds[3] == pa && pds[0] != pds[1] && pds[1] != pds[2] && pds[0] != pds[2];
-}
-
-/* PAE: the PDPT, a 32-byte block (below 4 GiB: CR3 is 32 bits wide) naming the four page
- * directories @p pds. A second pass over memory, made only for a PAE candidate. */
-static bool find_pdpt(const struct pm_pagemap *pm, const uint64_t pds[4], uint64_t *ret)
-{
-	uint8_t b[4096];
-	uint64_t pfn = 0, n = 0;
-	while (pm_pagemap_next(pm, &pfn) && pfn < (UINT64_C(1) << 20) &&
-	       n++ < PM_MAX_DTB_SCAN_PAGES) {
-		uint64_t pa = pfn << 12;
-		if (pm_physmem_read_quiet(pm, pa, b, sizeof(b)) == PM_PAGE_OK)
-			for (unsigned o = 0; o < 4096; o += 32) {
-				unsigned k = 0;
-				while (k < 4 && (u64at(b + o + 8 * k) & 1) &&
-				       (u64at(b + o + 8 * k) & 0x000FFFFFFFFFF000ull) == pds[k])
-					k++;
-				if (k == 4) {
-					*ret = pa + o;
-					return true;
-				}
-			}
-		pfn++;
-	}
-	return false;
 }
 
 /* ---- the kernel image -------------------------------------------------------------------- */
@@ -459,11 +437,10 @@ static void finish(const struct pm_vmem *vm, struct pm_discovery *d)
 /* From a page-table root candidate (d->arch, d->dtb, d->dtb_how set): kernel image, KDBG,
  * the rest. Errors leave notes in d->tried; d->kernel_base != 0 afterwards means the root
  * led to a kernel, so the candidate was the right one and its error is the answer. */
-static struct pm_error *from_root(const struct pm_pagemap *pm, struct pm_discovery *d,
-				  struct pm_diags *diags, uint64_t *budget)
+static struct pm_error *from_root_vm(const struct pm_vmem *vmp, struct pm_discovery *d,
+				     struct pm_diags *diags, uint64_t *budget)
 {
-	struct pm_vmem vm;
-	PM_TRY(pm_vmem_init(&vm, pm, d->arch, d->dtb));
+	struct pm_vmem vm = *vmp; /* a copy sharing the page-table cache */
 	uint64_t missing;
 	struct kfind k = { &vm, 0, "", budget };
 	/* x64 kernels of every Windows version load at 0xFFFFF80x'xxxxxxxx (PML4 entry 0x1F0):
@@ -504,6 +481,16 @@ static struct pm_error *from_root(const struct pm_pagemap *pm, struct pm_discove
 	return NULL;
 }
 
+static struct pm_error *from_root(const struct pm_pagemap *pm, struct pm_discovery *d,
+				  struct pm_diags *diags, uint64_t *budget)
+{
+	struct pm_vmem vm;
+	PM_TRY(pm_vmem_init(&vm, pm, d->arch, d->dtb));
+	struct pm_error *err = from_root_vm(&vm, d, diags, budget);
+	pm_vmem_deinit(&vm);
+	return err;
+}
+
 /* Candidates per architecture, for the error when none leads to a kernel. */
 struct tally {
 	unsigned seen, pae_no_pdpt;
@@ -512,110 +499,219 @@ struct tally {
 
 enum { PM_MAX_ROOT_CANDIDATES = 64 };
 
-/*
- * One pass over physical memory in address order. Each page that looks like a page-table
- * root (x64 PML4 with a self-map; x86 directory mapping itself at PDE 0x300; PAE directory
- * set) is tried at once: the first one whose tables lead to a kernel image wins. A page
- * directory can pass for a PML4 and vice versa, but only the right one leads to a kernel.
- */
-struct pm_error *pm_discover(const struct pm_pagemap *pm, struct pm_discovery *ret,
-			     struct pm_diags *diags)
-{
-	static const enum pm_arch arches[3] = { PM_ARCH_X64, PM_ARCH_X86_PAE, PM_ARCH_X86 };
-	struct tally t[3] = { { 0, 0, 0 } };
-	uint8_t b[4096];
-	uint64_t pfn = 0, n = 0, unreadable = 0;
-	unsigned tried_roots = 0;
-	uint64_t budget = PM_MAX_KERNEL_SEARCH_PAGES;
+/* A PAE page-directory set found in the pass; its PDPT is looked for afterwards. */
+struct pae_cand {
+	uint64_t pa, pds[4], pdpt;
+	bool has_pdpt;
+};
+
+/* The pass over physical memory. */
+struct pass {
+	const struct pm_pagemap *pm;
+	struct pm_diags *diags;
+	struct tally t[3];
+	uint64_t n, budget;
+	unsigned tried_roots;
+	struct pae_cand pae[PM_MAX_ROOT_CANDIDATES];
+	unsigned npae;
+	bool done;                /* a root led to a kernel: *result is the answer */
+	struct pm_error *result;
 	struct pm_discovery d;
-	while (pm_pagemap_next(pm, &pfn) && n++ < PM_MAX_DTB_SCAN_PAGES &&
-	       tried_roots < PM_MAX_ROOT_CANDIDATES) {
-		uint64_t pa = pfn << 12;
-		enum pm_page_status st = pm_physmem_read_quiet(pm, pa, b, sizeof(b));
-		pfn++;
-		if (st != PM_PAGE_OK) {
-			unreadable += st == PM_PAGE_BEYOND_EOF;
-			continue;
-		}
-		for (unsigned a = 0; a < 3; a++) {
-			memset(&d, 0, sizeof(d));
-			d.arch = arches[a];
-			unsigned idx;
-			uint64_t pds[4];
-			if (a == 0 && x64_root(pm, b, pa, &idx)) {
-				d.dtb = pa;
-				snprintf(d.dtb_how, sizeof(d.dtb_how), "PML4 at %#" PRIx64 " maps itself at "
-					 "entry %#x (PTE base %#" PRIx64 ")", pa, idx,
-					 (uint64_t)(0xFFFF000000000000ull | (uint64_t)idx << 39));
-			} else if (a == 2 && x86_root(b, pa)) {
-				d.dtb = pa;
-				snprintf(d.dtb_how, sizeof(d.dtb_how), "page directory at %#" PRIx64
-					 " maps itself at PDE 0x300 (0xC0000000)", pa);
-			} else if (a == 1 && pae_pd3(b, pa, pds)) {
-				if (!t[a].seen++)
-					t[a].first = pa;
-				if (!find_pdpt(pm, pds, &d.dtb)) {
-					t[a].pae_no_pdpt++;
-					continue;
-				}
-				tried_roots++;
-				snprintf(d.dtb_how, sizeof(d.dtb_how), "PAE: PDPT at %#" PRIx64 " names the "
-					 "four page directories, the last mapping itself at 0xC0600000",
-					 d.dtb);
-			} else {
-				continue;
-			}
-			if (a != 1) {
-				if (!t[a].seen++)
-					t[a].first = pa;
-				tried_roots++;
-			}
-			struct pm_error *err = from_root(pm, &d, diags, &budget);
-			if (!err) {
-				*ret = d;
-				return NULL;
-			}
-			if (d.kernel_base) { /* the right root: its KDBG error is the answer */
-				pm_discovery_deinit(&d);
-				return err;
-			}
-			pm_error_destroy(err);
-			pm_discovery_deinit(&d);
+};
+
+/* Try the root in p->d (arch, dtb, dtb_how set); true when the search is over. */
+static bool try_root(struct pass *p)
+{
+	p->tried_roots++;
+	struct pm_error *err = from_root(p->pm, &p->d, p->diags, &p->budget);
+	if (!err || p->d.kernel_base) { /* found, or the right root: its KDBG error is the answer */
+		if (err)
+			pm_discovery_deinit(&p->d);
+		p->result = err;
+		p->done = true;
+		return true;
+	}
+	pm_error_destroy(err);
+	pm_discovery_deinit(&p->d);
+	return p->tried_roots >= PM_MAX_ROOT_CANDIDATES;
+}
+
+/* The page checks read bytes 0-31 (a PAE directory's first entries) and the second half (the
+ * kernel half of a PML4 or an x86 directory), not the rest. */
+enum { DISCOVER_READS_FROM = 2048 };
+
+/* One page of the pass: x64 and x86 roots are tried at once, PAE directory sets kept. */
+static bool on_phys_page(void *ctx, uint64_t pfn, const uint8_t *b)
+{
+	struct pass *p = ctx;
+	if (p->n++ >= PM_MAX_DTB_SCAN_PAGES)
+		return false;
+	uint64_t pa = pfn << 12;
+	unsigned idx;
+	uint64_t pds[4];
+	if (x64_root(p->pm, b, pa, &idx)) {
+		if (!p->t[0].seen++)
+			p->t[0].first = pa;
+		memset(&p->d, 0, sizeof(p->d));
+		p->d.arch = PM_ARCH_X64;
+		p->d.dtb = pa;
+		snprintf(p->d.dtb_how, sizeof(p->d.dtb_how), "PML4 at %#" PRIx64 " maps itself at "
+			 "entry %#x (PTE base %#" PRIx64 ")", pa, idx,
+			 (uint64_t)(0xFFFF000000000000ull | (uint64_t)idx << 39));
+		if (try_root(p))
+			return false;
+	}
+	if (pae_pd3(b, pa, pds)) {
+		if (!p->t[1].seen++)
+			p->t[1].first = pa;
+		if (p->npae < PM_MAX_ROOT_CANDIDATES) {
+			struct pae_cand *c = &p->pae[p->npae++];
+			c->pa = pa;
+			memcpy(c->pds, pds, sizeof(pds));
+			c->has_pdpt = false;
 		}
 	}
+	if (x86_root(b, pa)) {
+		if (!p->t[2].seen++)
+			p->t[2].first = pa;
+		memset(&p->d, 0, sizeof(p->d));
+		p->d.arch = PM_ARCH_X86;
+		p->d.dtb = pa;
+		snprintf(p->d.dtb_how, sizeof(p->d.dtb_how), "page directory at %#" PRIx64
+			 " maps itself at PDE 0x300 (0xC0000000)", pa);
+		if (try_root(p))
+			return false;
+	}
+	return true;
+}
+
+/* PAE: the PDPTs, 32-byte blocks below 4 GiB (CR3 is 32 bits wide) naming the four page
+ * directories of a candidate: one more pass for all candidates together. */
+static bool on_pdpt_page(void *ctx, uint64_t pfn, const uint8_t *b)
+{
+	struct pass *p = ctx;
+	unsigned left = 0;
+	for (unsigned o = 0; o < 4096; o += 32) {
+		uint64_t e0 = u64at(b + o);
+		if (!(e0 & 1))
+			continue;
+		for (unsigned c = 0; c < p->npae; c++) {
+			struct pae_cand *k = &p->pae[c];
+			if (k->has_pdpt || (e0 & 0x000FFFFFFFFFF000ull) != k->pds[0])
+				continue;
+			unsigned i = 1;
+			while (i < 4 && (u64at(b + o + 8 * i) & 1) &&
+			       (u64at(b + o + 8 * i) & 0x000FFFFFFFFFF000ull) == k->pds[i])
+				i++;
+			if (i == 4) {
+				k->pdpt = (pfn << 12) + o;
+				k->has_pdpt = true;
+			}
+		}
+	}
+	for (unsigned c = 0; c < p->npae; c++)
+		left += !p->pae[c].has_pdpt;
+	return left > 0;
+}
+
+static void try_pae(struct pass *p)
+{
+	struct pm_error *err = pm_physmem_stream(p->pm, 0, UINT64_C(1) << 20, 0, on_pdpt_page, p,
+						   NULL);
+	pm_error_destroy(err); /* an unreadable page only hides a PDPT */
+	for (unsigned c = 0; c < p->npae && !p->done; c++) {
+		if (!p->pae[c].has_pdpt) {
+			p->t[1].pae_no_pdpt++;
+			continue;
+		}
+		if (p->tried_roots >= PM_MAX_ROOT_CANDIDATES)
+			break;
+		memset(&p->d, 0, sizeof(p->d));
+		p->d.arch = PM_ARCH_X86_PAE;
+		p->d.dtb = p->pae[c].pdpt;
+		snprintf(p->d.dtb_how, sizeof(p->d.dtb_how), "PAE: PDPT at %#" PRIx64 " names the "
+			 "four page directories, the last mapping itself at 0xC0600000", p->d.dtb);
+		try_root(p);
+	}
+	/* sets beyond the candidates kept had no PDPT looked for */
+	if (p->t[1].seen > p->npae)
+		p->t[1].pae_no_pdpt += p->t[1].seen - p->npae;
+}
+
+/* What was tried, for the error when no root led to a kernel. */
+static struct pm_error *nothing_found(const struct pass *p, uint64_t unreadable)
+{
+	static const enum pm_arch arches[3] = { PM_ARCH_X64, PM_ARCH_X86_PAE, PM_ARCH_X86 };
 	char tried[600];
 	int len = 0;
 	for (unsigned a = 0; a < 3; a++) {
+		const struct tally *t = &p->t[a];
 		const char *what = a == 0   ? "x64: no PML4 maps itself"
 				   : a == 1 ? "x86-PAE: no directory set maps itself"
 					    : "x86: no page directory maps itself at PDE 0x300";
 		int w;
-		if (!t[a].seen)
+		if (!t->seen)
 			w = snprintf(tried + len, sizeof(tried) - (size_t)len, "%s%s", len ? "; " : "",
 				     what);
-		else if (a == 1 && t[a].pae_no_pdpt == t[a].seen)
+		else if (a == 1 && t->pae_no_pdpt == t->seen)
 			w = snprintf(tried + len, sizeof(tried) - (size_t)len, "%sx86-PAE: %u directory "
 				     "set(s) map themselves (first at %#" PRIx64 ") but no PDPT names "
-				     "them", len ? "; " : "", t[a].seen, t[a].first);
+				     "them", len ? "; " : "", t->seen, t->first);
 		else
 			w = snprintf(tried + len, sizeof(tried) - (size_t)len, "%s%s: %u page-table "
 				     "root(s) map themselves (first at %#" PRIx64 ") but none leads to a "
 				     "kernel image (MZ with an nt*.pdb CodeView record)", len ? "; " : "",
-				     pm_arch_name(arches[a]), t[a].seen, t[a].first);
+				     pm_arch_name(arches[a]), t->seen, t->first);
 		if (w > 0 && (size_t)w < sizeof(tried) - (size_t)len)
 			len += w;
 	}
 	char tail[160] = "";
+	uint64_t n = p->n < PM_MAX_DTB_SCAN_PAGES ? p->n : PM_MAX_DTB_SCAN_PAGES;
 	if (unreadable)
 		snprintf(tail, sizeof(tail), " (%" PRIu64 " of %" PRIu64 " pages unreadable)",
-			 unreadable, n);
-	if (tried_roots >= PM_MAX_ROOT_CANDIDATES)
+			 unreadable, n + unreadable);
+	if (p->tried_roots >= PM_MAX_ROOT_CANDIDATES)
 		snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "; gave up after %d "
 			 "candidate roots", PM_MAX_ROOT_CANDIDATES);
-	if (!budget)
+	if (!p->budget)
 		snprintf(tail + strlen(tail), sizeof(tail) - strlen(tail), "; gave up after %" PRIu64
 			 " mapped pages searched for the kernel image", PM_MAX_KERNEL_SEARCH_PAGES);
 	return pm_err(PM_ERR_NOT_FOUND, "%s%s", tried, tail);
+}
+
+/*
+ * One pass over physical memory in address order, streamed a window at a time. Each page that
+ * looks like an x64 or x86 page-table root (x64 PML4 with a self-map; x86 directory mapping
+ * itself at PDE 0x300) is tried at once: the first whose tables lead to a kernel image wins. A
+ * page directory can pass for a PML4 and vice versa, but only the right one leads to a kernel.
+ * PAE directory sets are collected, and their PDPTs looked for in one more pass below 4 GiB
+ * only if no other root led to a kernel.
+ */
+struct pm_error *pm_discover(const struct pm_pagemap *pm, struct pm_discovery *ret,
+			     struct pm_diags *diags)
+{
+	struct pass *p = calloc(1, sizeof(*p));
+	if (!p)
+		return &pm_enomem;
+	p->pm = pm;
+	p->diags = diags;
+	p->budget = PM_MAX_KERNEL_SEARCH_PAGES;
+	uint64_t unreadable = 0;
+	struct pm_error *err = pm_physmem_stream(pm, 0, UINT64_MAX, DISCOVER_READS_FROM,
+						   on_phys_page, p, &unreadable);
+	if (!err && !p->done && p->npae && p->tried_roots < PM_MAX_ROOT_CANDIDATES)
+		try_pae(p);
+	if (!err && p->done) {
+		err = p->result;
+		if (!err)
+			*ret = p->d;
+	} else if (!err) {
+		if (p->npae == 0 && p->t[1].seen)
+			p->t[1].pae_no_pdpt = p->t[1].seen;
+		err = nothing_found(p, unreadable);
+	}
+	free(p);
+	return err;
 }
 
 void pm_discovery_deinit(struct pm_discovery *d)

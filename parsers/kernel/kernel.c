@@ -372,6 +372,7 @@ void pm_kernel_destroy(struct pm_kernel *k)
 		return;
 	pm_kdbg_deinit(&k->kdbg);
 	pm_module_list_deinit(&k->modules);
+	pm_vmem_deinit(&k->vm);
 	free(k->mods);
 	if (k->disc) {
 		pm_discovery_deinit(k->disc);

@@ -76,8 +76,7 @@ struct scan_state {
 	bool is64;
 	enum pm_pool_era era;
 	struct pm_scan *s;
-	uint8_t *seen;       /* one bit per page of the file: a frame mapped twice counts once */
-	uint64_t seen_bits;
+	struct pm_physset *pages; /* the pages to parse: each frame once, read in file order */
 	struct pm_scan_tag *tags;
 	size_t ntags, cap;
 	bool oom;
@@ -113,26 +112,22 @@ static struct pm_scan_tag *tag_slot(struct scan_state *st, uint32_t tag)
 	return &st->tags[lo];
 }
 
+/* The page tables name a kernel page: gather it (a frame mapped twice is examined once). */
 static bool on_page(void *ctx, uint64_t va, uint64_t pa)
 {
 	(void)va;
 	struct scan_state *st = ctx;
-	/* A frame mapped twice is examined once. The key is the page's place in the file, which
-	 * the file's size bounds (a PFN is only bounded by what the container claims). */
-	uint64_t off;
-	if (pm_pagemap_locate(st->vm->pm, pa >> 12, &off) != PM_PAGE_OK)
-		return true;
-	uint64_t key = off >> 12;
-	if (key < st->seen_bits) {
-		if (st->seen[key >> 3] & (1u << (key & 7)))
-			return true;
-		st->seen[key >> 3] |= (uint8_t)(1u << (key & 7));
-	}
-	uint8_t page[4096];
-	if (pm_physmem_read_quiet(st->vm->pm, pa, page, sizeof(page)) != PM_PAGE_OK)
-		return true;
+	bool added;
+	pm_physset_add(st->pages, pa, &added);
+	return true;
+}
+
+/* One gathered page, in file order. */
+static bool parse_page(void *ctx, const uint8_t *page)
+{
+	struct scan_state *st = ctx;
 	st->s->pages_examined++;
-	st->s->bytes_read += sizeof(page);
+	st->s->bytes_read += PM_PAGE_SIZE;
 	struct pm_chunk ch[512];
 	size_t n = pm_pool_page_parse(page, st->is64, st->era, ch, 512);
 	if (!n)
@@ -168,17 +163,17 @@ struct pm_error *pm_pool_scan(const struct pm_vmem *vm, uint32_t build, struct p
 			      build);
 	struct pm_scan s;
 	memset(&s, 0, sizeof(s));
-	struct scan_state st = { vm, pm_vmem_ptr_size(vm) == 8, era, &s, NULL, 0, NULL, 0, 0, false };
-	/* The seen-bitmap has a bit per page of the file (2 MiB for a 64 GiB dump). */
-	st.seen_bits = vm->pm->src->size / PM_PAGE_SIZE + 1;
-	st.seen = calloc((size_t)(st.seen_bits / 8 + 1), 1);
-	if (!st.seen)
-		return &pm_enomem;
+	struct scan_state st = { vm, pm_vmem_ptr_size(vm) == 8, era, &s, NULL, NULL, 0, 0, false };
+	/* First the page tables (small), then the pages they name, streamed in the order they lie
+	 * in the dump: the file is read forwards in large windows, not a page at a time in VA
+	 * order. */
+	PM_TRY(pm_physset_create(vm->pm, &st.pages));
 	pm_vmem_walk_kernel(vm, on_page, &st, &s.tables_missing);
-	free(st.seen);
-	if (st.oom) {
+	struct pm_error *err = pm_physset_stream(st.pages, parse_page, &st);
+	pm_physset_destroy(st.pages);
+	if (err || st.oom) {
 		free(st.tags);
-		return &pm_enomem;
+		return err ? err : &pm_enomem;
 	}
 	s.tags = st.tags;
 	s.ntags = st.ntags;

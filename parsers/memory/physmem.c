@@ -33,10 +33,10 @@ struct pm_error *pm_physmem_read(const struct pm_pagemap *pm, uint64_t pa, void 
 {
 	uint8_t *out = buf;
 	while (len) {
-		uint64_t off;
+		uint64_t off, n;
 		size_t in_page = PM_PAGE_SIZE - (size_t)(pa & (PM_PAGE_SIZE - 1));
-		size_t n = len < in_page ? len : in_page;
-		switch (pm_pagemap_locate(pm, pa >> PM_PAGE_SHIFT, &off)) {
+		uint64_t pages = len <= in_page ? 1 : 1 + (len - in_page + PM_PAGE_SIZE - 1) / PM_PAGE_SIZE;
+		switch (pm_pagemap_extent(pm, pa >> PM_PAGE_SHIFT, pages, &off, &n)) {
 		case PM_PAGE_NOT_CAPTURED:
 			return pm_err(PM_ERR_NOT_CAPTURED, "physical page %#" PRIx64
 				      " (PFN %#" PRIx64 ") is not in the dump",
@@ -49,12 +49,14 @@ struct pm_error *pm_physmem_read(const struct pm_pagemap *pm, uint64_t pa, void 
 		case PM_PAGE_OK:
 			break;
 		}
-		PM_TRY(pm_source_read_exact(pm->src, off + (pa & (PM_PAGE_SIZE - 1)), out, n,
+		/* the pages that lie together in the file: one read */
+		uint64_t span = in_page + (n - 1) * PM_PAGE_SIZE;
+		size_t k = span < len ? (size_t)span : len;
+		PM_TRY(pm_source_read_exact(pm->src, off + (pa & (PM_PAGE_SIZE - 1)), out, k,
 					    "physical page"));
-		out += n;
-		pa += n;
-		len -= n;
+		out += k;
+		pa += k;
+		len -= k;
 	}
 	return NULL;
 }
-

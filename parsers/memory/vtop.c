@@ -4,6 +4,7 @@
 // §6.3; the decision masks are those MemProcFS uses (transition if (pte & 0xC01) == 0x800,
 // prototype if bit 10 is set in an invalid entry).
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pm-reader.h"
@@ -76,6 +77,49 @@ static const struct paging_mode *mode_of(enum pm_arch a)
 	}
 }
 
+/* ---- the page-table cache: 2-way set associative, keyed by page frame ------------------ */
+
+enum { PT_SETS = PM_PTCACHE_PAGES / 2 };
+
+struct pm_ptcache {
+	uint64_t tag[PT_SETS][2];       /* PFN + 1; 0 = empty */
+	uint8_t status[PT_SETS][2];     /* enum pm_page_status of the read */
+	uint8_t older[PT_SETS];         /* the way to replace next */
+	uint8_t page[PT_SETS][2][PM_PAGE_SIZE];
+};
+
+void pm_vmem_deinit(struct pm_vmem *vm)
+{
+	free(vm->cache);
+	vm->cache = NULL;
+}
+
+/* The table entry of @p size bytes at physical @p pa (inside one page), through the cache. */
+static enum pm_page_status table_read(const struct pm_vmem *vm, uint64_t pa, void *out,
+				      unsigned size)
+{
+	struct pm_ptcache *c = vm->cache;
+	if (!c)
+		return pm_physmem_read_quiet(vm->pm, pa, out, size);
+	uint64_t pfn = pa >> PM_PAGE_SHIFT;
+	unsigned set = (unsigned)((pfn ^ pfn >> 5 ^ pfn >> 10) % PT_SETS), way;
+	if (c->tag[set][0] == pfn + 1) {
+		way = 0;
+	} else if (c->tag[set][1] == pfn + 1) {
+		way = 1;
+	} else {
+		way = c->older[set];
+		c->status[set][way] = (uint8_t)pm_physmem_read_quiet(
+			vm->pm, pfn << PM_PAGE_SHIFT, c->page[set][way], PM_PAGE_SIZE);
+		c->tag[set][way] = pfn + 1;
+	}
+	c->older[set] = (uint8_t)!way;
+	if (c->status[set][way] != PM_PAGE_OK)
+		return (enum pm_page_status)c->status[set][way];
+	memcpy(out, c->page[set][way] + (pa & (PM_PAGE_SIZE - 1)), size);
+	return PM_PAGE_OK;
+}
+
 struct pm_error *pm_vmem_init(struct pm_vmem *vm, const struct pm_pagemap *pm, enum pm_arch arch,
 			      uint64_t dtb)
 {
@@ -83,6 +127,8 @@ struct pm_error *pm_vmem_init(struct pm_vmem *vm, const struct pm_pagemap *pm, e
 	if (!mode_of(arch))
 		return pm_err(PM_ERR_UNSUPPORTED, "address translation for %s is not supported",
 			      pm_arch_name(arch));
+	/* calloc: only the tags need zeros, and untouched pages of a large calloc cost nothing */
+	vm->cache = calloc(1, sizeof(*vm->cache));
 	vm->pm = pm;
 	vm->arch = arch;
 	vm->l1tf_bit = 45; /* fallback recommended by §6.4; KDBG 0x2C2 may refine it */
@@ -168,8 +214,7 @@ void pm_vmem_translate(const struct pm_vmem *vm, uint64_t va, struct pm_xlat *re
 		uint64_t idx = (va >> m->shift[lvl]) & ((UINT64_C(1) << m->index_bits[lvl]) - 1);
 		uint8_t raw[8] = { 0 };
 		x.level = m->names[lvl];
-		enum pm_page_status ps =
-			pm_physmem_read_quiet(vm->pm, table + idx * m->entry_size, raw, m->entry_size);
+		enum pm_page_status ps = table_read(vm, table + idx * m->entry_size, raw, m->entry_size);
 		if (ps != PM_PAGE_OK) {
 			x.status = PM_VA_TABLE_NOT_CAPTURED;
 			x.pa = table + idx * m->entry_size;
@@ -235,6 +280,11 @@ data: {
 }
 }
 
+static bool has_data(const struct pm_xlat *x)
+{
+	return x->status == PM_VA_OK || x->status == PM_VA_TRANSITION;
+}
+
 struct pm_error *pm_vmem_read(const struct pm_vmem *vm, uint64_t va, void *buf, size_t len)
 {
 	uint8_t *out = buf;
@@ -246,6 +296,14 @@ struct pm_error *pm_vmem_read(const struct pm_vmem *vm, uint64_t va, void *buf, 
 		switch (x.status) {
 		case PM_VA_OK:
 		case PM_VA_TRANSITION:
+			/* the following pages while they are physically adjacent: one read */
+			while (n < len) {
+				struct pm_xlat y;
+				pm_vmem_translate(vm, va + n, &y);
+				if (!has_data(&y) || y.pa != x.pa + n)
+					break;
+				n += len - n < PM_PAGE_SIZE ? len - n : PM_PAGE_SIZE;
+			}
 			PM_TRY(pm_physmem_read(vm->pm, x.pa, out, n));
 			break;
 		case PM_VA_NOT_CAPTURED:

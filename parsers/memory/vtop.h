@@ -51,16 +51,29 @@ struct pm_xlat {
 	uint64_t entry;     /**< its raw value */
 };
 
+struct pm_ptcache;
+
 struct pm_vmem {
 	const struct pm_pagemap *pm;
 	enum pm_arch arch;
 	uint64_t dtb;      /**< DirectoryTableBase, masked for the mode */
 	unsigned l1tf_bit; /**< physical-address bit Windows sets in non-present x64 PTEs (§6.4) */
+	/** Page tables read so far (a bounded cache, PM_PTCACHE_PAGES pages): a translation reads
+	 * each level from it, not with a read of 8 bytes from the file. NULL: uncached. */
+	struct pm_ptcache *cache;
 };
 
-/** Set up translation for @p arch from the dump header's DirectoryTableBase. */
+/** Page-table pages a pm_vmem keeps (256 KiB): the upper levels and 96 MiB of mapped VA. */
+enum { PM_PTCACHE_PAGES = 64 };
+
+/**
+ * Set up translation for @p arch from the dump header's DirectoryTableBase. Release with
+ * pm_vmem_deinit() (the page-table cache); without memory for the cache, translation works
+ * uncached.
+ */
 struct pm_error *pm_vmem_init(struct pm_vmem *vm, const struct pm_pagemap *pm, enum pm_arch arch,
 			      uint64_t dtb);
+void pm_vmem_deinit(struct pm_vmem *vm);
 
 /** Translate @p va; never fails (the outcome is in ret->status). */
 void pm_vmem_translate(const struct pm_vmem *vm, uint64_t va, struct pm_xlat *ret);

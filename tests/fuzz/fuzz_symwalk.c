@@ -136,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (verbose())
 		fprintf(stderr, "vmem: %s\n", pm_err_msg(err));
 	pm_error_destroy(err);
+	pm_vmem_deinit(&vm);
 	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 	return 0;

@@ -106,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pm_diags_deinit(&d);
 	}
 	pm_error_destroy(err);
+	pm_vmem_deinit(&vm);
 	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 	return 0;

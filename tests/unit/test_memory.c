@@ -220,6 +220,7 @@ static void test_x64(void)
 	struct pm_error *e = pm_vmem_read(&vm, va + 0x2FF8, buf, 16);
 	CHECK(e && pm_err_code(e) == PM_ERR_NOT_PRESENT && strstr(pm_err_msg(e), "paged out"));
 	pm_error_destroy(e);
+	pm_vmem_deinit(&vm);
 	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 }
@@ -251,6 +252,7 @@ static void test_x86(void)
 	CHECK_EQ_U64(x.pa, 0x8000);
 	pm_vmem_translate(&vm, 0x80400000u + 0x7000, &x);
 	CHECK(x.status == PM_VA_PAGED_OUT);
+	pm_vmem_deinit(&vm);
 	/* PAE: PDPT at 0x3020 (32-byte aligned, not page aligned) */
 	memset(image, 0, sizeof(image));
 	put64(0x3020 + 2 * 8, 0x4001);            /* PDPTE[2] -> PD at PFN 4 */
@@ -266,6 +268,7 @@ static void test_x86(void)
 	CHECK_EQ_U64(x.pa, 0x201234);
 	pm_vmem_translate(&vm, 0x40000000u, &x); /* PDPTE[1] absent */
 	CHECK(x.status == PM_VA_NOT_MAPPED);
+	pm_vmem_deinit(&vm);
 	pm_pagemap_deinit(&pm);
 	pm_source_destroy(src);
 }

@@ -188,6 +188,7 @@ static inline struct pm_error *vmb_open(struct vmb *b)
 static inline void vmb_free(struct vmb *b)
 {
 	if (b->src) {
+		pm_vmem_deinit(&b->vm);
 		pm_pagemap_deinit(&b->pm);
 		pm_source_destroy(b->src);
 	}
