@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Volatility 3 ISF JSON (reference/symbols.md §6) as a pm_symtab. The JSON is parsed by cJSON
-// into a tree that is then only read: every key's presence and type is checked before use,
-// names are indexed once, and type descriptors are followed with a depth limit.
+// Volatility 3 ISF JSON (reference/symbols.md §6) as a pm_symtab. Opening checks the whole
+// document (strict JSON) in one pass that builds no tree, only an index of where each symbol,
+// type, enum and base type lies (isf_index.c); an entry is parsed by cJSON when a query first
+// needs it, then kept. Every key's presence and type is checked before use, and type
+// descriptors are followed with a depth limit.
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <lzma.h>
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isf-priv.h"
 #include "isf.h"
 #include "pm-reader.h"
 #include "strmap.h"
@@ -21,10 +24,22 @@ enum { H_DESC = 0, H_USER = 1, H_ENUM = 2, H_BASE = 3 };
 
 struct isf {
 	struct pm_symtab base;
-	cJSON *root;
-	const cJSON *base_types, *user_types, *enums, *symbols;
-	struct pm_strmap sym, user, en, bt; /* name -> cJSON node */
+	char *json; /* the document, kept: entries are parsed from it on demand */
+	size_t jlen;
+	struct isf_index ix;
+	struct pm_strmap map[ISF_METADATA]; /* name -> entry index, per section */
+	bool indexed[ISF_METADATA];         /* a section's names are hashed after a few lookups */
+	unsigned lookups[ISF_METADATA];
+	cJSON **parsed[ISF_METADATA];       /* entries parsed so far */
+	char **keys;                        /* names that had escapes, decoded */
+	size_t nkeys;
 };
+
+/* Lookups in a section answered by comparing names in place before its names are hashed. */
+enum { ISF_LINEAR_LOOKUPS = 8 };
+
+static const char *const section_name[ISF_NSECT] = { "symbols", "user_types", "enums",
+						     "base_types", "metadata" };
 
 static pm_tref handle(const cJSON *node, unsigned role)
 {
@@ -77,28 +92,116 @@ static bool uint_of(const cJSON *o, const char *k, uint64_t *v)
 	return true;
 }
 
-static struct pm_error *index_obj(struct isf *s, const cJSON *o, struct pm_strmap *m,
-				  const char *what)
+/* An entry's name: its key, its escapes decoded (a NUL-terminated copy). */
+static char *key_text(const struct isf *s, const struct isf_entry *e)
 {
-	for (const cJSON *it = o->child; it; it = it->next) {
-		if (!it->string || !cJSON_IsObject(it))
-			return pm_err(PM_ERR_FORMAT, "%s: %s: entry %s is not an object", pname(s), what,
-				      it->string ? it->string : "(unnamed)");
-		if (!pm_strmap_add(m, it->string, strlen(it->string), (uint64_t)(uintptr_t)it))
+	const char *k = s->json + e->key;
+	if (!memchr(k, '\\', e->key_len))
+		return strndup(k, e->key_len);
+	char *q = malloc(e->key_len + 2); /* the key with its quotes, parsed as a JSON string */
+	if (!q)
+		return NULL;
+	memcpy(q, k - 1, e->key_len + 2);
+	cJSON *v = cJSON_ParseWithLength(q, e->key_len + 2);
+	free(q);
+	char *r = cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+	cJSON_Delete(v);
+	return r;
+}
+
+/* The names of a section's entries (borrowed from the document where they have no escape). */
+static struct pm_error *index_section(struct isf *s, unsigned sec)
+{
+	const struct isf_section *x = &s->ix.sec[sec];
+	struct pm_strmap *m = &s->map[sec];
+	pm_strmap_borrow_keys(m);
+	if (!pm_strmap_reserve(m, x->n))
+		return &pm_enomem;
+	for (size_t i = 0; i < x->n; i++) {
+		const struct isf_entry *e = &x->e[i];
+		const char *k = s->json + e->key;
+		size_t len = e->key_len;
+		if (memchr(k, '\\', len)) {
+			char *d = key_text(s, e);
+			char **ks = d ? realloc(s->keys, (s->nkeys + 1) * sizeof(*ks)) : NULL;
+			if (!ks) {
+				free(d);
+				return &pm_enomem;
+			}
+			s->keys = ks;
+			s->keys[s->nkeys++] = d;
+			k = d;
+			len = strlen(d);
+		}
+		if (!pm_strmap_add(m, k, len, i))
 			return &pm_enomem;
 	}
 	return NULL;
 }
 
+/* Entry @p i of section @p sec, parsed (once). Its node's string is its name. */
+static struct pm_error *entry_node(struct isf *s, unsigned sec, size_t i, const cJSON **ret)
+{
+	if (!s->parsed[sec] &&
+	    !(s->parsed[sec] = calloc(s->ix.sec[sec].n ? s->ix.sec[sec].n : 1, sizeof(cJSON *))))
+		return &pm_enomem;
+	cJSON *n = s->parsed[sec][i];
+	if (!n) {
+		const struct isf_entry *e = &s->ix.sec[sec].e[i];
+		n = cJSON_ParseWithLength(s->json + e->val, e->val_len);
+		char *name = n ? key_text(s, e) : NULL;
+		if (!name) { /* the document was checked: only memory can fail here */
+			cJSON_Delete(n);
+			return &pm_enomem;
+		}
+		n->string = name; /* freed with the node */
+		s->parsed[sec][i] = n;
+	}
+	*ret = n;
+	return NULL;
+}
+
+/* The entry named @p name in section @p sec; *ret NULL when there is none. */
+static struct pm_error *named(struct isf *s, unsigned sec, const char *name, size_t len,
+			      const cJSON **ret)
+{
+	uint64_t v;
+	*ret = NULL;
+	if (!s->indexed[sec] && s->lookups[sec]++ < ISF_LINEAR_LOOKUPS) {
+		/* the first few lookups compare names in place: `x` of two symbols need not hash
+		 * 43,000 names (a name with escapes is compared decoded, below) */
+		const struct isf_section *x = &s->ix.sec[sec];
+		bool escapes = false;
+		for (size_t i = 0; i < x->n; i++) {
+			const struct isf_entry *e = &x->e[i];
+			const char *k = s->json + e->key;
+			if (e->key_len == len && !memcmp(k, name, len))
+				return entry_node(s, sec, i, ret);
+			escapes |= e->key_len >= len && memchr(k, '\\', e->key_len);
+		}
+		if (!escapes)
+			return NULL;
+	}
+	if (!s->indexed[sec]) {
+		PM_TRY(index_section(s, sec));
+		s->indexed[sec] = true;
+	}
+	if (!pm_strmap_get(&s->map[sec], name, len, &v))
+		return NULL;
+	return entry_node(s, sec, (size_t)v, ret);
+}
+
 static struct pm_error *isf_symbol(struct pm_symtab *t, const char *name, uint64_t *rva)
 {
 	struct isf *s = (struct isf *)t;
-	uint64_t v;
+	const cJSON *n;
 	size_t len = strlen(name);
-	if (!pm_strmap_get(&s->sym, name, len, &v) &&
-	    !(name[0] == '_' && pm_strmap_get(&s->sym, name + 1, len - 1, &v)))
+	PM_TRY(named(s, ISF_SYMBOLS, name, len, &n));
+	if (!n && name[0] == '_')
+		PM_TRY(named(s, ISF_SYMBOLS, name + 1, len - 1, &n));
+	if (!n)
 		return pm_err(PM_ERR_PROFILE, "%s: no symbol %s", pname(s), name);
-	if (!uint_of((const cJSON *)(uintptr_t)v, "address", rva))
+	if (!uint_of(n, "address", rva))
 		return pm_err(PM_ERR_FORMAT, "%s: symbols.%s.address is not an address", pname(s),
 			      name);
 	return NULL;
@@ -107,14 +210,17 @@ static struct pm_error *isf_symbol(struct pm_symtab *t, const char *name, uint64
 static struct pm_error *isf_find_type(struct pm_symtab *t, const char *name, pm_tref *ret)
 {
 	struct isf *s = (struct isf *)t;
-	uint64_t v;
+	const cJSON *n;
 	size_t len = strlen(name);
-	if (pm_strmap_get(&s->user, name, len, &v))
-		*ret = handle((const cJSON *)(uintptr_t)v, H_USER);
-	else if (pm_strmap_get(&s->en, name, len, &v))
-		*ret = handle((const cJSON *)(uintptr_t)v, H_ENUM);
-	else
+	PM_TRY(named(s, ISF_USER_TYPES, name, len, &n));
+	if (n) {
+		*ret = handle(n, H_USER);
+		return NULL;
+	}
+	PM_TRY(named(s, ISF_ENUMS, name, len, &n));
+	if (!n)
 		return pm_err(PM_ERR_PROFILE, "%s: no type %s", pname(s), name);
+	*ret = handle(n, H_ENUM);
 	return NULL;
 }
 
@@ -141,14 +247,15 @@ static struct pm_error *describe_base(struct isf *s, const cJSON *b, const char 
 	return NULL;
 }
 
-static struct pm_error *lookup(struct isf *s, struct pm_strmap *m, const char *name,
-			       const char *what, const cJSON **ret)
+static struct pm_error *lookup(struct isf *s, unsigned sec, const char *name, const char *what,
+			       const cJSON **ret)
 {
-	uint64_t v;
-	if (!name || !pm_strmap_get(m, name, strlen(name), &v))
+	*ret = NULL;
+	if (name)
+		PM_TRY(named(s, sec, name, strlen(name), ret));
+	if (!*ret)
 		return pm_err(PM_ERR_FORMAT, "%s: %s %s is not defined", pname(s), what,
 			      name ? name : "(no name)");
-	*ret = (const cJSON *)(uintptr_t)v;
 	return NULL;
 }
 
@@ -181,7 +288,7 @@ static struct pm_error *isf_describe(struct pm_symtab *t, pm_tref h, struct pm_t
 	case H_ENUM:
 		ti->kind = PM_TK_ENUM;
 		snprintf(ti->name, sizeof(ti->name), "%s", name);
-		PM_TRY(lookup(s, &s->bt, str(n, "base"), "enum base type", &d));
+		PM_TRY(lookup(s, ISF_BASE_TYPES, str(n, "base"), "enum base type", &d));
 		ti->target = handle(d, H_BASE);
 		return NULL;
 	case H_DESC:
@@ -193,12 +300,12 @@ static struct pm_error *isf_describe(struct pm_symtab *t, pm_tref h, struct pm_t
 	if (!kind)
 		return pm_err(PM_ERR_FORMAT, "%s: a type descriptor has no kind", pname(s));
 	if (!strcmp(kind, "base")) {
-		PM_TRY(lookup(s, &s->bt, str(n, "name"), "base type", &d));
+		PM_TRY(lookup(s, ISF_BASE_TYPES, str(n, "name"), "base type", &d));
 		return describe_base(s, d, d->string, ti);
 	}
 	if (!strcmp(kind, "pointer")) {
 		const char *b = str(n, "base");
-		PM_TRY(lookup(s, &s->bt, b ? b : "pointer", "pointer base type", &d));
+		PM_TRY(lookup(s, ISF_BASE_TYPES, b ? b : "pointer", "pointer base type", &d));
 		const cJSON *sub = obj(n, "subtype");
 		if (!sub || !uint_of(d, "size", &ti->size))
 			return pm_err(PM_ERR_FORMAT, "%s: a pointer descriptor lacks a subtype or the "
@@ -233,10 +340,11 @@ static struct pm_error *isf_describe(struct pm_symtab *t, pm_tref h, struct pm_t
 	bool is_enum = !strcmp(kind, "enum");
 	if (is_enum || !strcmp(kind, "struct") || !strcmp(kind, "union") || !strcmp(kind, "class")) {
 		const char *tn = str(n, "name");
-		uint64_t v;
-		if (tn && pm_strmap_get(is_enum ? &s->en : &s->user, tn, strlen(tn), &v))
-			return isf_describe(t, handle((const cJSON *)(uintptr_t)v,
-						      is_enum ? H_ENUM : H_USER), ti);
+		const cJSON *def = NULL;
+		if (tn)
+			PM_TRY(named(s, is_enum ? ISF_ENUMS : ISF_USER_TYPES, tn, strlen(tn), &def));
+		if (def)
+			return isf_describe(t, handle(def, is_enum ? H_ENUM : H_USER), ti);
 		/* named but not defined here (a forward declaration): no size, no members */
 		ti->kind = is_enum ? PM_TK_ENUM : !strcmp(kind, "union") ? PM_TK_UNION : PM_TK_STRUCT;
 		snprintf(ti->name, sizeof(ti->name), "%.200s", tn ? tn : "");
@@ -266,10 +374,9 @@ static struct pm_error *isf_members(struct pm_symtab *t, pm_tref h, struct pm_tm
 	if ((h & 7) == H_DESC) { /* a struct/union descriptor: its definition */
 		struct pm_tinfo ti;
 		PM_TRY(isf_describe(t, h, &ti));
-		uint64_t v;
-		if (!pm_strmap_get(&s->user, ti.name, strlen(ti.name), &v))
+		PM_TRY(named(s, ISF_USER_TYPES, ti.name, strlen(ti.name), &n));
+		if (!n)
 			return pm_err(PM_ERR_PROFILE, "%s: %s has no members", pname(s), ti.name);
-		n = (const cJSON *)(uintptr_t)v;
 	} else if ((h & 7) != H_USER) {
 		return pm_err(PM_ERR_PROFILE, "%s: not a structure", pname(s));
 	}
@@ -313,10 +420,12 @@ static struct pm_error *isf_enumerators(struct pm_symtab *t, pm_tref h,
 	struct isf *s = (struct isf *)t;
 	struct pm_tinfo ti;
 	PM_TRY(isf_describe(t, h, &ti));
-	uint64_t v;
-	if (ti.kind != PM_TK_ENUM || !pm_strmap_get(&s->en, ti.name, strlen(ti.name), &v))
+	const cJSON *def = NULL;
+	if (ti.kind == PM_TK_ENUM)
+		PM_TRY(named(s, ISF_ENUMS, ti.name, strlen(ti.name), &def));
+	if (!def)
 		return pm_err(PM_ERR_PROFILE, "%s: not an enum", pname(s));
-	const cJSON *c = obj((const cJSON *)(uintptr_t)v, "constants");
+	const cJSON *c = obj(def, "constants");
 	if (!c)
 		return pm_err(PM_ERR_FORMAT, "%s: enums.%s has no constants", pname(s), ti.name);
 	size_t cnt = (size_t)cJSON_GetArraySize(c), i = 0;
@@ -342,11 +451,17 @@ static struct pm_error *isf_enumerators(struct pm_symtab *t, pm_tref h,
 static void isf_destroy(struct pm_symtab *t)
 {
 	struct isf *s = (struct isf *)t;
-	cJSON_Delete(s->root);
-	pm_strmap_free(&s->sym);
-	pm_strmap_free(&s->user);
-	pm_strmap_free(&s->en);
-	pm_strmap_free(&s->bt);
+	for (unsigned k = 0; k < ISF_METADATA; k++) {
+		for (size_t i = 0; s->parsed[k] && i < s->ix.sec[k].n; i++)
+			cJSON_Delete(s->parsed[k][i]);
+		free(s->parsed[k]);
+		pm_strmap_free(&s->map[k]);
+	}
+	for (size_t i = 0; i < s->nkeys; i++)
+		free(s->keys[i]);
+	free(s->keys);
+	pm_isf_index_free(&s->ix);
+	free(s->json);
 	free(s->base.path);
 	free(s);
 }
@@ -398,7 +513,8 @@ static struct pm_error *unxz(const uint8_t *in, size_t inlen, const char *path, 
 	lzma_stream z = LZMA_STREAM_INIT;
 	if (lzma_stream_decoder(&z, UINT64_MAX, 0) != LZMA_OK)
 		return &pm_enomem;
-	size_t cap = inlen < ISF_MAX_JSON / 16 ? inlen * 8 + 4096 : (size_t)ISF_MAX_JSON, n = 0;
+	/* ISF JSON compresses about 11:1: room for 16:1 at once (pages not written cost nothing) */
+	size_t cap = inlen < ISF_MAX_JSON / 16 ? inlen * 16 + 4096 : (size_t)ISF_MAX_JSON, n = 0;
 	uint8_t *b = NULL;
 	struct pm_error *err = NULL;
 	z.next_in = in;
@@ -473,33 +589,37 @@ struct pm_error *pm_isf_open(struct pm_source *src, const char *path, struct pm_
 	}
 	s->base.ops = &isf_ops;
 	s->base.path = pp;
+	s->json = (char *)json;
+	s->jlen = jlen;
 	snprintf(s->base.id.format, sizeof(s->base.id.format), "ISF");
-	s->root = cJSON_ParseWithLength((const char *)json, jlen);
-	if (!s->root) {
-		const char *at = cJSON_GetErrorPtr();
-		size_t off = at && at >= (const char *)json && at <= (const char *)json + jlen
-				     ? (size_t)(at - (const char *)json)
-				     : 0;
-		err = pm_err(PM_ERR_FORMAT, "%s: not valid JSON (error near byte %zu)", path, off);
-	}
-	free(json);
-	if (err)
+	size_t at = 0, at_len = 0;
+	unsigned which = 0;
+	switch (pm_isf_scan(s->json, jlen, &s->ix, &at, &at_len, &which)) {
+	case ISF_SCAN_OK:
+		break;
+	case ISF_SCAN_SYNTAX:
+		err = pm_err(PM_ERR_FORMAT, "%s: not valid JSON (error near byte %zu)", path, at);
 		goto fail;
-	s->base_types = obj(s->root, "base_types");
-	s->user_types = obj(s->root, "user_types");
-	s->enums = obj(s->root, "enums");
-	s->symbols = obj(s->root, "symbols");
-	const cJSON *meta = obj(s->root, "metadata");
-	if (!s->base_types || !s->user_types || !s->enums || !s->symbols || !meta) {
-		err = pm_err(PM_ERR_FORMAT, "%s: not an ISF file: metadata, base_types, user_types, "
-			     "enums and symbols must all be objects", path);
+	case ISF_SCAN_NOT_OBJECT:
+		err = pm_err(PM_ERR_FORMAT, "%s: %s: entry %.*s is not an object", path,
+			     section_name[which], (int)(at_len < 200 ? at_len : 200), s->json + at);
+		goto fail;
+	case ISF_SCAN_NOMEM:
+		err = &pm_enomem;
 		goto fail;
 	}
-	if ((err = index_obj(s, s->symbols, &s->sym, "symbols")) ||
-	    (err = index_obj(s, s->user_types, &s->user, "user_types")) ||
-	    (err = index_obj(s, s->enums, &s->en, "enums")) ||
-	    (err = index_obj(s, s->base_types, &s->bt, "base_types")))
+	for (unsigned k = 0; k < ISF_NSECT; k++)
+		if (!s->ix.sec[k].present || !s->ix.sec[k].is_object) {
+			err = pm_err(PM_ERR_FORMAT, "%s: not an ISF file: metadata, base_types, "
+				     "user_types, enums and symbols must all be objects", path);
+			goto fail;
+		}
+	const struct isf_section *ms = &s->ix.sec[ISF_METADATA];
+	cJSON *meta = cJSON_ParseWithLength(s->json + ms->val, ms->val_len);
+	if (!meta) {
+		err = &pm_enomem;
 		goto fail;
+	}
 	const cJSON *pdb = obj(obj(meta, "windows"), "pdb");
 	uint64_t age, ps;
 	if (pdb && guid_from_text(str(pdb, "GUID"), s->base.id.guid) && uint_of(pdb, "age", &age) &&
@@ -509,7 +629,10 @@ struct pm_error *pm_isf_open(struct pm_source *src, const char *path, struct pm_
 	}
 	if (pdb && str(pdb, "database"))
 		snprintf(s->base.id.pdb_name, sizeof(s->base.id.pdb_name), "%s", str(pdb, "database"));
-	const cJSON *pt = obj(s->base_types, "pointer");
+	cJSON_Delete(meta);
+	const cJSON *pt;
+	if ((err = named(s, ISF_BASE_TYPES, "pointer", 7, &pt)))
+		goto fail;
 	if (pt && uint_of(pt, "size", &ps) && (ps == 4 || ps == 8))
 		s->base.id.ptr_size = (unsigned)ps;
 	*ret = &s->base;
