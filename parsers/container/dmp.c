@@ -151,6 +151,10 @@ struct pm_error *pm_dmp_decode_header(const uint8_t *buf, size_t len, struct pm_
 	PM_TRY(pm_rd_ptr(&rd, l->kdbg, l->ptr, &h.kdbg_va));
 	PM_TRY(pm_rd_u32(&rd, l->dump_type, &h.dump_type));
 	PM_TRY(pm_rd_u32(&rd, l->pmb, &h.nruns_field));
+	uint64_t np;
+	PM_TRY(pm_rd_ptr(&rd, l->pmb + l->pmb_pages, l->ptr, &np));
+	h.has_pmb_pages = np != 0 && np != FILL64 && (uint32_t)np != PM_DUMP_FILL32;
+	h.pmb_pages = h.has_pmb_pages ? np : 0;
 	if (!h.is64) {
 		uint8_t pae;
 		PM_TRY(pm_rd_u8(&rd, l->pae, &pae));

@@ -9,6 +9,15 @@
  * Problems that leave the result meaningful (a truncated page area, a popcount that
  * disagrees with the header) become diagnostics; problems that make it meaningless are
  * returned as errors naming the structure and the file offset.
+ *
+ * Contract of a partial read: a file shorter than its layout opens, with the pages beyond
+ * its end counted (map.pages_beyond_eof) and a diagnostic; reading one of them says so
+ * (PM_PAGE_BEYOND_EOF), never zeros. Which container an input is, is the probe table's
+ * business (container.h); a headerless input's pm_dmp has an all-zero header, never a
+ * made-up one: what a header would say is the kernel layer's (kernel.h).
+ *
+ * Ownership: a struct pm_dmp owns its source, page map, triage record and diagnostics;
+ * pm_dmp_destroy() frees them. Everything above borrows it.
  */
 #ifndef PM_DMP_H
 #define PM_DMP_H
@@ -77,6 +86,8 @@ struct pm_dmp_header {
 	uint32_t minidump_fields;
 	char comment[129]; /**< cut at NUL or at the "PAGE" fill; "" when absent */
 	uint32_t nruns_field; /**< PHYSICAL_MEMORY_DESCRIPTOR.NumberOfRuns as written */
+	bool has_pmb_pages;   /**< NumberOfPages was written (not 0, not the "PAGE" fill) */
+	uint64_t pmb_pages;   /**< PHYSICAL_MEMORY_DESCRIPTOR.NumberOfPages: the machine's RAM */
 };
 
 /** Attributes bits (crashdump-format.md §1.7). */

@@ -6,6 +6,8 @@
  * The block is read whole (Header.Size bytes, never an assumed size) and kept as bytes;
  * fields are looked up by name from a table of offsets. A field at or beyond Size is absent
  * (PM_ERR_PROFILE), not zero. On x86 the 64-bit layout is used with 32-bit values (§4.4).
+ * A struct pm_kdbg owns its copy of the block (raw), freed by pm_kdbg_deinit(); the triage
+ * dump's copy is read through the container (pm_dmp_triage_kdbg_copy()), never from the file.
  */
 #ifndef PM_KDBG_H
 #define PM_KDBG_H

@@ -87,6 +87,11 @@ static void from_header(struct pm_kernel *k, const struct pm_dmp_header *h)
 		present(&k->uptime, h->uptime, PM_PROV_HEADER, "SystemUpTime");
 	else
 		absent(&k->uptime, PM_ABSENT_NOT_IN_HEADER);
+	if (h->has_pmb_pages)
+		present(&k->header_ram_pages, h->pmb_pages, PM_PROV_HEADER,
+			"PhysicalMemoryBlock.NumberOfPages");
+	else
+		absent(&k->header_ram_pages, PM_ABSENT_NOT_IN_HEADER);
 }
 
 static void from_discovery(struct pm_kernel *k, const struct pm_discovery *d)
@@ -94,6 +99,7 @@ static void from_discovery(struct pm_kernel *k, const struct pm_discovery *d)
 	k->arch = d->arch;
 	k->is64 = d->arch == PM_ARCH_X64;
 	k->ptr_size = k->is64 ? 8 : 4;
+	absent(&k->header_ram_pages, PM_ABSENT_NOT_APPLICABLE); /* no header */
 	present(&k->dtb, d->dtb, PM_PROV_DISCOVERED, d->dtb_how);
 	present(&k->kdbg_va, d->kdbg_va, PM_PROV_DISCOVERED, d->kdbg_how);
 	if (d->build)

@@ -70,6 +70,9 @@ struct pm_kernel {
 	struct pm_kval kernel_base;
 	struct pm_kval service_pack; /**< CmNtCSDVersion's high byte (through the KDBG) */
 	struct pm_kval ram_pages;    /**< MmNumberOfPhysicalPages (through the KDBG) */
+	/** The RAM the dump header's PHYSICAL_MEMORY_DESCRIPTOR describes (NumberOfPages): a
+	 * second figure for the machine's RAM, live where the KDBG's variable is stale */
+	struct pm_kval header_ram_pages;
 	char *build_lab;             /**< NtBuildLab (owned); NULL when absent */
 	struct pm_absence build_lab_absent;
 

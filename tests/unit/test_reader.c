@@ -73,8 +73,13 @@ static void test_signatures(void)
 		memcpy(h + i, "PAGE", 4);
 	CHECK_OK(pm_dmp_decode_header(h, 0x2000, &hdr));
 	CHECK(!hdr.has_system_time && !hdr.has_uptime && !hdr.has_attributes);
-	CHECK(!hdr.has_required_space && !hdr.has_product_type);
+	CHECK(!hdr.has_required_space && !hdr.has_product_type && !hdr.has_pmb_pages);
 	CHECK(hdr.comment[0] == 0);
+	/* PHYSICAL_MEMORY_DESCRIPTOR64.NumberOfPages at 0x88 + 8: the machine's RAM */
+	memcpy(h + 0x90, "\x9f\x2f\0\0\0\0\0\0", 8);
+	CHECK_OK(pm_dmp_decode_header(h, 0x2000, &hdr));
+	CHECK(hdr.has_pmb_pages);
+	CHECK_EQ_U64(hdr.pmb_pages, 0x2f9f);
 	memcpy(h + 0xFB0, "Hello from a test", 17);
 	h[0xFB0 + 17] = 0;
 	CHECK_OK(pm_dmp_decode_header(h, 0x2000, &hdr));
