@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 failures = []
 
@@ -155,6 +156,16 @@ def check_analyze(tag, doc, truth, damage):
             fail("%s: commit holder %r, expected %r" % (tag, ch[:1], c))
 
 
+def check_quota(tag, doc, truth, damage):
+    if damage:
+        return
+    for pool, key in (("nonpaged", "quota_nonpaged"), ("paged", "quota_paged")):
+        want = sorted((p for p in truth["processes"] if p[key]), key=lambda p: (-p[key], p["pid"]))
+        got = doc.get("quota_rank", {}).get(pool, [])
+        if [(g["pid"], g["bytes"]) for g in got] != [(p["pid"], p[key]) for p in want[:10]]:
+            fail("%s: quota rank %s %r" % (tag, pool, got))
+
+
 def check_billed(tag, doc, truth):
     want = truth.get("billed") or []
     b = doc.get("billed")
@@ -187,6 +198,7 @@ def one(pm, kdir, dump):
             if src != form:
                 fail("%s: layout source %r, expected %r" % (tag, src, form))
             check_processes(tag, doc, truth, damage)
+            check_quota(tag, doc, truth, damage)
             check_billed(tag, doc, truth)
             cut = damage and "processes" in damage
             if (p.returncode == 4) != bool(cut):
@@ -197,16 +209,47 @@ def one(pm, kdir, dump):
         doc, _ = run(pm, ["analyze", "--json"] + extra + [dump])
         if doc:
             check_analyze(tag, doc, truth, damage)
-    # the text forms exist and name the holder
-    p = subprocess.run([pm, "analyze", dump], capture_output=True, text=True, timeout=300)
-    if truth.get("expect") and "who holds it:" not in p.stdout:
-        fail("%s: the text verdict has no 'who holds it'" % name)
+    # every rendering names the holder: text, Markdown, HTML
+    exp = truth.get("expect")
+    if not exp or damage:
+        return
+    who = "%s (PID %d)" % (exp["holder"]["name"], exp["holder"]["pid"])
+    for fmt, marks in (("text", ["who holds it:", who]), ("md", ["**Who holds it**", who]),
+                       ("html", ['class="holders"', "%s (PID %d)</b>" % (
+                           exp["holder"]["name"], exp["holder"]["pid"])])):
+        p = subprocess.run([pm, "analyze", "--format", fmt, dump], capture_output=True, text=True,
+                           timeout=300)
+        for m in marks:
+            if m not in p.stdout:
+                fail("%s: analyze --format %s lacks %r" % (name, fmt, m))
+
+
+def check_batch(pm, dumps):
+    """batch buckets are resource | tag | driver | holder (the holder's image name)."""
+    whole = [d for d in dumps if "damage" not in json.load(open(d[:-4] + ".truth.json"))["holders"]]
+    with tempfile.TemporaryDirectory(prefix="pm-holders-") as t:
+        p = subprocess.run([pm, "batch", "--no-progress", "--jobs", "2", "--output",
+                            os.path.join(t, "out.ndjson"), "--summary", os.path.join(t, "sum.json")]
+                           + whole, capture_output=True, text=True, timeout=600)
+        try:
+            buckets = [b["bucket"] for b in json.load(open(os.path.join(t, "sum.json")))["buckets"]]
+        except (OSError, ValueError, KeyError):
+            fail("batch: no summary (exit %d): %s" % (p.returncode, p.stderr.strip()))
+            return
+    for d in whole:
+        e = json.load(open(d[:-4] + ".truth.json"))["holders"].get("expect")
+        if not e:
+            continue
+        want = "%s | %s | " % (e["resource"], e["tag"])
+        if not any(b.startswith(want) and b.endswith(" | " + e["holder"]["name"]) for b in buckets):
+            fail("batch: no bucket %s... | %s in %r" % (want, e["holder"]["name"], buckets))
 
 
 def main():
     pm, kdir, dumps = sys.argv[1], sys.argv[2], sys.argv[3:]
     for d in dumps:
         one(pm, kdir, d)
+    check_batch(pm, dumps)
     for m in failures:
         print("FAIL:", m)
     print("ok" if not failures else "%d failure(s)" % len(failures))

@@ -94,6 +94,59 @@ static void text_row(struct pm_strbuf *sb, const struct pm_holder_proc *hp)
 		pm_sb_printf(sb, "%-18s handle table: %s\n", "", hp->problem);
 }
 
+static int by_np_quota(const void *a, const void *b)
+{
+	const struct pm_holder_proc *x = *(const struct pm_holder_proc *const *)a,
+				    *y = *(const struct pm_holder_proc *const *)b;
+	return x->p.quota_np != y->p.quota_np ? (x->p.quota_np > y->p.quota_np ? -1 : 1)
+					      : (x->p.pid > y->p.pid) - (x->p.pid < y->p.pid);
+}
+
+static int by_p_quota(const void *a, const void *b)
+{
+	const struct pm_holder_proc *x = *(const struct pm_holder_proc *const *)a,
+				    *y = *(const struct pm_holder_proc *const *)b;
+	return x->p.quota_p != y->p.quota_p ? (x->p.quota_p > y->p.quota_p ? -1 : 1)
+					    : (x->p.pid > y->p.pid) - (x->p.pid < y->p.pid);
+}
+
+/* The processes with a known pool quota, largest first in @p paged's pool (NULL on OOM). */
+static const struct pm_holder_proc **quota_order(const struct pm_holders *h, bool paged,
+						 size_t *n)
+{
+	const struct pm_holder_proc **v = malloc((h->procs.n + 1) * sizeof(*v));
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < h->procs.n; i++)
+		if (h->p[i].p.has_quota && (paged ? h->p[i].p.quota_p : h->p[i].p.quota_np))
+			v[(*n)++] = &h->p[i];
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), paged ? by_p_quota : by_np_quota);
+	return v;
+}
+
+enum { QUOTA_TOP = 10 };
+
+static void text_quota(struct pm_strbuf *sb, const struct pm_holders *h)
+{
+	for (int paged = 0; paged < 2; paged++) {
+		size_t n;
+		const struct pm_holder_proc **v = quota_order(h, paged, &n);
+		if (n)
+			pm_sb_printf(sb, "\nPool quota charged, %s (largest first):\n",
+				     paged ? "paged" : "nonpaged");
+		for (size_t i = 0; v && i < n && i < QUOTA_TOP; i++)
+			pm_sb_printf(sb, "  %-15s PID %-7" PRIu64 " %14s bytes (peak %s)\n",
+				     v[i]->p.name, v[i]->p.pid,
+				     PM_BYTES(paged ? v[i]->p.quota_p : v[i]->p.quota_np),
+				     v[i]->p.has_quota_peak ? PM_BYTES(paged ? v[i]->p.quota_peak_p
+									   : v[i]->p.quota_peak_np)
+							    : "-");
+		free(v);
+	}
+}
+
 static void text_billed(struct pm_strbuf *sb, const struct pm_holders *h)
 {
 	if (!h->has_billed) {
@@ -134,6 +187,7 @@ struct pm_error *pm_processes_text(const struct pm_holders *h, char **ret)
 				     " Kb)\n", v[i]->p.pid, v[i]->p.name, v[i]->p.commit_pages,
 				     pm_pages_kb(v[i]->p.commit_pages));
 		free(v);
+		text_quota(&sb, h);
 		text_billed(&sb, h);
 	}
 	return finish(&sb, ret);
@@ -250,6 +304,20 @@ struct pm_error *pm_processes_json(const struct pm_holders *h, cJSON **ret)
 		pm_jb_num(&j, x, "kb", (double)pm_pages_kb(v[i]->p.commit_pages));
 	}
 	free(v);
+	cJSON *qr = pm_jb_obj(&j, root, "quota_rank");
+	for (int paged = 0; paged < 2; paged++) {
+		v = quota_order(h, paged, &n);
+		cJSON *qa = pm_jb_arr(&j, qr, paged ? "paged" : "nonpaged");
+		for (size_t i = 0; qa && v && i < n && i < QUOTA_TOP; i++) {
+			cJSON *x = pm_jb_push_obj(&j, qa);
+			if (!x)
+				break;
+			pm_jb_num(&j, x, "pid", (double)v[i]->p.pid);
+			pm_jb_str(&j, x, "name", v[i]->p.name);
+			pm_jb_num(&j, x, "bytes", (double)(paged ? v[i]->p.quota_p : v[i]->p.quota_np));
+		}
+		free(v);
+	}
 	json_billed(&j, root, h);
 	return pm_jb_done(&j, root, ret);
 }

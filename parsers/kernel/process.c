@@ -165,13 +165,17 @@ static struct pm_error *read_node(const struct pm_vmem *vm, const struct pm_obj_
 		p->parent_pid = fld(&rd, L, PM_OF_EP_PARENT, lo, 0);
 	if ((p->has_create = L->f[PM_OF_EP_CREATE].present))
 		p->create_time = fld(&rd, L, PM_OF_EP_CREATE, lo, 0);
+	/* figures no machine can hold are not figures (2^36 pages: 256 TiB) */
 	if ((p->has_commit = L->f[PM_OF_EP_COMMIT].present))
 		p->commit_pages = fld(&rd, L, PM_OF_EP_COMMIT, lo, 0);
+	p->has_commit = p->has_commit && p->commit_pages <= PM_MAX_PROC_PAGES;
 	if ((p->has_commit_peak = L->f[PM_OF_EP_COMMIT_PEAK].present))
 		p->commit_peak_pages = fld(&rd, L, PM_OF_EP_COMMIT_PEAK, lo, 0);
 	if ((p->has_quota = L->f[PM_OF_EP_QUOTA_USAGE].present)) {
 		p->quota_np = fld(&rd, L, PM_OF_EP_QUOTA_USAGE, lo, 0);
 		p->quota_p = fld(&rd, L, PM_OF_EP_QUOTA_USAGE, lo, 1);
+		p->has_quota = p->quota_np <= PM_MAX_PROC_PAGES << 12 &&
+			       p->quota_p <= PM_MAX_PROC_PAGES << 12;
 	}
 	if ((p->has_quota_peak = L->f[PM_OF_EP_QUOTA_PEAK].present)) {
 		p->quota_peak_np = fld(&rd, L, PM_OF_EP_QUOTA_PEAK, lo, 0);

@@ -60,6 +60,8 @@ struct pm_processes {
 };
 
 enum { PM_MAX_PROCESSES = 1 << 16 };
+/** A process's commit (pages) or quota (bytes / 4096) above this is not a figure: absent. */
+#define PM_MAX_PROC_PAGES (UINT64_C(1) << 36)
 
 /**
  * Walk the list at @p head with @p L. Errors: the head or the first node unreadable, or the
