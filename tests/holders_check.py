@@ -209,6 +209,17 @@ def one(pm, kdir, dump):
         doc, _ = run(pm, ["analyze", "--json"] + extra + [dump])
         if doc:
             check_analyze(tag, doc, truth, damage)
+    # vm ends with the per-process commit list, as plain !vm does: largest first, PID in hex
+    p = subprocess.run([pm, "vm", dump], capture_output=True, text=True, timeout=300)
+    lines = p.stdout.split("Private commit by process (as !vm lists it):\n")[-1].splitlines()
+    procs = truth["processes"]
+    if damage and "processes" in damage:
+        procs = procs[:damage["processes"]]
+    want = sorted(procs, key=lambda r: (-r["commit_pages"], r["pid"]))
+    got = [ln.split() for ln in lines[:len(want)]]
+    if [(int(g[0], 16), g[1], int(g[2])) for g in got if len(g) >= 3] != \
+            [(w["pid"], w["name"], w["commit_pages"]) for w in want]:
+        fail("%s: vm's commit list %r" % (name, lines[:3]))
     # every rendering names the holder: text, Markdown, HTML
     exp = truth.get("expect")
     if not exp or damage:

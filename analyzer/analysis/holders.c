@@ -287,7 +287,8 @@ static void billed(struct pm_info *in, struct pm_holders *h)
 			    h->billed.charged, h->billed.uncharged);
 }
 
-void pm_holders_gather(struct pm_info *in, struct pm_holders *h)
+/* The layout and the list; false when either is absent (the absent parts said). */
+static bool procs_only(struct pm_info *in, struct pm_holders *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->gathered = true;
@@ -312,9 +313,21 @@ void pm_holders_gather(struct pm_info *in, struct pm_holders *h)
 		why(h->types_absent, sizeof(h->types_absent), "%s", h->layout_absent);
 		why(h->handles_absent, sizeof(h->handles_absent), "%s", h->layout_absent);
 		why(h->billed_absent, sizeof(h->billed_absent), "%s", h->layout_absent);
-		return;
+		return false;
 	}
 	h->has_procs = processes(in, h);
+	return true;
+}
+
+void pm_holders_gather_procs(struct pm_info *in, struct pm_holders *h)
+{
+	procs_only(in, h);
+}
+
+void pm_holders_gather(struct pm_info *in, struct pm_holders *h)
+{
+	if (!procs_only(in, h))
+		return;
 	h->has_types = types(in, h);
 	if (!h->has_procs) {
 		h->handles_why = h->procs_why;

@@ -78,6 +78,9 @@ struct pm_holders {
 /** Walk everything the dump allows (the pool must have been gathered for the billed part). */
 void pm_holders_gather(struct pm_info *in, struct pm_holders *h);
 void pm_holders_deinit(struct pm_holders *h);
+/** The layout and the process list only (no handles, types or billing): what `vm` needs for
+ * its per-process commit list. */
+void pm_holders_gather_procs(struct pm_info *in, struct pm_holders *h);
 
 /** The process of @p eprocess, or NULL. */
 const struct pm_holder_proc *pm_holders_proc_at(const struct pm_holders *h, uint64_t eprocess);

@@ -106,5 +106,8 @@ int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 /* cli_holders.c */
 int pm_cmd_processes(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_handles(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+/** `vm` text: the per-process commit list plain !vm ends with (nothing when the processes
+ * are not known). */
+void pm_cli_vm_processes(struct pm_info *in);
 
 #endif

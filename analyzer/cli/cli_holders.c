@@ -77,3 +77,19 @@ int pm_cmd_handles(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	(void)cmd;
 	return holder_cmd(a, true);
 }
+
+void pm_cli_vm_processes(struct pm_info *in)
+{
+	struct pm_holders *h = malloc(sizeof(*h));
+	if (!h)
+		return;
+	pm_holders_gather_procs(in, h);
+	char *out = NULL;
+	struct pm_error *err = pm_processes_commit_text(h, &out);
+	if (!err)
+		fputs(out, stdout);
+	pm_error_destroy(err);
+	free(out);
+	pm_holders_deinit(h);
+	free(h);
+}

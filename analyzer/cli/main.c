@@ -220,6 +220,8 @@ static int pool_cmd(const struct pm_cli_args *a, enum pool_view view)
 		pm_info_destroy(in);
 		return fail(path, err);
 	}
+	if (view == VIEW_VM && !a->json)
+		pm_cli_vm_processes(in);
 	int rc = view == VIEW_VM
 			 ? pool_incomplete(path, in, !have, "KDBG",
 					   pm_absence_detail(&in->k->kdbg_absent), false)

@@ -168,6 +168,28 @@ static void text_billed(struct pm_strbuf *sb, const struct pm_holders *h)
 			     "attributed)\n", h->billed.unexplained);
 }
 
+static void text_commit(struct pm_strbuf *sb, const struct pm_holders *h)
+{
+	size_t n;
+	const struct pm_holder_proc **v = commit_order(h, &n);
+	if (n)
+		pm_sb_printf(sb, "\nPrivate commit by process (as !vm lists it):\n");
+	for (size_t i = 0; v && i < n; i++)
+		pm_sb_printf(sb, "         %04" PRIx64 " %-17s %6" PRIu64 " (%10" PRIu64 " Kb)\n",
+			     v[i]->p.pid, v[i]->p.name, v[i]->p.commit_pages,
+			     pm_pages_kb(v[i]->p.commit_pages));
+	free(v);
+}
+
+struct pm_error *pm_processes_commit_text(const struct pm_holders *h, char **ret)
+{
+	struct pm_strbuf sb = { NULL, 0, 0, false };
+	pm_sb_printf(&sb, "%s", "");
+	if (h->has_procs)
+		text_commit(&sb, h);
+	return finish(&sb, ret);
+}
+
 struct pm_error *pm_processes_text(const struct pm_holders *h, char **ret)
 {
 	struct pm_strbuf sb = { NULL, 0, 0, false };
@@ -178,15 +200,7 @@ struct pm_error *pm_processes_text(const struct pm_holders *h, char **ret)
 			     "P-QUOTA", "IMAGE");
 		for (size_t i = 0; i < h->procs.n; i++)
 			text_row(&sb, &h->p[i]);
-		size_t n;
-		const struct pm_holder_proc **v = commit_order(h, &n);
-		if (n)
-			pm_sb_printf(&sb, "\nPrivate commit by process (as !vm lists it):\n");
-		for (size_t i = 0; v && i < n; i++)
-			pm_sb_printf(&sb, "         %04" PRIx64 " %-17s %6" PRIu64 " (%10" PRIu64
-				     " Kb)\n", v[i]->p.pid, v[i]->p.name, v[i]->p.commit_pages,
-				     pm_pages_kb(v[i]->p.commit_pages));
-		free(v);
+		text_commit(&sb, h);
 		text_quota(&sb, h);
 		text_billed(&sb, h);
 	}

@@ -35,6 +35,9 @@ struct pm_handles_opts {
  * per-process commit list the way plain !vm prints it. */
 struct pm_error *pm_processes_text(const struct pm_holders *h, char **ret);
 struct pm_error *pm_processes_json(const struct pm_holders *h, cJSON **ret);
+/** The per-process commit list the way plain !vm prints it at its end (PID in hex, image
+ * name, commit pages and Kb, largest first); "" when the processes are not known. */
+struct pm_error *pm_processes_commit_text(const struct pm_holders *h, char **ret);
 /** `handles`: handle counts by type (a !handle-like summary) per process and in all. */
 struct pm_error *pm_handles_text(const struct pm_holders *h, const struct pm_handles_opts *o,
 				 char **ret);
