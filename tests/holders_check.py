@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Who holds it, end to end (issue 13): the generator's processes, handle tables, objects and
 billed big pages (fixtures/gen/processes.py, truth key "holders") against what `processes`,
-`handles` and `analyze` read from the dump, with the built-in layouts and, where the dump's
-kernel is the fixture kernel, with its PDB and its ISF as well.
+`handles` and `analyze` read from the dump, with the built-in layouts and with symbols: the
+fixture kernel's PDB and ISF where the dump's kernel is the fixture kernel, else the ISF the
+generator writes with the real layouts of the holder structures (facts table).
 
 holders_check.py POOLMORTEM KERNEL_DIR DUMP...
 
@@ -190,6 +191,8 @@ def one(pm, kdir, dump):
         d = os.path.join(kdir, sym["dir"])
         forms += [("PDB", ["--symbols", d]),
                   ("ISF", ["--symbols", os.path.join(d, "ntkrnlmp.isf.json.xz")])]
+    if truth.get("isf"):  # the generator's ISF of this made-up kernel (real layouts)
+        forms += [("ISF", ["--symbols", os.path.join(os.path.dirname(dump), truth["isf"])])]
     for form, extra in forms:
         tag = "%s (%s)" % (name, form)
         doc, p = run(pm, ["processes", "--json"] + extra + [dump])

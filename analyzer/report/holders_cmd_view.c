@@ -154,7 +154,7 @@ static void text_billed(struct pm_strbuf *sb, const struct pm_holders *h)
 		return;
 	}
 	pm_sb_printf(sb, "\nBig allocations billed to processes: %" PRIu64 " of %" PRIu64 " live "
-		     "entries (ExpPoolQuotaCookie %s)%s\n", h->billed.charged, h->billed.live,
+		     "entries (%s)%s\n", h->billed.charged, h->billed.live,
 		     h->billed.cookie_how, h->billed.n ? ":" : "");
 	for (size_t i = 0; i < h->billed.n && i < 20; i++) {
 		const struct pm_billed_group *g = &h->billed.groups[i];

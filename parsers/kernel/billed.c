@@ -222,7 +222,8 @@ static struct pm_error *derive(struct table *t, const uint64_t *eprocs, size_t n
 			      ok, ok_data ? "several are" : kpe ? "none is" : "the sections are not "
 			      "readable");
 	*cookie = cand[pick];
-	snprintf(how, howlen, "derived from the entries: %" PRIu64 " of %" PRIu64 " decode to 0 "
+	snprintf(how, howlen, "ExpPoolQuotaCookie derived from the entries: %" PRIu64 " of %" PRIu64
+		 " decode to 0 "
 		 "or a listed process%s", pick_score, live,
 		 d.found[pick] ? "; the value is stored in the kernel's writable sections" : "");
 	return NULL;
@@ -302,7 +303,7 @@ struct pm_error *pm_billed_read(const struct pm_vmem *vm, const struct pm_obj_la
 	struct table t = { vm, big, B->stride, bf->off, 0 };
 	if (have_cookie) {
 		ret->cookie = cookie;
-		snprintf(ret->cookie_how, sizeof(ret->cookie_how), "ExpPoolQuotaCookie (%s)",
+		snprintf(ret->cookie_how, sizeof(ret->cookie_how), "ExpPoolQuotaCookie from the %s",
 			 L->source);
 	} else {
 		PM_TRY(derive(&t, eprocs, neprocs, kernel_base, kpe, &ret->cookie, ret->cookie_how,
