@@ -162,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct pm_vmem vm;
 		if (!(err = pm_vmem_init(&vm, &pm, flags & 1 ? PM_ARCH_X86_PAE : PM_ARCH_X64, dtb)))
 			walk(t, &vm, kb, build, nprocs);
+		pm_vmem_deinit(&vm); /* the page-table cache */
 		pm_pagemap_deinit(&pm);
 	}
 	pm_error_destroy(err);
