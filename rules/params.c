@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Rule parameters and knowledge: embedded defaults (rules/data/*.json), user overrides
-// (--rules FILE) and pooltag.txt (--pooltag FILE). Untrusted files: every value is checked.
+// (--rules FILE) and pooltag.txt (--pooltag FILE, read in pooltag.c). Untrusted files: every
+// value is checked.
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -286,13 +287,13 @@ struct pm_error *pm_rule_params_merge_file(struct pm_rule_params *p, const char 
 	return err;
 }
 
-static struct pm_error *merge_pooltag_owned(struct pm_rule_params *p, char *text);
-
 struct pm_error *pm_rule_params_merge_pooltag(struct pm_rule_params *p, const char *path)
 {
 	char *text;
 	PM_TRY(slurp(path, &text));
-	return merge_pooltag_owned(p, text);
+	struct pm_error *err = pm_pooltag_parse(p, text, path);
+	free(text);
+	return err;
 }
 
 struct pm_error *pm_rule_params_merge_pooltag_text(struct pm_rule_params *p, const char *text)
@@ -300,54 +301,9 @@ struct pm_error *pm_rule_params_merge_pooltag_text(struct pm_rule_params *p, con
 	char *copy = strdup(text);
 	if (!copy)
 		return &pm_enomem;
-	return merge_pooltag_owned(p, copy);
-}
-
-/* pooltag.txt: "Tag  - binary.sys - description"; // comments; tags may be < 4 chars.
- * Takes ownership of @p text (modified in place, freed). */
-static struct pm_error *merge_pooltag_owned(struct pm_rule_params *p, char *text)
-{
-	unsigned lineno = 0;
-	for (char *line = text, *next; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = 0;
-		lineno++;
-		while (*line == ' ' || *line == '\t')
-			line++;
-		if (!*line || *line == '\r' || (line[0] == '/' && line[1] == '/') || *line == ';')
-			continue;
-		char *d1 = strstr(line, " - ");
-		if (!d1 || d1 - line > 8)
-			continue; /* not a tag line */
-		char tagbuf[9];
-		size_t tl = (size_t)(d1 - line);
-		memcpy(tagbuf, line, tl);
-		tagbuf[tl] = 0;
-		while (tl && (tagbuf[tl - 1] == ' ' || tagbuf[tl - 1] == '\t'))
-			tagbuf[--tl] = 0;
-		uint32_t tag;
-		if (!pm_sum_tag_parse(tagbuf, &tag))
-			continue;
-		char *bin = d1 + 3, *d2 = strstr(bin, " - ");
-		char *desc = d2 ? d2 + 3 : (char *)"";
-		if (d2)
-			*d2 = 0;
-		char *cr = strchr(desc, '\r');
-		if (cr)
-			*cr = 0;
-		struct pm_tag_info *t = tag_slot(p, tag);
-		if (!t) {
-			free(text);
-			return &pm_enomem;
-		}
-		snprintf(t->owner, sizeof(t->owner), "%s", bin);
-		snprintf(t->meaning, sizeof(t->meaning), "%s", desc);
-		snprintf(t->source, sizeof(t->source), "pooltag.txt");
-	}
-	(void)lineno;
-	free(text);
-	return NULL;
+	struct pm_error *err = pm_pooltag_parse(p, copy, "pooltag.txt");
+	free(copy);
+	return err;
 }
 
 void pm_rule_params_deinit(struct pm_rule_params *p)
@@ -355,6 +311,7 @@ void pm_rule_params_deinit(struct pm_rule_params *p)
 	free(p->tags);
 	free(p->bugchecks);
 	free(p->limits);
+	free(p->pooltag);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rank.h"
 
@@ -107,6 +108,9 @@ void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
 		r->bytes = tag_bytes(best, pool);
 		r->outstanding = tag_out(best, pool);
 		r->share = share;
+		struct pm_tag_desc d;
+		if (pm_rule_tag_describe(p, r->tag, &d) && d.desc && d.desc[0])
+			snprintf(r->description, sizeof(r->description), "%s", d.desc);
 		reason(r, "%.0f%% of %s pool usage (%" PRIu64 " of %" PRIu64 " bytes, usage from %s)",
 		       share * 100, pool == PM_RES_PAGED ? "paged" : "nonpaged", r->bytes, usage, src);
 		if (pm_max_meaningful(s, max))
@@ -172,6 +176,52 @@ static void add_driver(struct pm_finding *fi, uint32_t tag, const char *name, co
 	snprintf(d->detail, sizeof(d->detail), "%s", detail);
 }
 
+/* The binaries pooltag.txt names for @p tag (every line of it; a wildcard line ranks below
+ * an exact one). A line that names none ("<unknown>", or no binary column) names no owner. */
+static void pooltag_owners(const struct pm_rule_params *p, struct pm_finding *fi, uint32_t tag,
+			   unsigned bonus)
+{
+	const struct pm_pooltag_entry *e[8];
+	size_t n = pm_rule_pooltag(p, tag, e, 8);
+	char detail[400];
+	for (size_t i = 0; i < n; i++) {
+		if (!e[i]->binary[0])
+			continue;
+		snprintf(detail, sizeof(detail), "pooltag.txt line %u%s%s%s says: %s - %s", e[i]->line,
+			 e[i]->wild ? " ('" : "", e[i]->wild ? e[i]->pattern : "",
+			 e[i]->wild ? "', a wildcard)" : "", e[i]->binary, e[i]->desc);
+		add_driver(fi, tag, e[i]->binary, "pooltag.txt", bonus + (e[i]->wild ? 140 : 150),
+			   detail);
+	}
+}
+
+/* A loaded driver whose name begins with the tag's four characters: the tag KMDF gives a
+ * client driver that names none (the first four characters of the driver's name, after a
+ * "Wdf" prefix), and the habit of many vendors. Weak evidence: a name is not code. */
+static void name_owners(const struct pm_summary *s, struct pm_finding *fi, uint32_t tag,
+			unsigned bonus)
+{
+	char t[5];
+	pm_sum_tag_str(tag, t);
+	for (int i = 0; i < 4; i++)
+		if (!((t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z') ||
+		      (t[i] >= '0' && t[i] <= '9')))
+			return;
+	for (size_t m = 0; m < s->nmodules; m++) {
+		const char *slash = strrchr(s->modules[m].name, '\\');
+		const char *n = slash ? slash + 1 : s->modules[m].name;
+		if (!strncasecmp(n, "wdf", 3) && strlen(n) > 7 && strncasecmp(n, "wdf01", 5))
+			n += 3;
+		if (strlen(n) < 5 || strncasecmp(n, t, 4) || n[4] == 0)
+			continue;
+		char detail[160];
+		snprintf(detail, sizeof(detail), "its name begins with the tag's four characters "
+			 "(KMDF's default tag for a client driver that names none): weak evidence");
+		add_driver(fi, tag, s->modules[m].name, "name", bonus + 60 + !strncmp(n, t, 4),
+			   detail);
+	}
+}
+
 void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 		     struct pm_finding *fi)
 {
@@ -208,12 +258,12 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 		}
 		const struct pm_tag_info *k = pm_rule_tag(p, tag);
 		if (k && k->owner[0]) {
-			bool pooltag = !strcmp(k->source, "pooltag.txt");
 			snprintf(detail, sizeof(detail), "%s says: %s%s%s", k->source, k->owner,
 				 k->meaning[0] ? " - " : "", k->meaning);
-			add_driver(fi, tag, k->owner, pooltag ? "pooltag.txt" : "knowledge base",
-				   bonus + (pooltag ? 150 : 100), detail);
+			add_driver(fi, tag, k->owner, "knowledge base", bonus + 100, detail);
 		}
+		pooltag_owners(p, fi, tag, bonus);
+		name_owners(s, fi, tag, bonus);
 	}
 	/* strongest first */
 	for (unsigned i = 1; i < fi->ndrivers; i++)

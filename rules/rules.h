@@ -41,6 +41,7 @@ struct pm_ranked_tag {
 	enum pm_resource pool;
 	uint64_t bytes, outstanding;
 	double share; /**< of the pool's usage */
+	char description[200]; /**< pooltag.txt's (or the knowledge base's); "" if none */
 	char reasons[4][160];
 	unsigned nreasons;
 };
@@ -49,7 +50,8 @@ struct pm_ranked_tag {
 struct pm_ranked_driver {
 	uint32_t tag;
 	char name[64];
-	const char *how; /**< "code immediate", "code", "data", "pooltag.txt", "knowledge base" */
+	const char *how; /**< "code immediate", "code", "data", "pooltag.txt", "knowledge base",
+			      "name" */
 	unsigned strength; /**< for ordering: higher is stronger */
 	char detail[160];
 };
@@ -134,6 +136,34 @@ struct pm_limit {
 	char ref[48];
 };
 
+/** One line of a pooltag.txt ("<Tag> - <binary> - <Description>"). */
+struct pm_pooltag_entry {
+	char pattern[5]; /**< the tag as written, padded with spaces to 4 characters unless it
+			      holds '*'; '?' and '*' are wildcards */
+	bool wild;
+	uint32_t tag;    /**< the tag (not wild) as the pool stores it */
+	char binary[96]; /**< "" when the line names none or says "<unknown>" */
+	char desc[200];
+	unsigned line;   /**< in its file */
+	unsigned seq;    /**< order of reading (for a stable sort) */
+};
+
+/** What a pooltag.txt held, line by line. */
+struct pm_pooltag_stats {
+	unsigned entries, wildcards, short_tags, no_binary, unknown_binary, duplicates;
+	unsigned blank, comments, prose, continuations;
+};
+
+/** A tag's description: from pooltag.txt (first line of the tag, else of the most specific
+ * wildcard pattern matching it), else from the knowledge base. */
+struct pm_tag_desc {
+	const char *desc;
+	const char *binary;  /**< NULL: not named */
+	const char *source;  /**< "pooltag.txt" or "knowledge base" */
+	unsigned line;       /**< pooltag.txt: its line */
+	const char *pattern; /**< pooltag.txt: the wildcard pattern that matched, else NULL */
+};
+
 struct pm_rule_params {
 	unsigned pool_warn_pct, pool_crit_pct, np_ram_warn_pct, np_ram_crit_pct, p_ram_warn_pct;
 	unsigned commit_warn_pct, commit_crit_pct, avail_warn_pct, avail_crit_pct;
@@ -146,6 +176,10 @@ struct pm_rule_params {
 	size_t nbugchecks;
 	struct pm_limit *limits;
 	size_t nlimits;
+	struct pm_pooltag_entry *pooltag; /**< exact tags sorted by tag, then wildcards */
+	size_t npooltag, nexact;
+	struct pm_pooltag_stats pooltag_stats;
+	char pooltag_src[256];
 };
 
 /** Defaults from the embedded data files. */
@@ -160,7 +194,23 @@ struct pm_error *pm_rule_params_merge_pooltag_text(struct pm_rule_params *p, con
 /** Merge a pooltag.txt ("Tag - binary - description" lines). */
 struct pm_error *pm_rule_params_merge_pooltag(struct pm_rule_params *p, const char *path);
 void pm_rule_params_deinit(struct pm_rule_params *p);
+/** The knowledge base's entry for @p tag (built in, or --rules), or NULL. */
 const struct pm_tag_info *pm_rule_tag(const struct pm_rule_params *p, uint32_t tag);
+/** Parse pooltag.txt @p text (modified in place; @p src names it) into p->pooltag. */
+struct pm_error *pm_pooltag_parse(struct pm_rule_params *p, char *text, const char *src);
+/**
+ * The pooltag.txt lines for @p tag into @p ret (at most @p max): every line of the exact tag
+ * in file order, else every line of the most specific wildcard pattern that matches it (most
+ * literal characters; the first in the file on a tie). Returns how many.
+ */
+size_t pm_rule_pooltag(const struct pm_rule_params *p, uint32_t tag,
+		       const struct pm_pooltag_entry **ret, size_t max);
+/** @p tag's description (pooltag.txt, else the knowledge base); false when none is known. */
+bool pm_rule_tag_describe(const struct pm_rule_params *p, uint32_t tag, struct pm_tag_desc *ret);
+/** The description column as WinDbg's !poolused prints it: "Desc , Binary: x.sys", "Desc "
+ * (no binary) or "UNKNOWN pooltag 'Tag ', please update pooltag.txt". Returns @p buf. */
+const char *pm_rule_tag_description(const struct pm_rule_params *p, uint32_t tag, char *buf,
+				    size_t n);
 
 /* ---- rules ---- */
 

@@ -24,8 +24,11 @@ def fail(msg):
     failures.append(msg)
 
 
+ENV = {k: v for k, v in os.environ.items() if k != "POOLMORTEM_POOLTAG"}
+
+
 def run(cmd, cwd=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120)
+    p = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120, env=ENV)
     return p.returncode, p.stdout, p.stderr
 
 

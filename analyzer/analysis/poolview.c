@@ -71,7 +71,8 @@ static int key_cmp(const void *x, const void *y)
 }
 
 const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
-					     const struct pm_poolused_opts *o, size_t *n_ret)
+					     const struct pm_poolused_opts *o, size_t *n_ret,
+					     size_t *nall_ret)
 {
 	const struct pm_tag_counts **rows = calloc(t->ntags ? t->ntags : 1, sizeof(*rows));
 	struct row_key *keys = calloc(t->ntags ? t->ntags : 1, sizeof(*keys));
@@ -97,6 +98,7 @@ const struct pm_tag_counts **pm_poolused_rows(const struct pm_pooltrack *t,
 	for (size_t i = 0; i < n; i++)
 		rows[i] = keys[i].c;
 	free(keys);
+	*nall_ret = n;
 	if (o->top && n > o->top)
 		n = o->top;
 	*n_ret = n;

@@ -31,12 +31,12 @@ enum pm_cli_opt_id {
 	OPT_JSON = 256, OPT_VERBOSE, OPT_SORT, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN, OPT_PHYS,
 	OPT_FORMAT, OPT_RULES, OPT_POOLTAG, OPT_COLOR,
 	OPT_OUTPUT, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
-	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_PID, OPT_TYPE, OPT_HELP,
+	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_PID, OPT_TYPE, OPT_CSV, OPT_HELP,
 };
 
 /** Every option's value after parsing (a command reads the ones it takes). */
 struct pm_cli_args {
-	bool json, verbose, all, scan, phys, resume, no_progress, trend, one_machine;
+	bool json, csv, verbose, all, scan, phys, resume, no_progress, trend, one_machine;
 	enum pm_pool_sort sort;
 	bool has_top;
 	size_t top;
@@ -83,8 +83,21 @@ void pm_cli_help(const struct pm_cli_cmd *cmd, FILE *f);
  */
 int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_cli_args *a);
 
+/** Print one error line naming @p path; consumes @p err; returns PM_EXIT_UNREADABLE. */
+int pm_cli_fail(const char *path, struct pm_error *err);
+/** After @p err (the tree's builder's result): print tree @p t (consumed) and a newline; the
+ * error if it was not built or cannot be printed. */
+struct pm_error *pm_cli_print_json(struct pm_error *err, cJSON *t);
+/** Text @p out (freed; NULL: nothing) after @p err (its builder's result); the error if it
+ * was not built. */
+struct pm_error *pm_cli_print_text(struct pm_error *err, char *out);
+/** The one stderr line that says why a report is incomplete; returns PM_EXIT_INCOMPLETE. */
+int pm_cli_incomplete(const char *path, const char *why);
+
 /** A whole-string unsigned number (decimal, 0x hex or 0 octal). */
 bool pm_cli_parse_u64(const char *s, uint64_t *ret);
+/** The environment variable naming the default pooltag.txt (when --pooltag is not given). */
+#define PM_POOLTAG_ENV "POOLMORTEM_POOLTAG"
 /** The rule parameters: embedded data, then --pooltag, then --rules. */
 struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
 				    const char *pooltag);

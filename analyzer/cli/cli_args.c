@@ -31,7 +31,9 @@ static const struct optdef optdefs[] = {
 	{ OPT_PHYS, "phys", 0, NULL, "ADDR is a physical address" },
 	{ OPT_FORMAT, "format", 0, "text|json|md|html", "the report's form (default: text)" },
 	{ OPT_RULES, "rules", 0, "FILE", "thresholds and knowledge overriding the built-in ones" },
-	{ OPT_POOLTAG, "pooltag", 0, "FILE", "a pooltag.txt naming the tags' owners" },
+	{ OPT_POOLTAG, "pooltag", 0, "FILE", "a pooltag.txt describing the tags and naming their "
+	  "owners (default: $" PM_POOLTAG_ENV ")" },
+	{ OPT_CSV, "csv", 0, NULL, "write CSV (RFC 4180, a header line) instead of text" },
 	{ OPT_COLOR, "color", 0, "auto|always|never", "ANSI colour in text (default: auto)" },
 	{ OPT_OUTPUT, "output", 'o', "FILE", "append the JSON lines to FILE (default: stdout)" },
 	{ OPT_SUMMARY, "summary", 0, "FILE", "also write the summary as JSON to FILE" },
@@ -114,7 +116,7 @@ static void flag(int id, struct pm_cli_args *a)
 		[OPT_ALL - OPT_JSON] = &a->all, [OPT_SCAN - OPT_JSON] = &a->scan,
 		[OPT_PHYS - OPT_JSON] = &a->phys, [OPT_RESUME - OPT_JSON] = &a->resume,
 		[OPT_NOPROGRESS - OPT_JSON] = &a->no_progress, [OPT_TREND - OPT_JSON] = &a->trend,
-		[OPT_ONE - OPT_JSON] = &a->one_machine,
+		[OPT_ONE - OPT_JSON] = &a->one_machine, [OPT_CSV - OPT_JSON] = &a->csv,
 	};
 	if (id - OPT_JSON < (int)(sizeof(flags) / sizeof(flags[0])) && flags[id - OPT_JSON])
 		*flags[id - OPT_JSON] = true;
@@ -252,6 +254,13 @@ int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_
 		}
 		if ((e = take(c, optarg, a)) >= 0)
 			return e;
+	}
+	if (a->json && a->csv)
+		return bad("--json and --csv exclude each other");
+	for (const int *id = cmd->opts; *id != OPT_END && !a->pooltag; id++) {
+		const char *env = getenv(PM_POOLTAG_ENV);
+		if (*id == OPT_POOLTAG && env && *env)
+			a->pooltag = env;
 	}
 	a->pos = argv + optind;
 	a->npos = argc - optind;

@@ -6,9 +6,9 @@
 #include "cli.h"
 
 static const int o_info[] = { OPT_JSON, OPT_END };
-static const int o_poolused[] = { OPT_SORT, OPT_TOP, OPT_TAG, OPT_VERBOSE, OPT_SCAN, OPT_JSON,
-				  OPT_END };
-static const int o_bigpool[] = { OPT_ALL, OPT_TAG, OPT_JSON, OPT_END };
+static const int o_poolused[] = { OPT_SORT, OPT_TOP, OPT_TAG, OPT_VERBOSE, OPT_SCAN, OPT_POOLTAG,
+				  OPT_JSON, OPT_CSV, OPT_END };
+static const int o_bigpool[] = { OPT_ALL, OPT_TAG, OPT_POOLTAG, OPT_JSON, OPT_CSV, OPT_END };
 static const int o_analyze[] = { OPT_FORMAT, OPT_JSON, OPT_SCAN, OPT_TOP, OPT_RULES, OPT_POOLTAG,
 				 OPT_COLOR, OPT_END };
 static const int o_batch[] = { OPT_OUTPUT, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT,
@@ -25,17 +25,23 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "  info DUMP        container, Windows build, bugcheck, memory coverage, kernel\n"
 	  "                   identity (PDB GUID/age), KDBG and the loaded-module list\n",
 	  o_info, 1, 1, "info takes exactly one DUMP", true, pm_cmd_info },
-	{ "poolused", "poolused [OPTIONS] DUMP",
-	  "  poolused DUMP    per-tag pool usage from the tag tracker, summed over every\n"
-	  "                   processor's table (what WinDbg's !poolused shows)\n"
-	  "                   --sort tag|nonpaged|paged|allocs, --top N, --tag PATTERN\n"
-	  "                   (* and ?), --verbose (cumulative allocs/frees, idle tags),\n"
-	  "                   --scan (also walk the pool pages and cross-check the tracker;\n"
-	  "                   19H1+: the segment heap, needs --symbols)\n",
-	  o_poolused, 1, 1, "poolused takes exactly one DUMP", true, pm_cmd_poolused },
-	{ "bigpool", "bigpool [--all] [--tag PATTERN] [--json] DUMP",
+	{ "poolused", "poolused [OPTIONS] DUMP [FLAGS [TAG]]",
+	  "  poolused DUMP [FLAGS [TAG]]\n"
+	  "                   per-tag pool usage from the tag tracker, summed over every\n"
+	  "                   processor's table, each tag with its pooltag.txt description\n"
+	  "                   (what WinDbg's !poolused shows; FLAGS as its: 1 verbose, 2 sort\n"
+	  "                   by nonpaged, 4 by paged, 8 session pool; TAG with * and ?)\n"
+	  "                   --sort tag|nonpaged|paged|allocs, --top N, --tag PATTERN,\n"
+	  "                   --verbose (cumulative allocs/frees, idle tags, the tracker's\n"
+	  "                   layout), --scan (also walk the pool pages and cross-check the\n"
+	  "                   tracker; 19H1+: the segment heap, needs --symbols), --pooltag\n"
+	  "                   FILE, --json, --csv\n",
+	  o_poolused, 1, 3, "poolused takes one DUMP, then optionally !poolused's FLAGS and TAG",
+	  true, pm_cmd_poolused },
+	{ "bigpool", "bigpool [--all] [--tag PATTERN] [--pooltag FILE] [--json|--csv] DUMP",
 	  "  bigpool DUMP     every big allocation in the big-page table (address, tag, pool,\n"
-	  "                   bytes) and per-tag totals; --all adds freed slots, --tag PATTERN\n",
+	  "                   bytes) and per-tag totals with their descriptions; --all adds\n"
+	  "                   freed slots, --tag PATTERN, --pooltag FILE, --json, --csv\n",
 	  o_bigpool, 1, 1, "bigpool takes exactly one DUMP", true, pm_cmd_bigpool },
 	{ "analyze", "analyze [OPTIONS] DUMP",
 	  "  analyze DUMP     the verdict (exhausted resource, leaking tags, owning drivers,\n"

@@ -26,17 +26,14 @@
 #define PM_VERSION "0.0.0"
 #endif
 
-/* Print one error line naming the file; consumes err; returns the exit code. */
-static int fail(const char *path, struct pm_error *err)
+int pm_cli_fail(const char *path, struct pm_error *err)
 {
 	fprintf(stderr, "poolmortem: error: %s: %s\n", path, pm_err_msg(err));
 	pm_error_destroy(err);
 	return PM_EXIT_UNREADABLE;
 }
 
-/* After @p err (the tree's builder's result): print tree @p t (consumed) and a newline; the
- * error if it was not built or cannot be printed. */
-static struct pm_error *print_json(struct pm_error *err, cJSON *t)
+struct pm_error *pm_cli_print_json(struct pm_error *err, cJSON *t)
 {
 	char *out = NULL;
 	if (!err) {
@@ -51,9 +48,7 @@ static struct pm_error *print_json(struct pm_error *err, cJSON *t)
 	return err;
 }
 
-/* Text @p out (freed; NULL: nothing) after @p err (its builder's result); the error if it
- * was not built. */
-static struct pm_error *print_text(struct pm_error *err, char *out)
+struct pm_error *pm_cli_print_text(struct pm_error *err, char *out)
 {
 	if (!err && out)
 		fputs(out, stdout);
@@ -61,8 +56,7 @@ static struct pm_error *print_text(struct pm_error *err, char *out)
 	return err;
 }
 
-/* The one line that says why a report is incomplete; returns PM_EXIT_INCOMPLETE. */
-static int incomplete(const char *path, const char *why)
+int pm_cli_incomplete(const char *path, const char *why)
 {
 	fflush(stdout);
 	fprintf(stderr, "poolmortem: incomplete: %s: %s\n", path, why);
@@ -76,19 +70,19 @@ int pm_cmd_info(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	struct pm_info *in;
 	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
-		return fail(path, err);
+		return pm_cli_fail(path, err);
 	char *out = NULL;
 	cJSON *t = NULL;
 	if (a->json) {
 		err = pm_json_info(in, path, &t);
-		err = print_json(err, t);
+		err = pm_cli_print_json(err, t);
 	} else {
 		err = pm_report_info_text(in, path, &out);
-		err = print_text(err, out);
+		err = pm_cli_print_text(err, out);
 	}
 	const char *why;
-	int rc = err ? fail(path, err) : pm_info_incomplete(in, &why) ? incomplete(path, why)
-								   : PM_EXIT_OK;
+	int rc = err ? pm_cli_fail(path, err)
+		 : pm_info_incomplete(in, &why) ? pm_cli_incomplete(path, why) : PM_EXIT_OK;
 	pm_info_destroy(in);
 	return rc;
 }
@@ -123,14 +117,14 @@ int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	struct pm_info *in;
 	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
-		return fail(path, err);
+		return pm_cli_fail(path, err);
 	uint8_t *buf = malloc(len);
 	const char *absent = NULL;
 	err = buf ? pm_info_read(in, a->phys, addr, buf, len, &absent) : &pm_enomem;
 	if (a->json) {
 		cJSON *t = NULL;
 		struct pm_error *perr = pm_json_read(a->phys, addr, len, err ? NULL : buf, absent, &t);
-		perr = print_json(perr, t);
+		perr = pm_cli_print_json(perr, t);
 		if (perr && !err)
 			err = perr;
 		else
@@ -148,108 +142,6 @@ int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	free(buf);
 	pm_info_destroy(in);
 	return rc;
-}
-
-/*
- * The exit code of poolused, bigpool and vm: 4 when what the command shows is missing, when
- * an asked-for scan could not be done or when the dump itself is incomplete (as info and
- * analyze say); one stderr line names the first of these (the most specific).
- */
-static int pool_incomplete(const char *path, const struct pm_info *in, bool missing,
-			   const char *what, const char *why, bool scan)
-{
-	char msg[700];
-	const char *inc;
-	if (missing)
-		snprintf(msg, sizeof(msg), "%s not available: %s", what, why);
-	else if (scan && !in->pool.has_scan)
-		snprintf(msg, sizeof(msg), "pool scan not available: %s",
-			 pm_absence_detail(&in->pool.scan_absent));
-	else if (scan && in->pool.scan.undecoded)
-		snprintf(msg, sizeof(msg), "segment-heap walk: %" PRIu64 " subsegments or segment "
-			 "lists did not decode; their chunks are not counted",
-			 in->pool.scan.undecoded);
-	else if (pm_info_incomplete(in, &inc))
-		snprintf(msg, sizeof(msg), "%s", inc);
-	else
-		return PM_EXIT_OK;
-	return incomplete(path, msg);
-}
-
-enum pool_view { VIEW_POOLUSED, VIEW_BIGPOOL, VIEW_VM };
-
-/* The report of one view, printed; *have whether what it shows is there. */
-static struct pm_error *pool_report(const struct pm_info *in, enum pool_view view,
-				    const struct pm_cli_args *a, bool *have)
-{
-	struct pm_poolused_opts uo = { a->sort, a->top, a->tag, a->verbose, a->scan };
-	struct pm_bigpool_opts bo = { a->all, a->tag };
-	char *out = NULL;
-	cJSON *t = NULL;
-	struct pm_error *err = NULL;
-	*have = view == VIEW_VM ? in->k->has_kdbg : view == VIEW_BIGPOOL ? in->pool.has_big
-								      : in->pool.has_track;
-	if (view == VIEW_VM) {
-		struct pm_vm_view v;
-		pm_vm_view_build(in, &v);
-		err = a->json ? pm_json_vm(&v, &t) : pm_report_vm_text(&v, &out);
-		pm_vm_view_deinit(&v);
-	} else if (a->json) {
-		err = view == VIEW_BIGPOOL ? pm_json_bigpool(in, &bo, &t) : pm_json_poolused(in, &uo, &t);
-	} else if (*have) {
-		err = view == VIEW_BIGPOOL ? pm_report_bigpool_text(in, &bo, &out)
-					   : pm_report_poolused_text(in, &uo, &out);
-	}
-	return a->json ? print_json(err, t) : print_text(err, out);
-}
-
-/* poolused, bigpool and vm share their gathering and their error handling. */
-static int pool_cmd(const struct pm_cli_args *a, enum pool_view view)
-{
-	const char *path = a->pos[0];
-	struct pm_info *in;
-	struct pm_error *err = pm_info_gather(path, &a->info, &in);
-	if (err)
-		return fail(path, err);
-	pm_info_gather_pool(in);
-	bool scan = view == VIEW_POOLUSED && a->scan, have;
-	if (scan)
-		pm_info_gather_scan(in);
-	err = pool_report(in, view, a, &have);
-	if (err) {
-		pm_info_destroy(in);
-		return fail(path, err);
-	}
-	if (view == VIEW_VM && !a->json)
-		pm_cli_vm_processes(in);
-	int rc = view == VIEW_VM
-			 ? pool_incomplete(path, in, !have, "KDBG",
-					   pm_absence_detail(&in->k->kdbg_absent), false)
-		 : view == VIEW_BIGPOOL
-			 ? pool_incomplete(path, in, !have, "big-page table",
-					   pm_absence_detail(&in->pool.big_absent), false)
-			 : pool_incomplete(path, in, !have, "pool tag tracker",
-					   pm_absence_detail(&in->pool.track_absent), scan);
-	pm_info_destroy(in);
-	return rc;
-}
-
-int pm_cmd_poolused(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
-{
-	(void)cmd;
-	return pool_cmd(a, VIEW_POOLUSED);
-}
-
-int pm_cmd_bigpool(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
-{
-	(void)cmd;
-	return pool_cmd(a, VIEW_BIGPOOL);
-}
-
-int pm_cmd_vm(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
-{
-	(void)cmd;
-	return pool_cmd(a, VIEW_VM);
 }
 
 struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
@@ -307,7 +199,7 @@ static int analyze_cmd(const struct pm_cli_args *a, bool summary_only)
 	err = pm_info_gather(path, &a->info, &in);
 	if (err) {
 		pm_rule_params_deinit(&params);
-		return fail(path, err);
+		return pm_cli_fail(path, err);
 	}
 	char *out = NULL;
 	struct pm_verdict verdict;
@@ -316,7 +208,7 @@ static int analyze_cmd(const struct pm_cli_args *a, bool summary_only)
 	pm_rule_params_deinit(&params);
 	if (err) {
 		pm_info_destroy(in);
-		return fail(path, err);
+		return pm_cli_fail(path, err);
 	}
 	fputs(out, stdout);
 	if (out[0] && out[strlen(out) - 1] != '\n')
@@ -325,7 +217,7 @@ static int analyze_cmd(const struct pm_cli_args *a, bool summary_only)
 	int rc = summary_only ? PM_EXIT_OK : verdict_rc(&verdict);
 	const char *why;
 	if (pm_info_incomplete(in, &why)) {
-		int irc = incomplete(path, why);
+		int irc = pm_cli_incomplete(path, why);
 		if (rc == PM_EXIT_OK)
 			rc = irc;
 	}
@@ -357,7 +249,7 @@ static struct pm_error *rules_report(const struct pm_verdict *v, const struct pm
 		struct pm_strbuf sb = { 0 };
 		pm_verdict_text(&sb, v, f, false);
 		char *out = pm_sb_take(&sb);
-		return print_text(out ? NULL : &pm_enomem, out);
+		return pm_cli_print_text(out ? NULL : &pm_enomem, out);
 	}
 	struct pm_jb j = { false };
 	cJSON *t = pm_jb_chk(&j, cJSON_CreateObject());
@@ -365,7 +257,7 @@ static struct pm_error *rules_report(const struct pm_verdict *v, const struct pm
 	struct pm_error *err = pm_jb_done(&j, t, &t);
 	if (!err && (err = pm_json_verdict(v, f, t)))
 		cJSON_Delete(t);
-	return print_json(err, t);
+	return pm_cli_print_json(err, t);
 }
 
 /* rules SUMMARY.json: run the rules on a saved summary (no dump needed) */
@@ -415,7 +307,7 @@ int pm_cmd_symbols(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	struct pm_info *in;
 	struct pm_error *err = pm_info_gather(path, &a->info, &in);
 	if (err)
-		return fail(path, err);
+		return pm_cli_fail(path, err);
 	pm_info_gather_pool(in);
 	char *out = NULL;
 	cJSON *t = NULL;
@@ -426,8 +318,8 @@ int pm_cmd_symbols(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 			in->sym.requested ? in->sym.absent
 					  : "no symbol path: give --symbols PATH or set _NT_SYMBOL_PATH");
 	pm_info_destroy(in);
-	err = a->json ? print_json(err, t) : print_text(err, out);
-	return err ? fail(path, err) : rc;
+	err = a->json ? pm_cli_print_json(err, t) : pm_cli_print_text(err, out);
+	return err ? pm_cli_fail(path, err) : rc;
 }
 
 /* --symbols PATH (or _NT_SYMBOL_PATH) applies to every command that reads a dump: taken out

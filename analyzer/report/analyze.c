@@ -69,10 +69,10 @@ struct pm_error *pm_json_analyze(const struct pm_info *in, const struct pm_analy
 	part(&j, root, "info", err, t);
 	err = vm_json(in, &t);
 	part(&j, root, "vm", err, t);
-	struct pm_poolused_opts all = { PM_SORT_TAG, 0, NULL, false, o->scan };
+	struct pm_poolused_opts all = { .sort = PM_SORT_TAG, .scan = o->scan, .params = o->params };
 	err = pm_json_poolused(in, &all, &t);
 	part(&j, root, "poolused", err, t);
-	struct pm_bigpool_opts bo = { false, NULL };
+	struct pm_bigpool_opts bo = { .params = o->params };
 	err = pm_json_bigpool(in, &bo, &t);
 	part(&j, root, "bigpool", err, t);
 	return pm_jb_done(&j, root, ret);
@@ -112,9 +112,9 @@ static struct pm_error *big_text(const struct pm_info *in, const void *o, char *
 static void text_report(struct pm_strbuf *sb, const struct pm_info *in,
 			const struct pm_analysis *a, const struct pm_analyze_opts *o)
 {
-	struct pm_poolused_opts np = { PM_SORT_NONPAGED, o->top, NULL, false, false };
-	struct pm_poolused_opts pp = { PM_SORT_PAGED, o->top, NULL, false, false };
-	struct pm_bigpool_opts bo = { false, NULL };
+	struct pm_poolused_opts np = { .sort = PM_SORT_NONPAGED, .top = o->top, .params = o->params };
+	struct pm_poolused_opts pp = { .sort = PM_SORT_PAGED, .top = o->top, .params = o->params };
+	struct pm_bigpool_opts bo = { .params = o->params };
 	const struct {
 		const char *title;
 		part_fn fn;

@@ -110,6 +110,46 @@ static void scan_json(struct pm_jb *j, cJSON *root, const struct pm_pool_info *p
 	free(notes);
 }
 
+/* A tag's description (pooltag.txt or the knowledge base), or null when none is known. */
+static void description(struct pm_jb *j, cJSON *x, const struct pm_rule_params *p, uint32_t t)
+{
+	struct pm_tag_desc d;
+	if (!pm_rule_tag_describe(p, t, &d)) {
+		pm_jb_null(j, x, "description");
+		return;
+	}
+	cJSON *o = pm_jb_obj(j, x, "description");
+	pm_jb_str(j, o, "text", d.desc);
+	pm_jb_str(j, o, "binary", d.binary);
+	pm_jb_str(j, o, "source", d.source);
+	if (d.line)
+		pm_jb_num(j, o, "line", d.line);
+	if (d.pattern)
+		pm_jb_str(j, o, "pattern", d.pattern);
+}
+
+/* Which pooltag.txt gave the descriptions, and what it held. */
+static void pooltag_json(struct pm_jb *j, cJSON *root, const struct pm_rule_params *p)
+{
+	if (!p)
+		return;
+	if (!p->npooltag) {
+		pm_jb_null(j, root, "pooltag");
+		return;
+	}
+	const struct pm_pooltag_stats *st = &p->pooltag_stats;
+	cJSON *o = pm_jb_obj(j, root, "pooltag");
+	pm_jb_str(j, o, "file", p->pooltag_src);
+	pm_jb_num(j, o, "entries", st->entries);
+	pm_jb_num(j, o, "wildcards", st->wildcards);
+	pm_jb_num(j, o, "short_tags", st->short_tags);
+	pm_jb_num(j, o, "unknown_binary", st->unknown_binary);
+	pm_jb_num(j, o, "without_binary", st->no_binary);
+	pm_jb_num(j, o, "tags_on_several_lines", st->duplicates);
+	pm_jb_num(j, o, "prose_lines", st->prose);
+	pm_jb_num(j, o, "continuation_lines", st->continuations);
+}
+
 struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_poolused_opts *o,
 				  cJSON **ret)
 {
@@ -153,27 +193,32 @@ struct pm_error *pm_json_poolused(const struct pm_info *in, const struct pm_pool
 				      "empty");
 	}
 	pm_jb_str(&j, root, "sort", sort_name(o->sort));
-	size_t n;
-	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
+	size_t n, nall;
+	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n, &nall);
 	if (!rows) {
 		cJSON_Delete(root);
 		return &pm_enomem;
 	}
+	pooltag_json(&j, root, o->params);
 	cJSON *arr = pm_jb_arr(&j, root, "tags");
 	uint64_t tot[6] = { 0 };
-	for (size_t i = 0; arr && i < n; i++) {
+	for (size_t i = 0; i < nall; i++) {
 		const struct pm_tag_counts *c = rows[i];
-		cJSON *x = pm_jb_push_obj(&j, arr);
+		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += c->np_bytes;
+		tot[3] += c->p_allocs, tot[4] += c->p_frees, tot[5] += c->p_bytes;
+		cJSON *x = arr && i < n ? pm_jb_push_obj(&j, arr) : NULL;
 		if (!x)
-			break;
+			continue;
 		tag(&j, x, c->tag);
 		counts(&j, x, "nonpaged", c->np_allocs, c->np_frees, c->np_bytes);
 		counts(&j, x, "paged", c->p_allocs, c->p_frees, c->p_bytes);
-		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += c->np_bytes;
-		tot[3] += c->p_allocs, tot[4] += c->p_frees, tot[5] += c->p_bytes;
+		if (o->params)
+			description(&j, x, o->params, c->tag);
 	}
 	free(rows);
 	cJSON *tt = pm_jb_obj(&j, root, "totals");
+	pm_jb_num(&j, tt, "tags", (double)nall);
+	pm_jb_num(&j, tt, "tags_shown", (double)n);
 	counts(&j, tt, "nonpaged", tot[0], tot[1], tot[2]);
 	counts(&j, tt, "paged", tot[3], tot[4], tot[5]);
 	if (p->has_session) {

@@ -50,6 +50,7 @@ static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
 		pm_jb_num(j, x, "bytes", (double)r->bytes);
 		pm_jb_num(j, x, "outstanding", (double)r->outstanding);
 		pm_jb_num(j, x, "share", r->share);
+		pm_jb_str(j, x, "description", r->description[0] ? r->description : NULL);
 		arr_str(j, x, "reasons", r->reasons[0], r->nreasons, sizeof(r->reasons[0]));
 	}
 	cJSON *da = pm_jb_arr(j, o, "suspect_drivers");

@@ -100,6 +100,96 @@ static void scan_text(struct pm_strbuf *sb, const struct pm_info *in)
 	free(notes);
 }
 
+/* The description column, as !poolused prints it after the counters (a tab between). */
+static void desc_col(struct pm_strbuf *sb, const struct pm_poolused_opts *o, uint32_t tag)
+{
+	char d[320];
+	if (o->params)
+		pm_sb_printf(sb, "\t%s", pm_rule_tag_description(o->params, tag, d, sizeof(d)));
+	pm_sb_printf(sb, "\n");
+}
+
+/* The main table: @p rows[0..n) shown, the TOTAL over all @p nall matching rows. */
+static void poolused_table(struct pm_strbuf *sb, const struct pm_poolused_opts *o,
+			   const struct pm_tag_counts **rows, size_t n, size_t nall)
+{
+	uint64_t tot[8] = { 0 };
+	if (o->verbose) {
+		pm_sb_printf(sb, "               NonPaged                                            Paged\n");
+		pm_sb_printf(sb, " %-4s %10s %10s %10s %12s %10s %10s %10s %12s\n\n", "Tag", "Allocs",
+			     "Frees", "Diff", "Used", "Allocs", "Frees", "Diff", "Used");
+	} else {
+		pm_sb_printf(sb, "               NonPaged                  Paged\n");
+		pm_sb_printf(sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Allocs", "Used", "Allocs",
+			     "Used");
+	}
+	for (size_t i = 0; i < nall; i++) {
+		const struct pm_tag_counts *c = rows[i];
+		uint64_t npo = c->np_allocs - c->np_frees, po = c->p_allocs - c->p_frees;
+		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += npo, tot[3] += c->np_bytes;
+		tot[4] += c->p_allocs, tot[5] += c->p_frees, tot[6] += po, tot[7] += c->p_bytes;
+		if (i >= n)
+			continue;
+		const char *tg = PM_TAG(c->tag), *nb = PM_BYTES(c->np_bytes), *pb = PM_BYTES(c->p_bytes);
+		if (o->verbose)
+			pm_sb_printf(sb, " %-4s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12s %10" PRIu64
+				     " %10" PRIu64 " %10" PRIu64 " %12s", tg, c->np_allocs, c->np_frees,
+				     npo, nb, c->p_allocs, c->p_frees, po, pb);
+		else
+			pm_sb_printf(sb, " %-4s %9" PRIu64 " %12s %10" PRIu64 " %12s", tg, npo, nb, po,
+				     pb);
+		desc_col(sb, o, c->tag);
+	}
+	if (o->verbose)
+		pm_sb_printf(sb, "\n TOTAL %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12s %10" PRIu64
+			     " %10" PRIu64 " %10" PRIu64 " %12s\n", tot[0], tot[1], tot[2],
+			     PM_BYTES(tot[3]), tot[4], tot[5], tot[6], PM_BYTES(tot[7]));
+	else
+		pm_sb_printf(sb, "\n TOTAL %8" PRIu64 " %12s %10" PRIu64 " %12s\n", tot[2],
+			     PM_BYTES(tot[3]), tot[6], PM_BYTES(tot[7]));
+	if (n < nall)
+		pm_sb_printf(sb, " (the top %zu of %zu tags are shown; TOTAL is over all %zu)\n", n,
+			     nall, nall);
+}
+
+/* !poolused 8: the session pool of the session the dump maps. */
+static void session_table(struct pm_strbuf *sb, const struct pm_pool_info *p,
+			  const struct pm_poolused_opts *o)
+{
+	const struct pm_session_pool *se = &p->session;
+	pm_sb_printf(sb, "\n Session paged pool (ExpSessionPoolTrackTable %s, %" PRIu64
+		     " entries, from the %s; the session mapped in this dump)\n",
+		     PM_ADDR(se->table), se->entries, se->source);
+	pm_sb_printf(sb, " %-4s %10s %12s\n", "Tag", "Allocs", "Used");
+	uint64_t sa = 0, sb2 = 0;
+	for (size_t i = 0; i < se->ntags; i++) {
+		const struct pm_tag_counts *c = &se->tags[i];
+		if (!pm_tag_match(o->pattern, c->tag))
+			continue;
+		pm_sb_printf(sb, " %-4s %10" PRIu64 " %12s", PM_TAG(c->tag), c->p_allocs - c->p_frees,
+			     PM_BYTES(c->p_bytes));
+		desc_col(sb, o, c->tag);
+		sa += c->p_allocs - c->p_frees;
+		sb2 += c->p_bytes;
+	}
+	pm_sb_printf(sb, " TOTAL %9" PRIu64 " %12s\n", sa, PM_BYTES(sb2));
+}
+
+static void pooltag_note(struct pm_strbuf *sb, const struct pm_rule_params *p)
+{
+	if (!p)
+		return;
+	const struct pm_pooltag_stats *st = &p->pooltag_stats;
+	if (!p->npooltag) {
+		pm_sb_printf(sb, " Descriptions: the built-in knowledge base only (%zu tags); give "
+			     "--pooltag FILE or set POOLMORTEM_POOLTAG\n", p->ntags);
+		return;
+	}
+	pm_sb_printf(sb, " Descriptions: %s: %u entries (%u wildcard, %u short tags padded, %u "
+		     "tags on several lines), then the built-in knowledge base\n", p->pooltag_src,
+		     st->entries, st->wildcards, st->short_tags, st->duplicates);
+}
+
 struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 					 const struct pm_poolused_opts *o, char **ret)
 {
@@ -108,63 +198,29 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 		return pm_err(PM_ERR_NOT_CAPTURED, "pool tag tracker not available: %s",
 			      pm_absence_detail(&p->track_absent));
 	const struct pm_pooltrack *t = &p->track;
-	size_t n;
-	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n);
+	size_t n, nall;
+	const struct pm_tag_counts **rows = pm_poolused_rows(t, o, &n, &nall);
 	if (!rows)
 		return &pm_enomem;
 	struct pm_strbuf sb = { 0 };
-	tracker_provenance(&sb, t);
-	pm_sb_printf(&sb, "\n Sorting by %s\n\n", sort_title(o->sort));
-	uint64_t tot[8] = { 0 };
 	if (o->verbose) {
-		pm_sb_printf(&sb, "               NonPaged                                            Paged\n");
-		pm_sb_printf(&sb, " %-4s %10s %10s %10s %12s %10s %10s %10s %12s\n", "Tag", "Allocs",
-			     "Frees", "Diff", "Used", "Allocs", "Frees", "Diff", "Used");
-	} else {
-		pm_sb_printf(&sb, "               NonPaged                  Paged\n");
-		pm_sb_printf(&sb, " %-4s %9s %12s %10s %12s\n\n", "Tag", "Allocs", "Used", "Allocs",
-			     "Used");
+		tracker_provenance(&sb, t);
+		pooltag_note(&sb, o->params);
+		pm_sb_printf(&sb, "\n");
+	} else if (t->cpus_read < t->cpus_expected) { /* what changes the figures, always said */
+		pm_sb_printf(&sb, " Warning: %u of %u processors' tag tables summed (%s): the counts "
+			     "are too low\n\n", t->cpus_read, t->cpus_expected, t->cpus_how);
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct pm_tag_counts *c = rows[i];
-		const char *tg = PM_TAG(c->tag), *nb = PM_BYTES(c->np_bytes), *pb = PM_BYTES(c->p_bytes);
-		uint64_t npo = c->np_allocs - c->np_frees, po = c->p_allocs - c->p_frees;
-		if (o->verbose)
-			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12s %10" PRIu64
-				     " %10" PRIu64 " %10" PRIu64 " %12s\n", tg, c->np_allocs, c->np_frees,
-				     npo, nb, c->p_allocs, c->p_frees, po, pb);
-		else
-			pm_sb_printf(&sb, " %-4s %9" PRIu64 " %12s %10" PRIu64 " %12s\n", tg, npo, nb, po,
-				     pb);
-		tot[0] += c->np_allocs, tot[1] += c->np_frees, tot[2] += npo, tot[3] += c->np_bytes;
-		tot[4] += c->p_allocs, tot[5] += c->p_frees, tot[6] += po, tot[7] += c->p_bytes;
+	if (!o->session_only) {
+		pm_sb_printf(&sb, " Sorting by %s\n\n", sort_title(o->sort));
+		poolused_table(&sb, o, rows, n, nall);
 	}
-	if (o->verbose)
-		pm_sb_printf(&sb, "\n TOTAL %9" PRIu64 " %10" PRIu64 " %10" PRIu64 " %12s %10" PRIu64
-			     " %10" PRIu64 " %10" PRIu64 " %12s\n", tot[0], tot[1], tot[2],
-			     PM_BYTES(tot[3]), tot[4], tot[5], tot[6], PM_BYTES(tot[7]));
-	else
-		pm_sb_printf(&sb, "\n TOTAL %8" PRIu64 " %12s %10" PRIu64 " %12s\n", tot[2],
-			     PM_BYTES(tot[3]), tot[6], PM_BYTES(tot[7]));
 	free(rows);
-	if (p->has_session) { /* !poolused 8: the session the dump maps */
-		const struct pm_session_pool *se = &p->session;
-		pm_sb_printf(&sb, "\n Session paged pool (ExpSessionPoolTrackTable %s, %" PRIu64
-			     " entries, from the %s; the session mapped in this dump)\n",
-			     PM_ADDR(se->table), se->entries, se->source);
-		pm_sb_printf(&sb, " %-4s %10s %12s\n", "Tag", "Allocs", "Used");
-		uint64_t sa = 0, sb2 = 0;
-		for (size_t i = 0; i < se->ntags; i++) {
-			const struct pm_tag_counts *c = &se->tags[i];
-			if (!pm_tag_match(o->pattern, c->tag))
-				continue;
-			pm_sb_printf(&sb, " %-4s %10" PRIu64 " %12s\n", PM_TAG(c->tag),
-				     c->p_allocs - c->p_frees, PM_BYTES(c->p_bytes));
-			sa += c->p_allocs - c->p_frees;
-			sb2 += c->p_bytes;
-		}
-		pm_sb_printf(&sb, " TOTAL %9" PRIu64 " %12s\n", sa, PM_BYTES(sb2));
-	}
+	if (p->has_session)
+		session_table(&sb, p, o);
+	else if (o->session_only)
+		pm_sb_printf(&sb, " Session pool: not available: %s\n",
+			     pm_absence_detail(&p->session_absent));
 	if (o->scan)
 		scan_text(&sb, in);
 	char *s = pm_sb_take(&sb);
@@ -233,9 +289,15 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 			tt[k - 1] = x;
 		}
 	pm_sb_printf(&sb, "\n Per tag:\n %-4s %8s %16s\n", "Tag", "Count", "Bytes");
-	for (size_t i = 0; i < nt; i++)
-		pm_sb_printf(&sb, " %-4s %8" PRIu64 " %16s\n", PM_TAG(tt[i].tag), tt[i].n,
+	for (size_t i = 0; i < nt; i++) {
+		char d[320];
+		pm_sb_printf(&sb, " %-4s %8" PRIu64 " %16s", PM_TAG(tt[i].tag), tt[i].n,
 			     PM_BYTES(tt[i].bytes));
+		if (o->params)
+			pm_sb_printf(&sb, "\t%s", pm_rule_tag_description(o->params, tt[i].tag, d,
+									   sizeof(d)));
+		pm_sb_printf(&sb, "\n");
+	}
 	free(tt);
 	char *s = pm_sb_take(&sb);
 	if (!s)

@@ -29,9 +29,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!pm_json_info(in, "fuzz", &t))
 		cJSON_Delete(t);
 	pm_info_gather_pool(in);
-	struct pm_poolused_opts uo = { PM_SORT_NONPAGED, 10, "*", true, true };
+	struct pm_poolused_opts uo = { .sort = PM_SORT_NONPAGED, .top = 10, .pattern = "*",
+				       .verbose = true, .scan = true };
 	pm_info_gather_scan(in);
-	struct pm_bigpool_opts bo = { true, NULL };
+	struct pm_bigpool_opts bo = { .show_free = true };
 	struct pm_error *e;
 	if (!(e = pm_report_poolused_text(in, &uo, &out)))
 		free(out);

@@ -58,6 +58,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	default:
 		err = pm_rule_params_merge_pooltag_text(&p, text);
+		for (size_t i = 0; !err && i < p.npooltag + 2; i++) {
+			/* every entry's own tag, its neighbours and two that match nothing */
+			uint32_t tag = i < p.npooltag ? p.pooltag[i].tag ^ (uint32_t)(i & 1)
+						      : (uint32_t)(i * 0x9E3779B9u);
+			const struct pm_pooltag_entry *e[4];
+			char d[320];
+			(void)pm_rule_pooltag(&p, tag, e, 4);
+			(void)pm_rule_tag_description(&p, tag, d, sizeof(d));
+		}
 		break;
 	}
 	pm_error_destroy(err);

@@ -16,7 +16,8 @@ def classify(line):
         return 'blank'
     if s == '\x1a':
         return 'eof_byte'
-    if s.lower().startswith('rem') or s.startswith('//'):
+    # `rem` is a comment only as a word: 'ReMo - refs.sys - ...' is an entry
+    if (s.lower().startswith('rem') and (len(s) == 3 or s[3] in ' \t')) or s.startswith('//'):
         return 'comment'
     if line[0] in ' \t':
         return 'indented'

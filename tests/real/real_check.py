@@ -250,6 +250,10 @@ def check_pooltag(pm, name, path, exp, corpus, fixture):
          lambda d, t: 'ATI video driver' in t and not any('unknown' in x['name'] for x in d)),
         ('CM  ', "two-character tag 'CM' padded: owner exactly 'nt!cm'",
          lambda d, t: [x['name'] for x in d] == ['nt!cm']),
+        ('Dh 0', "tag with an inner space: its description, no owner from '<unknown>'",
+         lambda d, t: 'DirectDraw/3D default object' in t and not d),
+        ('ReMo', "a tag beginning with 'Rem' is an entry, not a 'rem' comment",
+         lambda d, t: any(x['name'] == 'refs.sys' for x in d)),
     ]
     for tag, what, ok in cases:
         drivers, text = rules_owners(pm, path, summary_case([(tag, 2 * 10**9)], mods, []))
@@ -272,6 +276,19 @@ def check_pooltag(pm, name, path, exp, corpus, fixture):
               "code)" % a['kmdf_derived_tag'],
               bool(drivers) and drivers[0]['name'] == 'amdppm.sys', 'amdppm.sys', drivers)
     if fixture and os.path.exists(fixture):
+        rc, js, _, err = run(pm, 'poolused', '--json', '--pooltag', path, fixture)
+        st = (js or {}).get('pooltag') or {}
+        want = {'entries': exp['entries'], 'wildcards': exp['wildcard_entries'],
+                'short_tags': exp['short_tag_entries'], 'unknown_binary': exp['unknown_binary'],
+                'without_binary': exp['without_binary'],
+                'tags_on_several_lines': exp['duplicate_tags'],
+                'prose_lines': exp['line_kinds'].get('prose', 0),
+                'continuation_lines': exp['line_kinds'].get('indented', 0)}
+        got = {k: st.get(k) for k in want}
+        check(name, 'every line read as what it is: %d entries, %d wildcards, %d short tags, '
+              '%d tags on several lines, prose and continuation lines apart' % (
+                  exp['entries'], exp['wildcard_entries'], exp['short_tag_entries'],
+                  exp['duplicate_tags']), got == want, want, got)
         rc, out, txt, err = run(pm, 'poolused', '--pooltag', path, fixture)
         check(name, 'poolused --pooltag shows descriptions as !poolused does', rc == 0 and
               'File objects' in txt, 'descriptions (e.g. File -> File objects)',
