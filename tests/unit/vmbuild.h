@@ -25,6 +25,7 @@ struct vmb {
 	struct pm_source *src;
 	struct pm_pagemap pm;
 	struct pm_vmem vm;
+	int vm_ok; /* vm was initialised (it holds a page-table cache) */
 };
 
 static inline uint64_t vmb_page(struct vmb *b)
@@ -182,7 +183,9 @@ static inline struct pm_error *vmb_open(struct vmb *b)
 		return &pm_enomem;
 	run->count = b->used;
 	PM_TRY(pm_pagemap_init_runs(&b->pm, b->src, run, 1));
-	return pm_vmem_init(&b->vm, &b->pm, PM_ARCH_X64, b->pml4);
+	PM_TRY(pm_vmem_init(&b->vm, &b->pm, PM_ARCH_X64, b->pml4));
+	b->vm_ok = 1;
+	return NULL;
 }
 
 static inline void vmb_free(struct vmb *b)
