@@ -120,10 +120,13 @@ static struct pm_error *merge_bugchecks(struct pm_rule_params *p, const cJSON *o
 		unsigned long code = strtoul(it->string, &end, 0);
 		const cJSON *res = cJSON_GetObjectItemCaseSensitive(it, "resource");
 		enum pm_resource r;
+		/* A name only (most documented codes): naming is names.c's, not rule knowledge. */
+		if (!errno && !*end && code <= 0xFFFFFFFFul && cJSON_IsObject(it) && !res)
+			continue;
 		if (errno || *end || code > 0xFFFFFFFFul || !cJSON_IsObject(it) ||
 		    !cJSON_IsString(res) || !pm_resource_parse(res->valuestring, &r))
-			return pm_err(PM_ERR_FORMAT, "%s: bugcheck \"%s\" needs a numeric code and a "
-				      "known \"resource\"", src, it->string);
+			return pm_err(PM_ERR_FORMAT, "%s: bugcheck \"%s\" needs a numeric code and, "
+				      "when it has one, a known \"resource\"", src, it->string);
 		size_t i = 0;
 		while (i < p->nbugchecks && p->bugchecks[i].code != code)
 			i++;
