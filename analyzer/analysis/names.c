@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Release names by build number (crashdump-format.md §1.5) and bugcheck names (Microsoft's
-// bug check code reference, learn.microsoft.com/windows-hardware/drivers/debugger/bug-check-code-reference2).
+// Release names by build number (crashdump-format.md §1.5) and bugcheck names (the table
+// generated from rules/data/bugchecks.json: Microsoft's bug check code reference).
 #include <stdio.h>
 
 #include "names.h"
@@ -64,58 +64,19 @@ const char *pm_windows_name(uint32_t build, uint32_t product_type, bool is64, ch
 	return NULL;
 }
 
-static const struct {
-	uint32_t code;
-	const char *name;
-} bugchecks[] = {
-	{ 0x0A, "IRQL_NOT_LESS_OR_EQUAL" },
-	{ 0x19, "BAD_POOL_HEADER" },
-	{ 0x1A, "MEMORY_MANAGEMENT" },
-	{ 0x1E, "KMODE_EXCEPTION_NOT_HANDLED" },
-	{ 0x24, "NTFS_FILE_SYSTEM" },
-	{ 0x3B, "SYSTEM_SERVICE_EXCEPTION" },
-	{ 0x3F, "NO_MORE_SYSTEM_PTES" },
-	{ 0x41, "MUST_SUCCEED_POOL_EMPTY" },
-	{ 0x4D, "NO_PAGES_AVAILABLE" },
-	{ 0x50, "PAGE_FAULT_IN_NONPAGED_AREA" },
-	{ 0x7A, "KERNEL_DATA_INPAGE_ERROR" },
-	{ 0x7E, "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED" },
-	{ 0x7F, "UNEXPECTED_KERNEL_MODE_TRAP" },
-	{ 0x8E, "KERNEL_MODE_EXCEPTION_NOT_HANDLED" },
-	{ 0x9F, "DRIVER_POWER_STATE_FAILURE" },
-	{ 0xA0, "INTERNAL_POWER_ERROR" },
-	{ 0xBE, "ATTEMPTED_WRITE_TO_READONLY_MEMORY" },
-	{ 0xC2, "BAD_POOL_CALLER" },
-	{ 0xC4, "DRIVER_VERIFIER_DETECTED_VIOLATION" },
-	{ 0xC5, "DRIVER_CORRUPTED_EXPOOL" },
-	{ 0xCD, "PAGE_FAULT_BEYOND_END_OF_ALLOCATION" },
-	{ 0xD1, "DRIVER_IRQL_NOT_LESS_OR_EQUAL" },
-	{ 0xD5, "DRIVER_PAGE_FAULT_IN_FREED_SPECIAL_POOL" },
-	{ 0xD6, "DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION" },
-	{ 0xE2, "MANUALLY_INITIATED_CRASH" },
-	{ 0xEF, "CRITICAL_PROCESS_DIED" },
-	{ 0xF4, "CRITICAL_OBJECT_TERMINATION" },
-	{ 0xFC, "ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY" },
-	{ 0x101, "CLOCK_WATCHDOG_TIMEOUT" },
-	{ 0x109, "CRITICAL_STRUCTURE_CORRUPTION" },
-	{ 0x116, "VIDEO_TDR_FAILURE" },
-	{ 0x124, "WHEA_UNCORRECTABLE_ERROR" },
-	{ 0x133, "DPC_WATCHDOG_VIOLATION" },
-	{ 0x139, "KERNEL_SECURITY_CHECK_FAILURE" },
-	{ 0x13A, "KERNEL_MODE_HEAP_CORRUPTION" },
-	{ 0x144, "BUGCODE_USB3_DRIVER" },
-	{ 0x154, "UNEXPECTED_STORE_EXCEPTION" },
-	{ 0x15F, "CONNECTED_STANDBY_WATCHDOG_TIMEOUT_LIVEDUMP" },
-	{ 0x161, "LIVE_SYSTEM_DUMP" },
-	{ 0x1A8, "BUGCODE_WIFIADAPTER_DRIVER" },
-	{ 0x1D5, "DRIVER_PNP_WATCHDOG" },
-	{ 0xDEADDEAD, "MANUALLY_INITIATED_CRASH1" },
-};
-
+/* The names live in rules/data/bugchecks.json (every code Microsoft's bug check reference
+ * documents, _M variants included); bugcheck_table.py turns them into this sorted table. */
 const char *pm_bugcheck_name(uint32_t code)
 {
-	for (size_t i = 0; i < sizeof(bugchecks) / sizeof(bugchecks[0]); i++)
-		if (bugchecks[i].code == code)
-			return bugchecks[i].name;
+	unsigned lo = 0, hi = pm_bugcheck_table_n;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (pm_bugcheck_table[mid].code == code)
+			return pm_bugcheck_table[mid].name;
+		if (pm_bugcheck_table[mid].code < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }

@@ -4,6 +4,7 @@
 #define PM_NAMES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /**
@@ -13,7 +14,16 @@
  */
 const char *pm_windows_name(uint32_t build, uint32_t product_type, bool is64, char *buf,
 			    size_t len);
-/** Symbolic bugcheck name ("DRIVER_IRQL_NOT_LESS_OR_EQUAL"), or NULL when not in the table. */
+/** Symbolic bugcheck name ("DRIVER_IRQL_NOT_LESS_OR_EQUAL", "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M"
+ * for 0x1000007E), or NULL for a code Microsoft's reference does not document. */
 const char *pm_bugcheck_name(uint32_t code);
+
+/** One documented bugcheck (the table bugcheck_table.py generates, sorted by code). */
+struct pm_bugcheck_entry {
+	uint32_t code;
+	const char *name;
+};
+extern const struct pm_bugcheck_entry pm_bugcheck_table[];
+extern const unsigned pm_bugcheck_table_n;
 
 #endif
