@@ -176,6 +176,35 @@ bool pm_is_diskdump_container(const uint8_t *b, size_t n)
 	return n >= 8 && (!memcmp(b, "KDUMP   ", 8) || !memcmp(b, "DISKDUMP", 8));
 }
 
+/* What an ELF or kdump-compressed file that is no capture of a Windows machine's memory is,
+ * from its header (ELF e_type) and from what libkdumpfile found in it (a Linux VMCOREINFO
+ * note, no physical memory); NULL when it may be one. */
+static const char *elf_not_a_capture(const uint8_t *h, size_t n, kdump_ctx_t *ctx,
+				     kdump_num_t max_pfn)
+{
+	bool elf = pm_is_elf_container(h, n);
+	/* e_type: 16 bits at 0x10, in the byte order e_ident[EI_DATA] (5) names */
+	if (elf && n >= 0x12 && (h[5] == 1 || h[5] == 2)) {
+		unsigned type = h[5] == 1 ? h[0x10] | h[0x11] << 8 : h[0x10] << 8 | h[0x11];
+		if (type == 1)
+			return "an ELF object file (relocatable), not a memory dump";
+		if (type == 2 || type == 3)
+			return "an ELF program or shared library, not a memory dump";
+		if (type != 4)
+			return "an ELF file that is not a core file (e_type is not ET_CORE)";
+	}
+	kdump_attr_t vi;
+	if (ctx && kdump_get_attr(ctx, "linux.vmcoreinfo.raw", &vi) == KDUMP_OK)
+		return "a Linux kernel crash dump (it carries a VMCOREINFO note, as kdump, "
+		       "makedumpfile or a Linux guest's dump write it), not a Windows one: read it "
+		       "with crash or drgn";
+	if (elf && ctx && !max_pfn)
+		return "an ELF core with no physical memory in it (its segments carry no "
+		       "physical addresses): a process core dump, such as a Linux program's core "
+		       "file, not a capture of a machine's memory";
+	return NULL;
+}
+
 struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 				     enum pm_kdump_kind *kind_ret)
 {
@@ -187,26 +216,35 @@ struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 		close(fd);
 		return &pm_enomem;
 	}
-	uint8_t m[8] = { 0 };
-	bool diskdump = pread(fd, m, sizeof(m), 0) == (ssize_t)sizeof(m) &&
-			pm_is_diskdump_container(m, sizeof(m));
+	uint8_t m[0x12] = { 0 };
+	ssize_t got = pread(fd, m, sizeof(m), 0);
+	size_t mn = got > 0 ? (size_t)got : 0;
+	bool diskdump = pm_is_diskdump_container(m, mn);
+	bool elf = pm_is_elf_container(m, mn);
+	const char *what = elf ? elf_not_a_capture(m, mn, NULL, 0) : NULL;
 	struct pm_error *err = NULL;
 	/* read(), not mmap(): a truncated file must give an error, not SIGBUS */
 	kdump_attr_t pol = { .type = KDUMP_NUMBER };
 	pol.val.number = KDUMP_MMAP_NEVER;
 	kdump_status s = kdump_set_attr(ctx, "file.mmap_policy", &pol);
-	if (s == KDUMP_OK)
+	if (s == KDUMP_OK && !what)
 		s = kdump_open_fd(ctx, fd);
 	kdump_num_t max_pfn = 0;
 	const char *fmt = NULL;
-	if (s != KDUMP_OK) {
+	if (what) {
+		err = pm_err(PM_ERR_FORMAT, "%s", what);
+	} else if (s != KDUMP_OK) {
 		err = pm_err(PM_ERR_FORMAT, "libkdumpfile cannot open it: %s", kdump_get_err(ctx));
 	} else if (kdump_get_string_attr(ctx, "file.format", &fmt) != KDUMP_OK || !fmt ||
 		   (strcmp(fmt, "elf") && strcmp(fmt, "diskdump"))) {
 		err = pm_err(PM_ERR_FORMAT, "libkdumpfile read it as \"%s\", not as an ELF core or a "
 			     "kdump-compressed file", fmt ? fmt : "?");
-	} else if (kdump_get_number_attr(ctx, "max_pfn", &max_pfn) != KDUMP_OK || !max_pfn ||
-		   max_pfn > PM_KD_MAX_PFN) {
+	} else if (kdump_get_number_attr(ctx, "max_pfn", &max_pfn) != KDUMP_OK) {
+		max_pfn = 0;
+	}
+	if (!err && (what = elf_not_a_capture(m, mn, ctx, max_pfn))) {
+		err = pm_err(PM_ERR_FORMAT, "%s", what);
+	} else if (!err && (!max_pfn || max_pfn > PM_KD_MAX_PFN)) {
 		err = pm_err(PM_ERR_FORMAT, "libkdumpfile finds %s pages (max_pfn %" PRIu64 "): the "
 			     "file is truncated or damaged", max_pfn ? "too many" : "no",
 			     (uint64_t)max_pfn);
