@@ -209,6 +209,11 @@ def check_isf_forms(pm, kdir):
             ("nokeys.json", b'{"metadata": {}}', ["must all be objects"]),
             ("badtype.json", text.replace(b'"fields"', b'"fieldz"'), ["has no fields object"]),
         ]
+        # a type the file does not hold: a lookup that found nothing (4), not an unreadable
+        # input (3)
+        p = subprocess.run([pm, "dt", plain, "_NO_SUCH_TYPE"], capture_output=True, text=True)
+        if p.returncode != 4 or "_NO_SUCH_TYPE" not in p.stderr or p.stdout:
+            fails.append("dt of a missing type: exit %d, %r" % (p.returncode, p.stderr))
         for name, data, frags in damaged:
             path = os.path.join(tmp, name)
             open(path, "wb").write(data)

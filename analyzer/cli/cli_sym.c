@@ -41,9 +41,13 @@ static int sym_cmd(const struct pm_cli_args *a, bool is_dt)
 		cJSON_Delete(tree);
 	}
 	if (err) {
-		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		/* the file was read: a type it does not hold is a lookup that found nothing (as
+		 * x's missing names), not an unreadable input */
+		bool missing = pm_err_code(err) == PM_ERR_PROFILE;
+		fprintf(stderr, "poolmortem: %s: %s\n", missing ? "not found" : "error",
+			pm_err_msg(err));
 		pm_error_destroy(err);
-		return PM_EXIT_UNREADABLE;
+		return missing ? PM_EXIT_INCOMPLETE : PM_EXIT_UNREADABLE;
 	}
 	fputs(out, stdout);
 	if (a->json)
