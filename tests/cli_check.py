@@ -7,8 +7,12 @@
 - every option a command's help lists is accepted by that command (given before --help, with
   a valid value), and so is every option the README's usage lines give it;
 - an option a command does not take, and a wrong number of arguments, are usage errors (exit 2)
-  with a message on stderr and nothing on stdout.
+  with a message on stderr and nothing on stdout;
+- a mistyped command is answered with "did you mean", a folder given to a one-dump command
+  with the batch command to run instead, and a program (an ELF that is no core) is named as
+  such, not as a damaged dump.
 """
+import os
 import re
 import subprocess
 import sys
@@ -87,6 +91,22 @@ def main():
             rc, out, err = run(pm, cmd, *args, "--help")
             if rc != 0:
                 fails.append("README: %s %s is refused: %s" % (cmd, " ".join(args), err.strip()))
+    for typo, want in (("anlyze", "analyze"), ("pooluesd", "poolused"), ("bigpol", "bigpool"),
+                       ("inf", "info")):
+        rc, out, err = run(pm, typo, "x")
+        if rc != 2 or out or "did you mean '%s'?" % want not in err:
+            fails.append("%s: exit %d, no 'did you mean %s': %r" % (typo, rc, want, err))
+    rc, out, err = run(pm, "zzzzzz")
+    if rc != 2 or "did you mean" in err or "unknown command 'zzzzzz'" not in err:
+        fails.append("zzzzzz: exit %d, %r" % (rc, err))
+    here = os.path.dirname(os.path.abspath(readme))
+    for cmd in ("analyze", "info", "poolused"):
+        rc, out, err = run(pm, cmd, here)
+        if rc != 2 or out or "poolmortem batch %s" % here not in err:
+            fails.append("%s on a folder: exit %d, no batch suggestion: %r" % (cmd, rc, err))
+    rc, out, err = run(pm, "info", pm)
+    if rc != 3 or "ELF program" not in err or "truncated or damaged" in err:
+        fails.append("info on a program: exit %d, %r" % (rc, err))
     for f in fails:
         print("FAIL:", f)
     print("%d commands checked, %d failures" % (len(cmds), len(fails)))

@@ -56,6 +56,24 @@ struct pm_cli_args {
 	struct pm_info_opts info; /**< how dumps are gathered: --symbols or _NT_SYMBOL_PATH */
 };
 
+/** An option: its id, long and short name, argument placeholder and help line. */
+struct pm_cli_optdef {
+	int id;
+	const char *name;
+	char short_name; /**< 0: none */
+	const char *arg; /**< NULL: a flag */
+	const char *help;
+};
+/** The option @p id (OPT_HELP for OPT_END's place). */
+const struct pm_cli_optdef *pm_cli_optdef(int id);
+
+/** The exit codes, each with its meaning ({-1, NULL}-terminated). */
+struct pm_cli_exit {
+	int code;
+	const char *text;
+};
+extern const struct pm_cli_exit pm_cli_exits[];
+
 struct pm_cli_cmd {
 	const char *name;
 	const char *synopsis; /**< "poolused [OPTIONS] DUMP", for its --help */
@@ -72,10 +90,21 @@ extern const size_t pm_cli_ncmds;
 
 /** The command named @p name, or NULL. */
 const struct pm_cli_cmd *pm_cli_find(const char *name);
+/** The command @p name was probably meant to be (a typo: at most two edits, or a prefix of
+ * one command only), or NULL. */
+const struct pm_cli_cmd *pm_cli_nearest(const char *name);
+/** Before a one-dump command runs: a directory named as its DUMP is a usage error that
+ * says what to do (batch). -1 to go on, else the exit code. */
+int pm_cli_check_dump_args(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 /** The usage text: every command's block, the global options, the exit codes. */
 void pm_cli_usage(FILE *f);
 /** One command's help: its synopsis, what it does and each option it takes. */
 void pm_cli_help(const struct pm_cli_cmd *cmd, FILE *f);
+/** The manual page (roff, section 1), made from the command table (cli_doc.c). */
+void pm_cli_man(FILE *f);
+/** A completion script for @p shell ("bash" or "zsh"), from the command table; false when
+ * the shell is not one of those. */
+bool pm_cli_completion(FILE *f, const char *shell);
 /**
  * Parse @p argv (argv[0] is the command's name) into @p a with @p cmd's options and check
  * the number of positional arguments. Returns -1 to go on, else the exit code (after --help:

@@ -12,20 +12,13 @@
 #define PM_VERSION "0.0.0"
 #endif
 
-struct optdef {
-	int id;
-	const char *name;
-	char short_name; /* 0: none */
-	const char *arg; /* NULL: a flag */
-	const char *help;
-};
-
-static const struct optdef optdefs[] = {
+static const struct pm_cli_optdef optdefs[] = {
 	{ OPT_JSON, "json", 0, NULL, "write JSON instead of text" },
 	{ OPT_SORT, "sort", 0, "tag|nonpaged|paged|allocs", "the order of the rows (default: tag)" },
 	{ OPT_TOP, "top", 0, "N", "only the first N rows (tags)" },
 	{ OPT_TAG, "tag", 0, "PATTERN", "only the tags matching PATTERN (* and ?)" },
-	{ OPT_VERBOSE, "verbose", 'v', NULL, "cumulative allocs and frees, and idle tags" },
+	{ OPT_VERBOSE, "verbose", 'v', NULL, "cumulative allocs and frees, idle tags, and how the "
+	  "tables were found" },
 	{ OPT_ALL, "all", 0, NULL, "the freed slots too (their tag and size are stale)" },
 	{ OPT_SCAN, "scan", 0, NULL, "also walk the pool pages and cross-check the tag tracker" },
 	{ OPT_PHYS, "phys", 0, NULL, "ADDR is a physical address" },
@@ -50,7 +43,7 @@ static const struct optdef optdefs[] = {
 	{ OPT_HELP, "help", 'h', NULL, "this text" },
 };
 
-static const struct optdef *optdef(int id)
+const struct pm_cli_optdef *pm_cli_optdef(int id)
 {
 	for (size_t i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
 		if (optdefs[i].id == id)
@@ -225,7 +218,7 @@ int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_
 	memset(a, 0, sizeof(*a));
 	a->color = "auto";
 	for (const int *id = cmd->opts;; id++) {
-		const struct optdef *d = optdef(*id == OPT_END ? OPT_HELP : *id);
+		const struct pm_cli_optdef *d = pm_cli_optdef(*id == OPT_END ? OPT_HELP : *id);
 		lo[nl++] = (struct option){ d->name, d->arg ? required_argument : no_argument, NULL,
 					    d->id };
 		if (d->short_name) {
@@ -242,7 +235,7 @@ int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shorts, lo, NULL)) != -1) {
 		for (size_t i = 0; i < nl; i++) /* a short option stands for its long one */
-			if (c < 256 && c == optdef(lo[i].val)->short_name)
+			if (c < 256 && c == pm_cli_optdef(lo[i].val)->short_name)
 				c = lo[i].val;
 		if (c == OPT_HELP) {
 			pm_cli_help(cmd, stdout);
@@ -275,6 +268,41 @@ static void usage_head(FILE *f, const char *what)
 	fprintf(f, "usage: poolmortem %s\n\n", what);
 }
 
+const struct pm_cli_exit pm_cli_exits[] = {
+	{ 0, "success; analyze/rules: no exhaustion found (healthy)" },
+	{ 1, "analyze/rules: pool, commit, PTE or memory exhaustion found (or pool corruption); "
+	     "batch: at least one dump has findings" },
+	{ 2, "usage error" },
+	{ 3, "the input is not a readable dump (one error line on stderr names the file, the "
+	     "structure and the offset)" },
+	{ 4, "a report was written but part of the dump is unreadable or missing (batch: some "
+	     "dumps could not be analyzed, their errors are in the output; dt/x: a type or "
+	     "symbol is not in the file); one stderr line says what" },
+	{ -1, NULL },
+};
+
+/* @p text wrapped at @p width columns, each line but the first (already started) after
+ * @p indent spaces. */
+static void wrap_first(FILE *f, const char *text, int indent, int width)
+{
+	const char *p = text;
+	bool first = true;
+	while (*p) {
+		int room = width - indent;
+		const char *end = p, *brk = NULL;
+		while (*end && end - p < room) {
+			if (*end == ' ')
+				brk = end;
+			end++;
+		}
+		if (*end && brk)
+			end = brk;
+		fprintf(f, "%*s%.*s\n", first ? 0 : indent, "", (int)(end - p), p);
+		first = false;
+		p = *end == ' ' ? end + 1 : end;
+	}
+}
+
 void pm_cli_usage(FILE *f)
 {
 	usage_head(f, "COMMAND [OPTIONS] DUMP");
@@ -290,16 +318,16 @@ void pm_cli_usage(FILE *f)
 	      "                   Only local files are read: URLs are never used\n"
 	      "  -h, --help       this text (COMMAND --help: that command's)\n"
 	      "  --version        print the version\n"
+	      "  --completion bash|zsh  a shell completion script (from this command table)\n"
+	      "  --man            this manual as a man page (roff)\n"
 	      "\n"
-	      "exit codes:\n"
-	      "  0  success\n"
-	      "  1  analyze/rules: pool, commit, PTE or memory exhaustion found (or pool\n"
-	      "     corruption); 0 means healthy. batch: at least one dump has findings\n"
-	      "  2  usage error\n"
-	      "  3  the input is not a readable dump (one error line on stderr)\n"
-	      "  4  a report was written but part of the dump is unreadable or missing\n"
-	      "     (batch: some dumps could not be analyzed; their errors are in the output)\n"
-	      "     (one error line on stderr says what)\n", f);
+	      "exit codes:\n", f);
+	for (const struct pm_cli_exit *e = pm_cli_exits; e->text; e++) {
+		char line[16];
+		snprintf(line, sizeof(line), "  %d  ", e->code);
+		fputs(line, f);
+		wrap_first(f, e->text, 5, 88);
+	}
 }
 
 void pm_cli_help(const struct pm_cli_cmd *cmd, FILE *f)
@@ -308,7 +336,7 @@ void pm_cli_help(const struct pm_cli_cmd *cmd, FILE *f)
 	fputs(cmd->block, f);
 	fputs("\noptions:\n", f);
 	for (const int *id = cmd->opts;; id++) {
-		const struct optdef *d = optdef(*id == OPT_END ? OPT_HELP : *id);
+		const struct pm_cli_optdef *d = pm_cli_optdef(*id == OPT_END ? OPT_HELP : *id);
 		char left[64];
 		snprintf(left, sizeof(left), "%s%c%s--%s%s%s", d->short_name ? "-" : "",
 			 d->short_name ? d->short_name : ' ', d->short_name ? ", " : "", d->name,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The command table: every command's name, usage, options and handler, in one place (the
 // usage text, each command's --help and the dispatch in main() are made from it).
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -49,7 +51,8 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "                   --format text|json|md|html (--json), --scan, --top N,\n"
 	  "                   --rules FILE (override thresholds/knowledge), --pooltag FILE,\n"
 	  "                   --color auto|always|never\n",
-	  o_analyze, 1, 1, "analyze takes exactly one DUMP", true, pm_cmd_analyze },
+	  o_analyze, 1, 1, "analyze takes exactly one DUMP (for several, or a folder: poolmortem batch "
+	  "PATH...)", true, pm_cmd_analyze },
 	{ "batch", "batch [OPTIONS] PATH...",
 	  "  batch PATH...    every dump under PATHs (dumps, folders, .gz, .zip) analyzed in\n"
 	  "                   parallel isolated workers; one JSON line per dump (--output FILE,\n"
@@ -109,4 +112,66 @@ const struct pm_cli_cmd *pm_cli_find(const char *name)
 		if (!strcmp(pm_cli_cmds[i].name, name))
 			return &pm_cli_cmds[i];
 	return NULL;
+}
+
+/* Levenshtein distance of two short strings (command names), capped at 9. */
+static unsigned edits(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 30 || lb > 30)
+		return 9;
+	unsigned d[31][31];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t k = 0; k <= lb; k++)
+		d[0][k] = (unsigned)k;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t k = 1; k <= lb; k++) {
+			unsigned sub = d[i - 1][k - 1] + (a[i - 1] != b[k - 1]);
+			unsigned del = d[i - 1][k] + 1, ins = d[i][k - 1] + 1;
+			d[i][k] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+			/* a swap of two neighbours is one edit */
+			if (i > 1 && k > 1 && a[i - 1] == b[k - 2] && a[i - 2] == b[k - 1] &&
+			    d[i - 2][k - 2] + 1 < d[i][k])
+				d[i][k] = d[i - 2][k - 2] + 1;
+		}
+	return d[la][lb] > 9 ? 9 : d[la][lb];
+}
+
+const struct pm_cli_cmd *pm_cli_nearest(const char *name)
+{
+	const struct pm_cli_cmd *best = NULL, *prefix = NULL;
+	unsigned bd = 3, nprefix = 0;
+	size_t n = strlen(name);
+	for (size_t i = 0; i < pm_cli_ncmds; i++) {
+		unsigned e = edits(name, pm_cli_cmds[i].name);
+		/* short names need a closer match: 'x' and 'dt' are one edit from many words */
+		unsigned limit = strlen(pm_cli_cmds[i].name) <= 3 ? 1 : 2;
+		if (e <= limit && e < bd) {
+			bd = e;
+			best = &pm_cli_cmds[i];
+		}
+		if (n >= 2 && !strncmp(pm_cli_cmds[i].name, name, n)) {
+			prefix = &pm_cli_cmds[i];
+			nprefix++;
+		}
+	}
+	return best ? best : nprefix == 1 ? prefix : NULL;
+}
+
+int pm_cli_check_dump_args(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
+{
+	struct stat st;
+	if (!cmd->reads_dumps || !strcmp(cmd->name, "batch") || !strcmp(cmd->name, "trend") ||
+	    a->npos < 1)
+		return -1;
+	for (int i = 0; i < a->npos && i < (strcmp(cmd->name, "poolused") ? 1 : 2); i++) {
+		if (stat(a->pos[i], &st) || !S_ISDIR(st.st_mode))
+			continue;
+		fprintf(stderr, "poolmortem: %s: %s is a directory; %s takes one dump file. To "
+			"analyze every dump in it (and in its subfolders): poolmortem batch %s\n",
+			cmd->name, a->pos[i], cmd->name, a->pos[i]);
+		return PM_EXIT_USAGE;
+	}
+	return -1;
 }

@@ -354,10 +354,25 @@ int main(int argc, char **argv)
 		printf("poolmortem %s\n", PM_VERSION);
 		return PM_EXIT_OK;
 	}
+	if (!strcmp(name, "--man")) {
+		pm_cli_man(stdout);
+		return PM_EXIT_OK;
+	}
+	if (!strcmp(name, "--completion")) {
+		if (argc == 3 && pm_cli_completion(stdout, argv[2]))
+			return PM_EXIT_OK;
+		fprintf(stderr, "poolmortem: --completion takes bash or zsh\n");
+		return PM_EXIT_USAGE;
+	}
 	const struct pm_cli_cmd *cmd = pm_cli_find(name);
 	if (!cmd) {
-		fprintf(stderr, "poolmortem: unknown command '%s'\n\n", name);
-		pm_cli_usage(stderr);
+		const struct pm_cli_cmd *near = pm_cli_nearest(name);
+		if (near)
+			fprintf(stderr, "poolmortem: unknown command '%s'; did you mean '%s'?\n", name,
+				near->name);
+		else
+			fprintf(stderr, "poolmortem: unknown command '%s'\n", name);
+		fprintf(stderr, "poolmortem: 'poolmortem --help' lists the commands\n");
 		return PM_EXIT_USAGE;
 	}
 	const char *symbols = NULL;
@@ -365,5 +380,7 @@ int main(int argc, char **argv)
 	struct pm_cli_args a;
 	int rc = pm_cli_parse(cmd, argc - 1, argv + 1, &a);
 	a.info.symbol_path = symbols ? symbols : getenv("_NT_SYMBOL_PATH");
+	if (rc < 0)
+		rc = pm_cli_check_dump_args(cmd, &a);
 	return rc >= 0 ? rc : cmd->run(cmd, &a);
 }
