@@ -5,8 +5,9 @@ pkgs="meson ninja-build pkg-config gcc libc6-dev libcjson-dev zlib1g-dev liblzma
 if [ "${1:-}" = "--test" ]; then
 	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build; clang also
 	# gives the C layouts the PDB reader is checked against, llvm (llvm-pdbutil) a second reading
-	# python3-jsonschema validates the JSON outputs; chromium renders the HTML report
-	pkgs="$pkgs clang llvm lld libclang-rt-14-dev python3-jsonschema chromium"
+	# python3-jsonschema validates the JSON outputs; chromium renders the HTML report;
+	# groff checks the man page, zsh parses its completion
+	pkgs="$pkgs clang llvm lld libclang-rt-14-dev python3-jsonschema chromium groff-base zsh"
 fi
 missing=""
 for p in $pkgs; do
