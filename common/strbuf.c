@@ -5,36 +5,42 @@
 
 #include "strbuf.h"
 
+/* One formatting pass when the text fits the room left (the usual case once the buffer has
+ * grown); a second only after growing. */
 void pm_sb_printf(struct pm_strbuf *sb, const char *fmt, ...)
 {
 	if (sb->oom)
 		return;
+	size_t avail = sb->cap - sb->len; /* cap > len whenever cap != 0: room for the NUL */
 	va_list ap;
 	va_start(ap, fmt);
 	va_list ap2;
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
+	int n = vsnprintf(avail ? sb->s + sb->len : NULL, avail, fmt, ap);
+	va_end(ap);
 	if (n < 0) {
-		va_end(ap);
+		va_end(ap2);
 		sb->oom = true;
 		return;
 	}
-	if (sb->len + (size_t)n + 1 > sb->cap) {
-		size_t cap = sb->cap ? sb->cap : 256;
-		while (cap < sb->len + (size_t)n + 1)
-			cap *= 2;
-		char *s = realloc(sb->s, cap);
-		if (!s) {
-			va_end(ap);
-			sb->oom = true;
-			return;
-		}
-		sb->s = s;
-		sb->cap = cap;
+	if ((size_t)n < avail) {
+		va_end(ap2);
+		sb->len += (size_t)n;
+		return;
 	}
-	vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	size_t cap = sb->cap ? sb->cap : 256;
+	while (cap < sb->len + (size_t)n + 1)
+		cap *= 2;
+	char *s = realloc(sb->s, cap);
+	if (!s) {
+		va_end(ap2);
+		sb->oom = true;
+		return;
+	}
+	sb->s = s;
+	sb->cap = cap;
+	vsnprintf(sb->s + sb->len, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
 	sb->len += (size_t)n;
 }
 
