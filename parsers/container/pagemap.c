@@ -98,6 +98,38 @@ static uint64_t count_portable(const uint8_t *p, size_t n)
 	return c;
 }
 
+enum { RANK_WORDS = 8 }; /* one cumulative count per 512 bits (a cache line of the bitmap) */
+enum { RANK_AHEAD = 4096 }; /* prefetch distance: the next page's line, ahead of the prefetcher */
+
+/* The rank table in one pass: rank[b] = set bits before block b (RANK_WORDS words each) of the
+ * nfull whole words at p; returns their total. Whole blocks count their eight words in two
+ * independent sums; the count is inlined, not called per block. */
+#define RANK_LOOP(PC)                                                                          \
+	uint64_t acc = 0;                                                                      \
+	for (uint64_t b = 0; b < nblocks; b++) {                                               \
+		rank[b] = acc;                                                                 \
+		const uint8_t *q = p + 8 * RANK_WORDS * b;                                     \
+		uint64_t w0 = b * RANK_WORDS;                                                  \
+		if (w0 + RANK_WORDS <= nfull) {                                                \
+			if (w0 + RANK_WORDS + RANK_AHEAD / 8 <= nfull)                         \
+				__builtin_prefetch(q + RANK_AHEAD);                            \
+			uint64_t a0 = PC(le64_at(q)) + PC(le64_at(q + 8)) +                    \
+				      PC(le64_at(q + 16)) + PC(le64_at(q + 24));               \
+			uint64_t a1 = PC(le64_at(q + 32)) + PC(le64_at(q + 40)) +              \
+				      PC(le64_at(q + 48)) + PC(le64_at(q + 56));               \
+			acc += a0 + a1;                                                        \
+		} else {                                                                       \
+			for (uint64_t w = w0; w < nfull; w++)                                  \
+				acc += PC(le64_at(p + 8 * w));                                 \
+		}                                                                              \
+	}                                                                                      \
+	return acc;
+
+static uint64_t rank_portable(const uint8_t *p, uint64_t nfull, uint64_t *rank, uint64_t nblocks)
+{
+	RANK_LOOP(pc_portable)
+}
+
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 __attribute__((target("popcnt"))) static uint64_t count_hw(const uint8_t *p, size_t n)
 {
@@ -105,6 +137,12 @@ __attribute__((target("popcnt"))) static uint64_t count_hw(const uint8_t *p, siz
 	for (size_t i = 0; i < n; i++)
 		c += (uint64_t)__builtin_popcountll(le64_at(p + 8 * i));
 	return c;
+}
+
+__attribute__((target("popcnt"))) static uint64_t rank_hw(const uint8_t *p, uint64_t nfull,
+							   uint64_t *rank, uint64_t nblocks)
+{
+	RANK_LOOP((uint64_t)__builtin_popcountll)
 }
 
 bool pm_popcount_hw(void)
@@ -118,6 +156,11 @@ static uint64_t count_hw(const uint8_t *p, size_t n)
 	return count_portable(p, n);
 }
 
+static uint64_t rank_hw(const uint8_t *p, uint64_t nfull, uint64_t *rank, uint64_t nblocks)
+{
+	return rank_portable(p, nfull, rank, nblocks);
+}
+
 bool pm_popcount_hw(void)
 {
 	return false;
@@ -129,9 +172,14 @@ uint64_t pm_popcount_le64(const uint8_t *words, size_t n, bool hw)
 	return hw && pm_popcount_hw() ? count_hw(words, n) : count_portable(words, n);
 }
 
-/* ---- bitmaps ------------------------------------------------------------------------------ */
+uint64_t pm_popcount_rank(const uint8_t *words, uint64_t nfull, uint64_t *rank,
+			  uint64_t nblocks, bool hw)
+{
+	return hw && pm_popcount_hw() ? rank_hw(words, nfull, rank, nblocks)
+				      : rank_portable(words, nfull, rank, nblocks);
+}
 
-enum { RANK_WORDS = 8 }; /* one cumulative count per 512 bits (a cache line of the bitmap) */
+/* ---- bitmaps ------------------------------------------------------------------------------ */
 
 static uint64_t bm_word(const struct pm_pagemap *pm, uint64_t i)
 {
@@ -156,15 +204,8 @@ static struct pm_error *bitmap_index(struct pm_pagemap *pm, uint64_t nbits, size
 	pm->rank = malloc((size_t)(nblocks ? nblocks : 1) * sizeof(*pm->rank));
 	if (!pm->rank)
 		return &pm_enomem;
-	uint64_t acc = 0;
-	for (uint64_t b = 0; b < nblocks; b++) {
-		pm->rank[b] = acc;
-		uint64_t w0 = b * RANK_WORDS, w1 = w0 + RANK_WORDS;
-		if (w1 > pm->nfull)
-			w1 = pm->nfull;
-		if (w1 > w0)
-			acc += pm->popcount(pm->bits + 8 * w0, (size_t)(w1 - w0));
-	}
+	uint64_t acc = pm_popcount_rank(pm->bits, pm->nfull, pm->rank, nblocks,
+					pm->popcount == count_hw);
 	acc += pc_portable(pm->tail);
 	pm->pages_present = acc;
 	/* highest set bit: from the end, the first non-zero word */

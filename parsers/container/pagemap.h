@@ -88,6 +88,14 @@ enum pm_page_status pm_pagemap_extent(const struct pm_pagemap *pm, uint64_t pfn,
  * that the two can be tested against each other.
  */
 uint64_t pm_popcount_le64(const uint8_t *words, size_t n, bool hw);
+/**
+ * The rank table of @p nfull whole little-endian words: rank[b] = set bits before word 8 * b,
+ * for b < @p nblocks (a block past nfull counts only the words before nfull); returns the set
+ * bits of all nfull words. POPCNT under the same condition as pm_popcount_le64(). Exposed so
+ * that the two paths can be tested against each other.
+ */
+uint64_t pm_popcount_rank(const uint8_t *words, uint64_t nfull, uint64_t *rank,
+			  uint64_t nblocks, bool hw);
 /** Whether this processor has POPCNT (the bitmap rank then uses it). */
 bool pm_popcount_hw(void);
 

@@ -40,6 +40,23 @@ static void test_popcount(void)
 			     pm_popcount_le64(w + 8 * k, 1, false));
 	CHECK_EQ_U64(pm_popcount_le64(w, N, true), naive);
 	CHECK_EQ_U64(pm_popcount_le64(w, 0, true), 0);
+	/* the rank table, both paths, against a running naive count: whole blocks, a last block
+	 * cut short (N = 1000 words is 125 blocks; nfull = 997 cuts the last), blocks past nfull */
+	enum { NB = N / 8 + 2 };
+	uint64_t rk_sw[NB], rk_hw[NB], nfull = N - 3;
+	uint64_t tot_sw = pm_popcount_rank(w, nfull, rk_sw, NB, false);
+	uint64_t tot_hw = pm_popcount_rank(w, nfull, rk_hw, NB, true);
+	uint64_t run = 0;
+	for (uint64_t b = 0; b < NB; b++) {
+		CHECK_EQ_U64(rk_sw[b], run);
+		CHECK_EQ_U64(rk_hw[b], run);
+		for (uint64_t k = 8 * b; k < 8 * b + 8 && k < nfull; k++)
+			run += pm_popcount_le64(w + 8 * k, 1, false);
+	}
+	CHECK_EQ_U64(tot_sw, run);
+	CHECK_EQ_U64(tot_hw, run);
+	CHECK_EQ_U64(pm_popcount_rank(w, 0, rk_hw, 1, true), 0);
+	CHECK_EQ_U64(rk_hw[0], 0);
 	fprintf(stderr, "POPCNT %s\n", pm_popcount_hw() ? "used" : "not available");
 	free(w);
 }
