@@ -3,7 +3,8 @@
 // kernel of the real-kernel facts table (fixtures/facts/ntkrnlmp-x64.json, 213 ntkrnlmp.pdb):
 // each field the walks read must have, in every kernel of its build family, the offset, width
 // and bit range the built-in row says, or be absent from both; the cookies must exist exactly
-// where the rows say they do; and the rows must pass the layout check. Then the fixture
+// where the rows say they do; each row's provenance names the kernels it was checked against
+// (their count and revision range); and the rows must pass the layout check. Then the fixture
 // kernel's PDB and ISF must give the 19041 row.
 //
 // usage: test_objlayout FACTS.json [FIXTURE-KERNEL-PDB-OR-ISF...]
@@ -117,6 +118,44 @@ static void check_kernel(const cJSON *facts, const cJSON *k)
 	}
 }
 
+/* Each row's provenance names the facts' kernels of its family: their count and the range of
+ * their revisions ("6.3.9600.19913..21620 (32 kernels)"), so the claim stays what was checked. */
+static void check_provenance(const cJSON *facts)
+{
+	static const uint32_t fams[] = { 7601, 9600, 14393, 17763, 18362, 19041, 20348, 22000 };
+	for (size_t i = 0; i < sizeof(fams) / sizeof(fams[0]); i++) {
+		long n = 0, lo = 0, hi = 0;
+		char prefix[32] = "";
+		const cJSON *k;
+		cJSON_ArrayForEach(k, cJSON_GetObjectItem(facts, "kernels"))
+		{
+			const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(k, "version"));
+			const char *dot = v ? strrchr(v, '.') : NULL;
+			if (num(k, "build", 0) != (long)fams[i] || !dot)
+				continue;
+			long rev = strtol(dot + 1, NULL, 10);
+			snprintf(prefix, sizeof(prefix), "%.*s", (int)(dot - v), v);
+			lo = n && lo < rev ? lo : rev;
+			hi = n && hi > rev ? hi : rev;
+			n++;
+		}
+		char want[96];
+		if (n == 1)
+			snprintf(want, sizeof(want), "ntkrnlmp.pdb %s.%ld (1 kernel)", prefix, lo);
+		else
+			snprintf(want, sizeof(want), "ntkrnlmp.pdb %s.%ld..%ld (%ld kernels)", prefix, lo,
+				 hi, n);
+		struct pm_obj_layout L;
+		struct pm_error *err = pm_obj_layout_builtin(fams[i], &L);
+		if (err || !n || !strstr(L.provenance, want)) {
+			fprintf(stderr, "built-in %u: provenance '%s', the facts give '%s'\n", fams[i],
+				err ? pm_err_msg(err) : L.provenance, n ? want : "no kernel");
+			test_failures++;
+		}
+		pm_error_destroy(err);
+	}
+}
+
 static void test_unknown_builds(void)
 {
 	struct pm_obj_layout L;
@@ -221,6 +260,7 @@ int main(int argc, char **argv)
 	const cJSON *k;
 	cJSON_ArrayForEach(k, cJSON_GetObjectItem(facts, "kernels"))
 		check_kernel(facts, k);
+	check_provenance(facts);
 	cJSON_Delete(facts);
 	CHECK_EQ_U64(kernels_checked, 213);
 	printf("%u kernels, %u fields compared\n", kernels_checked, fields_checked);
