@@ -10,7 +10,10 @@
  *   and the walk was whole (list complete, few entries not attributed); medium when it holds
  *   most handles but handles explain less of the tag; low otherwise. False positive: objects
  *   referenced by pointer without handles (a driver's leak) are not attributed to anyone — the
- *   handles then explain little of the tag, and the confidence says so.
+ *   handles then explain little of the tag, and the confidence says so. A walk that was not
+ *   whole (a table refused, entries unread) takes the share of the type's own handle count
+ *   (TotalNumberOfHandles) when it is larger: the handles of the tables not read are
+ *   somebody's. A process already named for another type is not replaced by the runner-up.
  * - Big allocations of the tag billed to a process (Server 2022+): the process billed most.
  * - Otherwise the pool quota: the process charged the largest share of that pool's usage,
  *   when that share is at least 10%.
@@ -88,6 +91,16 @@ static double frac(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0;
 }
 
+/* The handles of @p t a holder's share is taken of: those counted, or, when the walk was not
+ * whole and the type itself counts more (TotalNumberOfHandles), the type's count -- the
+ * handles of the tables not read belong to somebody, and may be the larger part. */
+static uint64_t of_handles(const struct pm_sum_objtype *t, bool whole)
+{
+	return !whole && t->has_kernel_handles && t->kernel_handles > t->handles
+		       ? t->kernel_handles
+		       : t->handles;
+}
+
 /* Holders of the handles of every type allocated with @p tag. */
 static void by_handles(const struct pm_summary *s, struct pm_finding *fi, uint32_t tag)
 {
@@ -100,32 +113,41 @@ static void by_handles(const struct pm_summary *s, struct pm_finding *fi, uint32
 		const struct pm_sum_objtype *t = &H->types[i];
 		if (t->tag != tag || !t->handles || !t->ntop)
 			continue;
+		uint64_t of = of_handles(t, whole);
 		for (unsigned k = 0; k < t->ntop && k < 2; k++) {
 			const struct pm_sum_holding *g = &t->top[k];
-			double share = frac(g->handles, t->handles);
+			double share = frac(g->handles, of);
 			if (k && share < 0.2) /* a second holder only when it holds a real part */
 				break;
 			struct pm_ranked_holder *h = add(fi, PM_HOLD_HANDLES, g->pid, g->name);
-			if (!h)
+			if (!h) {
+				if (!k) /* the top holder is named already: its runner-up is not */
+					break; /* the type's holder */
 				continue;
+			}
 			h->tag = tag;
 			snprintf(h->type, sizeof(h->type), "%s", t->name);
 			h->count = g->handles;
-			h->total = t->handles;
+			h->total = of;
 			double cover = frac(t->handles, outstanding);
 			h->confidence = share >= 0.5 && cover >= 0.5 && whole ? PM_CONF_HIGH
 					: (share >= 0.5 && cover >= 0.1) || (k && share >= 0.2 && cover >= 0.5)
 						? PM_CONF_MEDIUM : PM_CONF_LOW;
-			char tg[5], ex[80] = "";
+			char tg[5], ex[80] = "", part[160] = "";
 			pm_sum_tag_str(tag, tg);
 			if (cover < 0.5) /* objects held by pointer, not by handle, are nobody's here */
 				snprintf(ex, sizeof(ex), "; the handles explain %.1f%% of the tag's "
 					 "allocations", 100 * cover);
-			say(h, "%s (PID %" PRIu32 ") holds %s of %s %s handles (%.1f%%); '%s' has %s "
+			if (of != t->handles)
+				snprintf(part, sizeof(part), "; %s counted in the tables read: %u "
+					 "table%s not walked, %s entries not read or not attributed",
+					 G(t->handles), H->tables_failed, H->tables_failed == 1 ? "" : "s",
+					 G(H->handles_unattributed + H->handles_unseen));
+			say(h, "%s (PID %" PRIu32 ") holds %s of %s%s %s handles (%.1f%%%s); '%s' has %s "
 			    "outstanding allocations%s%s%s%s", g->name, g->pid, G(g->handles),
-			    G(t->handles), t->name, 100 * share, tg, G(outstanding),
-			    t->has_objects ? ", the type " : "", t->has_objects ? G(t->objects) : "",
-			    t->has_objects ? " objects" : "", ex);
+			    of != t->handles ? "the type's " : "", G(of), t->name, 100 * share, part,
+			    tg, G(outstanding), t->has_objects ? ", the type " : "",
+			    t->has_objects ? G(t->objects) : "", t->has_objects ? " objects" : "", ex);
 		}
 	}
 }

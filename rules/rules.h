@@ -79,7 +79,7 @@ struct pm_ranked_holder {
 			      usage in bytes / committed pages (0: not known) */
 	uint64_t bytes;    /**< billed bytes; quota bytes; commit bytes */
 	enum pm_confidence confidence;
-	char detail[240];  /**< the sentence, with the figures */
+	char detail[400];  /**< the sentence, with the figures */
 };
 
 struct pm_finding {

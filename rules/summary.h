@@ -76,6 +76,8 @@ struct pm_sum_objtype {
 	bool has_objects;
 	uint64_t objects;     /**< TotalNumberOfObjects */
 	uint64_t handles;     /**< counted in every process's table */
+	bool has_kernel_handles;
+	uint64_t kernel_handles; /**< TotalNumberOfHandles: the type's own count */
 	struct pm_sum_holding top[PM_SUM_TOP_HOLDERS]; /**< most handles first */
 	unsigned ntop;
 };

@@ -86,6 +86,8 @@ static void write_types(struct hw *w, cJSON *r, const struct pm_sum_holders *h)
 		if (t->has_objects)
 			num(w, x, "objects", t->objects);
 		num(w, x, "handles", t->handles);
+		if (t->has_kernel_handles)
+			num(w, x, "kernel_handles", t->kernel_handles);
 		cJSON *ha = ck(w, cJSON_AddArrayToObject(x, "holders"));
 		for (unsigned k = 0; ha && k < t->ntop; k++) {
 			cJSON *y = item(w, ha);
@@ -236,6 +238,7 @@ static struct pm_error *read_types(const cJSON *r, const char *what, struct pm_s
 		str_of(it, "name", t->name, sizeof(t->name));
 		t->has_objects = u64_of(it, "objects", &t->objects);
 		u64_of(it, "handles", &t->handles);
+		t->has_kernel_handles = u64_of(it, "kernel_handles", &t->kernel_handles);
 		const cJSON *ho = cJSON_GetObjectItemCaseSensitive(it, "holders");
 		for (const cJSON *y = cJSON_IsArray(ho) ? ho->child : NULL;
 		     y && t->ntop < PM_SUM_TOP_HOLDERS; y = y->next) {

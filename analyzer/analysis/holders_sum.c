@@ -55,6 +55,8 @@ static void types(const struct pm_holders *h, struct pm_sum_holders *s)
 		o->has_objects = ts->t[ty].has_objects;
 		o->objects = ts->t[ty].objects;
 		o->handles = h->per_type[ty];
+		o->has_kernel_handles = ts->t[ty].has_handles;
+		o->kernel_handles = ts->t[ty].handles;
 		for (size_t i = 0; h->has_handles && i < h->procs.n; i++) {
 			const struct pm_holder_proc *hp = &h->p[i];
 			for (size_t k = 0; k < hp->ntypes; k++)
