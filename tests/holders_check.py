@@ -108,6 +108,40 @@ def check_handles(tag, doc, truth, damage):
             fail("%s: %s: tag %r, expected %r" % (tag, t["name"], tg["tag"], t["tag"]))
 
 
+def check_filters(pm, tag, extra, dump, truth, damage):
+    """handles --type T lists the processes holding T, most first (then those whose table was
+    not counted), each with T alone; handles --pid N lists N, the totals N's own."""
+    if damage and "processes" in damage:
+        return
+    tn = max(truth["types"], key=lambda t: t["handles"])["name"]
+    dmg = damage or {}
+
+    def types_of(w):
+        d = dmg.get(str(w["pid"]), {})
+        return d.get("types", w.get("types", {})) if d.get("handles", 0) is not None else None
+    rows = [w for w in truth["processes"] if "types" in w]
+    held = sorted(((types_of(w) or {}).get(tn, 0), i, w["pid"]) for i, w in enumerate(rows))
+    want = [pid for n, i, pid in sorted((-n, i, pid) for n, i, pid in held if n)] + \
+        [w["pid"] for w in rows if types_of(w) is None]
+    doc, _ = run(pm, ["handles", "--json", "--type", tn] + extra + [dump])
+    if doc:
+        got = [p["pid"] for p in doc.get("processes", [])]
+        if got != want:
+            fail("%s: handles --type %s lists %r, expected %r" % (tag, tn, got, want))
+        for p in doc.get("processes", []):
+            if "types" in p and [t["type"] for t in p["types"]] != [tn]:
+                fail("%s: handles --type %s: PID %d shows %r" % (tag, tn, p["pid"], p["types"]))
+        if [t["type"] for t in doc.get("types", [])] != [tn]:
+            fail("%s: handles --type %s: types %r" % (tag, tn, doc.get("types")))
+    w = next(w for w in rows if types_of(w))
+    doc, _ = run(pm, ["handles", "--json", "--pid", str(w["pid"])] + extra + [dump])
+    if doc:
+        got = {t["type"]: t["handles"] for t in doc.get("types", []) if t["handles"]}
+        if [p["pid"] for p in doc.get("processes", [])] != [w["pid"]] or got != types_of(w):
+            fail("%s: handles --pid %d: %r, totals %r, expected %r" % (
+                tag, w["pid"], [p["pid"] for p in doc.get("processes", [])], got, types_of(w)))
+
+
 def check_analyze(tag, doc, truth, damage):
     exp = truth.get("expect")
     if not exp:
@@ -209,6 +243,8 @@ def one(pm, kdir, dump):
         doc, _ = run(pm, ["handles", "--json"] + extra + [dump])
         if doc:
             check_handles(tag, doc, truth, damage)
+        if form == "built-in":
+            check_filters(pm, tag, extra, dump, truth, damage)
         doc, _ = run(pm, ["analyze", "--json"] + extra + [dump])
         if doc:
             check_analyze(tag, doc, truth, damage)

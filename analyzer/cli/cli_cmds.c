@@ -85,7 +85,9 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	{ "handles", "handles [--pid N] [--type T] [--json] DUMP",
 	  "  handles DUMP     handles counted by object type, in all and per process (a\n"
 	  "                   !handle-like summary), each type with its pool tag\n"
-	  "                   --pid N, --type T (a type's name or pool tag)\n",
+	  "                   --pid N: that process (the totals are its own);\n"
+	  "                   --type T (a type's name or pool tag): the processes holding\n"
+	  "                   it, most first, then those whose table was not counted\n",
 	  o_handles, 1, 1, "handles takes exactly one DUMP", true, pm_cmd_handles },
 	{ "symbols", "symbols [--json] DUMP",
 	  "  symbols DUMP     the kernel's symbol file: the identity its image asks for, every\n"

@@ -350,9 +350,69 @@ static bool type_wanted(const struct pm_obj_type *t, const char *want)
 	       (n <= 4 && !strncmp(tag, want, n) && strspn(tag + n, " ") == 4 - n);
 }
 
-static bool proc_wanted(const struct pm_holder_proc *hp, const struct pm_handles_opts *o)
+/* The handles of the wanted types a process holds. */
+static uint64_t wanted_handles(const struct pm_holders *h, const struct pm_holder_proc *hp,
+			       const struct pm_handles_opts *o)
 {
-	return !o->has_pid || hp->p.pid == o->pid;
+	uint64_t n = 0;
+	for (size_t k = 0; k < hp->ntypes; k++)
+		if (type_wanted(&h->types->t[hp->types[k].type], o->type))
+			n += hp->types[k].handles;
+	return n;
+}
+
+/* A process is listed when its PID is the one asked for and, with --type, when it holds
+ * handles of that type or it has a table that could not be counted (it may hold them). */
+static bool proc_wanted(const struct pm_holders *h, const struct pm_holder_proc *hp,
+			const struct pm_handles_opts *o)
+{
+	if (o->has_pid && hp->p.pid != o->pid)
+		return false;
+	return !o->type || (!hp->walked && hp->p.object_table) || wanted_handles(h, hp, o);
+}
+
+struct by_wanted {
+	const struct pm_holders *h;
+	const struct pm_handles_opts *o;
+	size_t i;
+	uint64_t n;
+};
+
+static int by_wanted_desc(const void *a, const void *b)
+{
+	const struct by_wanted *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The listed processes: in list order, or with --type the most handles of it first (as one
+ * looks for the holder); NULL when out of memory. */
+static struct by_wanted *proc_order(const struct pm_holders *h, const struct pm_handles_opts *o,
+				    size_t *n)
+{
+	struct by_wanted *v = malloc((h->procs.n + 1) * sizeof(*v));
+	*n = 0;
+	for (size_t i = 0; v && i < h->procs.n; i++)
+		if (proc_wanted(h, &h->p[i], o))
+			v[(*n)++] = (struct by_wanted){ h, o, i, wanted_handles(h, &h->p[i], o) };
+	if (v && o->type && *n > 1)
+		qsort(v, *n, sizeof(*v), by_wanted_desc);
+	return v;
+}
+
+/* Handles of type @p t in the listed processes (all, or the one --pid names). */
+static uint64_t type_total(const struct pm_holders *h, const struct pm_handles_opts *o,
+			   unsigned t)
+{
+	if (!o->has_pid)
+		return h->per_type[t];
+	uint64_t n = 0;
+	for (size_t i = 0; i < h->procs.n; i++)
+		for (size_t k = 0; h->p[i].p.pid == o->pid && k < h->p[i].ntypes; k++)
+			if (h->p[i].types[k].type == t)
+				n += h->p[i].types[k].handles;
+	return n;
 }
 
 static void text_types(struct pm_strbuf *sb, const struct pm_holders *h,
@@ -364,11 +424,7 @@ static void text_types(struct pm_strbuf *sb, const struct pm_holders *h,
 		const struct pm_obj_type *ty = &h->types->t[t];
 		if (!ty->present || !type_wanted(ty, o->type))
 			continue;
-		uint64_t n = 0;
-		for (size_t i = 0; i < h->procs.n; i++)
-			for (size_t k = 0; proc_wanted(&h->p[i], o) && k < h->p[i].ntypes; k++)
-				if (h->p[i].types[k].type == t)
-					n += h->p[i].types[k].handles;
+		uint64_t n = type_total(h, o, t);
 		if (!n && !o->type)
 			continue;
 		char ob[24] = "-", kh[24] = "-";
@@ -384,10 +440,14 @@ static void text_types(struct pm_strbuf *sb, const struct pm_holders *h,
 static void text_procs(struct pm_strbuf *sb, const struct pm_holders *h,
 		       const struct pm_handles_opts *o)
 {
-	for (size_t i = 0; i < h->procs.n; i++) {
-		const struct pm_holder_proc *hp = &h->p[i];
-		if (!proc_wanted(hp, o))
-			continue;
+	size_t n;
+	struct by_wanted *order = proc_order(h, o, &n);
+	if (!order) {
+		sb->oom = true;
+		return;
+	}
+	for (size_t w = 0; w < n; w++) {
+		const struct pm_holder_proc *hp = &h->p[order[w].i];
 		if (!hp->walked) {
 			pm_sb_printf(sb, "\n%s (PID %" PRIu64 "): handles not counted: %s\n", hp->p.name,
 				     hp->p.pid, hp->absent);
@@ -411,6 +471,7 @@ static void text_procs(struct pm_strbuf *sb, const struct pm_holders *h,
 					     PM_TAG(ty->key), hp->types[k].handles);
 		}
 	}
+	free(order);
 }
 
 struct pm_error *pm_handles_text(const struct pm_holders *h, const struct pm_handles_opts *o,
@@ -494,19 +555,22 @@ struct pm_error *pm_handles_json(const struct pm_holders *h, const struct pm_han
 		pm_jb_str(&j, x, "type", ty->name);
 		pm_jb_tag(&j, x, "tag", ty->key);
 		pm_jb_num(&j, x, "index", t);
-		pm_jb_num(&j, x, "handles", (double)h->per_type[t]);
+		pm_jb_num(&j, x, "handles", (double)type_total(h, o, t));
 		if (ty->has_objects)
 			pm_jb_num(&j, x, "objects", ty->objects);
 		if (ty->has_handles)
 			pm_jb_num(&j, x, "kernel_handles", ty->handles);
 	}
 	cJSON *pa = pm_jb_arr(&j, root, "processes");
-	for (size_t i = 0; pa && i < h->procs.n; i++) {
-		if (!proc_wanted(&h->p[i], o))
-			continue;
+	size_t n;
+	struct by_wanted *order = proc_order(h, o, &n);
+	if (!order)
+		j.oom = true;
+	for (size_t w = 0; pa && order && w < n; w++) {
 		cJSON *x = pm_jb_push_obj(&j, pa);
 		if (x)
-			json_proc_handles(&j, x, h, &h->p[i], o);
+			json_proc_handles(&j, x, h, &h->p[order[w].i], o);
 	}
+	free(order);
 	return pm_jb_done(&j, root, ret);
 }
