@@ -282,24 +282,37 @@ def one(pm, kdir, dump):
 
 
 def check_batch(pm, dumps):
-    """batch buckets are resource | tag | driver | holder (the holder's image name)."""
-    whole = [d for d in dumps if "damage" not in json.load(open(d[:-4] + ".truth.json"))["holders"]]
+    """batch buckets are resource | tag | driver | holder (the holder's image name): a damaged
+    table's dump goes to its holder's bucket too, a cut list's to the one that names nobody
+    ('-'), and every dump to exactly one bucket."""
     with tempfile.TemporaryDirectory(prefix="pm-holders-") as t:
         p = subprocess.run([pm, "batch", "--no-progress", "--jobs", "2", "--output",
                             os.path.join(t, "out.ndjson"), "--summary", os.path.join(t, "sum.json")]
-                           + whole, capture_output=True, text=True, timeout=600)
+                           + dumps, capture_output=True, text=True, timeout=600)
         try:
-            buckets = [b["bucket"] for b in json.load(open(os.path.join(t, "sum.json")))["buckets"]]
+            buckets = {b["bucket"]: b for b in json.load(open(os.path.join(t, "sum.json")))["buckets"]}
         except (OSError, ValueError, KeyError):
             fail("batch: no summary (exit %d): %s" % (p.returncode, p.stderr.strip()))
             return
-    for d in whole:
-        e = json.load(open(d[:-4] + ".truth.json"))["holders"].get("expect")
+    want = {}
+    for d in dumps:
+        h = json.load(open(d[:-4] + ".truth.json"))["holders"]
+        e = h.get("expect")
         if not e:
             continue
-        want = "%s | %s | " % (e["resource"], e["tag"])
-        if not any(b.startswith(want) and b.endswith(" | " + e["holder"]["name"]) for b in buckets):
-            fail("batch: no bucket %s... | %s in %r" % (want, e["holder"]["name"], buckets))
+        who = "-" if "processes" in h.get("damage", {}) else e["holder"]["name"]
+        b = next((b for b in buckets if b.startswith("%s | %s | " % (e["resource"], e["tag"]))
+                  and b.endswith(" | " + who)), None)
+        if b is None:
+            fail("batch: %s: no bucket %s | %s | ... | %s in %r" % (
+                os.path.basename(d), e["resource"], e["tag"], who, list(buckets)))
+        else:
+            want[b] = want.get(b, 0) + 1
+    for b, n in want.items():
+        got = buckets[b].get("dumps", buckets[b].get("count"))
+        got = len(got) if isinstance(got, list) else got
+        if got is not None and got != n:
+            fail("batch: bucket %r holds %r dumps, expected %d" % (b, got, n))
 
 
 def main():
