@@ -230,6 +230,52 @@ struct pm_error *pm_report_poolused_text(const struct pm_info *in,
 	return NULL;
 }
 
+struct pm_big_tot {
+	uint32_t tag;
+	size_t first; /* index of the tag's first allocation */
+	uint64_t n, bytes;
+};
+
+static int by_bytes(const void *a, const void *b)
+{
+	const struct pm_big_tot *x = a, *y = b;
+	if (x->bytes != y->bytes)
+		return x->bytes > y->bytes ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Per-tag totals of the allocations matching @p pattern into @p tt (room for one row per
+ * allocation), through a hash of the tags (a table of 128k allocations over hundreds of tags
+ * is not compared tag by tag), largest first, ties in the order the tags were first seen.
+ * Returns the number of tags, or SIZE_MAX without memory. */
+static size_t big_totals(const struct pm_bigpool *b, const char *pattern, struct pm_big_tot *tt)
+{
+	size_t cap = 16;
+	while (cap < 2 * b->nallocs)
+		cap *= 2;
+	size_t *slot = calloc(cap, sizeof(*slot)); /* index + 1 into tt; 0 = empty */
+	if (!slot)
+		return SIZE_MAX;
+	size_t nt = 0;
+	for (size_t i = 0; i < b->nallocs; i++) {
+		const struct pm_big_alloc *a = &b->allocs[i];
+		if (!pm_tag_match(pattern, a->tag))
+			continue;
+		size_t h = (size_t)(a->tag * UINT32_C(0x9E3779B1)) & (cap - 1);
+		while (slot[h] && tt[slot[h] - 1].tag != a->tag)
+			h = (h + 1) & (cap - 1);
+		if (!slot[h]) {
+			tt[nt] = (struct pm_big_tot){ a->tag, i, 0, 0 };
+			slot[h] = ++nt;
+		}
+		tt[slot[h] - 1].n++;
+		tt[slot[h] - 1].bytes += a->bytes;
+	}
+	free(slot);
+	qsort(tt, nt, sizeof(*tt), by_bytes);
+	return nt;
+}
+
 struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct pm_bigpool_opts *o,
 					char **ret)
 {
@@ -262,32 +308,17 @@ struct pm_error *pm_report_bigpool_text(const struct pm_info *in, const struct p
 			     PM_BYTES(a->bytes), fr ? "  (free)" : "");
 	}
 	/* Per-tag totals, largest first. */
-	struct tot {
-		uint32_t tag;
-		uint64_t n, bytes;
-	} *tt = calloc(b->nallocs ? b->nallocs : 1, sizeof(*tt));
+	struct pm_big_tot *tt = calloc(b->nallocs ? b->nallocs : 1, sizeof(*tt));
 	if (!tt) {
 		pm_sb_free(&sb);
 		return &pm_enomem;
 	}
-	size_t nt = 0;
-	for (size_t i = 0; i < b->nallocs; i++) {
-		if (!pm_tag_match(o->pattern, b->allocs[i].tag))
-			continue;
-		size_t k = 0;
-		while (k < nt && tt[k].tag != b->allocs[i].tag)
-			k++;
-		if (k == nt)
-			tt[nt++].tag = b->allocs[i].tag;
-		tt[k].n++;
-		tt[k].bytes += b->allocs[i].bytes;
+	size_t nt = big_totals(b, o->pattern, tt);
+	if (nt == SIZE_MAX) {
+		free(tt);
+		pm_sb_free(&sb);
+		return &pm_enomem;
 	}
-	for (size_t i = 1; i < nt; i++) /* insertion sort: tag count is small */
-		for (size_t k = i; k > 0 && (tt[k].bytes > tt[k - 1].bytes); k--) {
-			struct tot x = tt[k];
-			tt[k] = tt[k - 1];
-			tt[k - 1] = x;
-		}
 	pm_sb_printf(&sb, "\n Per tag:\n %-4s %8s %16s\n", "Tag", "Count", "Bytes");
 	for (size_t i = 0; i < nt; i++) {
 		char d[320];
