@@ -14,13 +14,15 @@ ru_maxrss: children are started with posix_spawn, so the Python parent sets no f
   .gz analyze           a 1 GB machine's dump, gzip -1                          vs zcat
   analyze 1/64/256 GB   bitmap dumps of 1, 64 and 256 GB machines (sparse): 256 GB vs 1 GB
   batch                 40 fixture dumps, all cores: the batch's own "cores busy" line
+  report                bigpool text with 128k live big allocations (500 tags) vs the same
+                        dump shape with 1k: the ratio and the CPU per extra line
 
 Bar (issue 14): classic <= 1.3x cat, segment heap <= 2x cat, raw discovery <= 1.5x cat,
 ISF <= 1.5x xz -dc, analyze 256 GB <= 1.3x 1 GB, every peak RSS < 64 MiB. The figures are
 printed, never judged: the machine is shared and noisy, so read the medians and the spread.
 
 usage: bench_floor.py [POOLMORTEM] [--runs N] [--only NAME,...]
-  NAME: scan, segheap, raw, isf, gz, analyze, batch
+  NAME: scan, segheap, raw, isf, gz, analyze, batch, report
 """
 import json
 import lzma
@@ -258,6 +260,44 @@ def bench_batch(pm, d):
     print("Batch of 40 dumps, all cores:\n  " + (line[0] if line else p.stdout[-300:]))
 
 
+def big_spec(d, n):
+    """The 22H2 spec with n live big allocations over 500 tags (a table of 2n slots, at
+    least 4096) instead of its own few."""
+    spec = json.load(open(os.path.join(SPECS, "win10-22h2-x64-bitmap.json")))
+    spec["name"] = "bigpool-%d" % n
+    pool = spec["pool"]
+    ntag = min(500, n)
+    pool["big"] = [{"tag": "B%03d" % i, "bytes": 4096 * (3 + i % 7), "count": n // ntag,
+                    "type": 0} for i in range(ntag)]
+    size = 4096
+    while size < 2 * n:
+        size *= 2
+    pool["big_table_size"] = size
+    path = os.path.join(d, "bigpool-%d.json" % n)
+    with open(path, "w") as f:
+        json.dump(spec, f)
+    out = subprocess.run([sys.executable, MK, path, d], check=True, capture_output=True,
+                         text=True).stdout.strip()
+    return out
+
+
+def bench_report(pm, d, runs):
+    small, large = big_spec(d, 1024), big_spec(d, 131072)
+    text = os.path.join(d, "bigpool.txt")
+    lines = []
+    for dump in (small, large):
+        with open(text, "w") as out:
+            subprocess.run([pm, "bigpool", dump], stdout=out, check=True)
+        lines.append(sum(1 for _ in open(text)))
+    print("Text report: bigpool of %d and %d live big allocations (%d and %d lines, %.1f MB)"
+          % (1024, 131072, lines[0], lines[1], os.path.getsize(text) / 1e6))
+    r = paired([pm, "bigpool", large], [pm, "bigpool", small], runs)
+    show("bigpool 128k vs 1k", "bigpool (128k allocations)", "bigpool (1k allocations)", r,
+         "linear: %.0fx the lines" % (lines[1] / lines[0]))
+    per_line = (r["a_cpu"] - r["b_cpu"]) / (lines[1] - lines[0])
+    print("%-22s %.2f us of CPU per extra line\n" % ("", per_line * 1e6))
+
+
 def main():
     args = sys.argv[1:]
     runs, only = 7, None
@@ -288,6 +328,8 @@ def main():
             bench_gz(pm, d, runs, dumps.get(1))
         if want("batch"):
             bench_batch(pm, d)
+        if want("report"):
+            bench_report(pm, d, runs)
 
 
 if __name__ == "__main__":
