@@ -248,8 +248,13 @@ def bench_gz(pm, d, runs, one_gb=None):
 def bench_batch(pm, d):
     bdir = os.path.join(d, "batch")
     os.makedirs(bdir)
-    fx = os.path.join(root, "build", "fixtures")
+    fx = os.path.join(os.path.dirname(pm), "fixtures")  # the build's fixture dumps
+    if not os.path.isdir(fx):
+        fx = os.path.join(root, "build", "fixtures")
+    # the scenarios themselves, not their damaged variants (those end in errors, not work)
+    whole = {n[:-5] for n in os.listdir(SPECS) if n.endswith(".json")}
     small = [f for f in sorted(os.listdir(fx)) if f.endswith(".dmp") and
+             (f[:-4] in whole or f.startswith("series-")) and
              os.path.getsize(os.path.join(fx, f)) < 64 << 20]
     for i in range(40):
         f = small[i % len(small)]
