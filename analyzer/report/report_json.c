@@ -272,9 +272,12 @@ static void add_kernel(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 	pm_jb_hex(j, kd, "va", kn->kdbg.va);
 	pm_jb_hex(j, kd, "size", kn->kdbg.size);
 	pm_jb_str(j, kd, "found_by", kn->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "triage_copy"
+				   : kn->kdbg_header_wrong ? "kernel_image_search"
 				   : kn->kdbg.source == PM_KDBG_DISCOVERED    ? "discovered"
 									      : "dump_header");
 	pm_jb_bool(j, kd, "decoded", kn->kdbg.decoded);
+	if (kn->kdbg_header_wrong) /* the header's pointer did not lead to it (issue 11) */
+		pm_jb_hex(j, kd, "header_va_wrong", kn->kdbg_header_va);
 }
 
 static void add_modules(struct pm_jb *j, cJSON *root, const struct pm_info *in)

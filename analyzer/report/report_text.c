@@ -140,6 +140,8 @@ static void info_kernel(struct pm_strbuf *sb, const struct pm_info *in)
 		pm_sb_printf(sb, "KDBG:             %s, size %#x, found via %s, %s\n",
 			     PM_ADDR(k->kdbg.va), k->kdbg.size,
 			     k->kdbg.source == PM_KDBG_FROM_TRIAGE_COPY ? "the triage dump's copy"
+			     : k->kdbg_header_wrong ? "a search of the kernel image (the header's "
+						      "KdDebuggerDataBlock is wrong)"
 			     : k->kdbg.source == PM_KDBG_DISCOVERED     ? "discovery (no header)"
 							     : "the dump header (KdDebuggerDataBlock)",
 			     k->kdbg.decoded ? "was encoded, decoded" : "not encoded");

@@ -434,39 +434,46 @@ static void finish(const struct pm_vmem *vm, struct pm_discovery *d)
 	pm_kdbg_deinit(&k);
 }
 
-/* From a page-table root candidate (d->arch, d->dtb, d->dtb_how set): kernel image, KDBG,
- * the rest. Errors leave notes in d->tried; d->kernel_base != 0 afterwards means the root
- * led to a kernel, so the candidate was the right one and its error is the answer. */
-static struct pm_error *from_root_vm(const struct pm_vmem *vmp, struct pm_discovery *d,
-				     struct pm_diags *diags, uint64_t *budget)
+/* The kernel image (at @p kb, or searched for when 0) and the KDBG inside it: by its tag, or
+ * (x64) encoded and decoded with the keys KdCopyDataBlock's code names. From a page-table root
+ * candidate (d->arch, d->dtb, d->dtb_how set) errors leave notes in d->tried; d->kernel_base
+ * != 0 afterwards means the root led to a kernel, so the candidate was the right one and its
+ * error is the answer. */
+static struct pm_error *find_kdbg(const struct pm_vmem *vmp, uint64_t kb, struct pm_discovery *d,
+				  struct pm_diags *diags, uint64_t *budget)
 {
-	struct pm_vmem vm = *vmp; /* a copy sharing the page-table cache */
+	struct pm_vmem vmc = *vmp; /* a copy sharing the page-table cache */
+	struct pm_vmem *vm = &vmc;
+	struct kfind k = { vm, kb, "", budget };
 	uint64_t missing;
-	struct kfind k = { &vm, 0, "", budget };
 	/* x64 kernels of every Windows version load at 0xFFFFF80x'xxxxxxxx (PML4 entry 0x1F0):
 	 * look there first, before the pools and the PFN database that precede it. */
-	if (d->arch == PM_ARCH_X64)
-		pm_vmem_walk_kernel_range(&vm, 0xFFFFF80000000000ull, 0xFFFFF8FFFFFFFFFFull, on_kpage,
+	if (!k.base && d->arch == PM_ARCH_X64)
+		pm_vmem_walk_kernel_range(vm, 0xFFFFF80000000000ull, 0xFFFFF8FFFFFFFFFFull, on_kpage,
 					  &k, &missing);
 	if (!k.base)
-		pm_vmem_walk_kernel(&vm, on_kpage, &k, &missing);
+		pm_vmem_walk_kernel(vm, on_kpage, &k, &missing);
 	if (!k.base)
 		return pm_err(PM_ERR_NOT_FOUND, "no kernel image%s",
 			      !*budget ? " in the mapped pages examined" : "");
 	d->kernel_base = k.base;
-	snprintf(d->kernel_how, sizeof(d->kernel_how), "MZ image at %#" PRIx64 " whose CodeView names "
-		 "%s", k.base, k.pdb);
+	if (kb)
+		snprintf(d->kernel_how, sizeof(d->kernel_how), "the first loaded module at %#" PRIx64,
+			 k.base);
+	else
+		snprintf(d->kernel_how, sizeof(d->kernel_how), "MZ image at %#" PRIx64 " whose "
+			 "CodeView names %s", k.base, k.pdb);
 	struct pm_pe_info pe;
 	struct pm_error *cv = NULL;
-	struct pm_error *err = pm_pe_parse(vm_read, &vm, k.base, &pe, &cv);
+	struct pm_error *err = pm_pe_parse(vm_read, vm, k.base, &pe, &cv);
 	pm_error_destroy(cv);
 	if (err)
 		return err;
-	err = kdbg_plain(&vm, k.base, pe.size_of_image, d);
+	err = kdbg_plain(vm, k.base, pe.size_of_image, d);
 	if (err) {
 		pm_error_destroy(err);
 		if (d->arch == PM_ARCH_X64)
-			err = kdbg_encoded(&vm, k.base, &pe, d, diags);
+			err = kdbg_encoded(vm, k.base, &pe, d, diags);
 		else
 			err = pm_err(PM_ERR_NOT_FOUND, "no KDBG tag in the kernel image");
 		if (err) {
@@ -477,7 +484,23 @@ static struct pm_error *from_root_vm(const struct pm_vmem *vmp, struct pm_discov
 			return e2;
 		}
 	}
-	finish(&vm, d);
+	finish(vm, d);
+	return NULL;
+}
+
+struct pm_error *pm_discover_kdbg(const struct pm_vmem *vm, uint64_t kernel_base,
+				  struct pm_discovery *ret, struct pm_diags *diags)
+{
+	uint64_t budget = PM_MAX_KERNEL_SEARCH_PAGES;
+	struct pm_discovery d;
+	memset(&d, 0, sizeof(d));
+	d.arch = pm_vmem_ptr_size(vm) == 8 ? PM_ARCH_X64 : PM_ARCH_X86;
+	struct pm_error *err = find_kdbg(vm, kernel_base, &d, diags, &budget);
+	if (err) {
+		pm_discovery_deinit(&d);
+		return err;
+	}
+	*ret = d;
 	return NULL;
 }
 
@@ -486,7 +509,7 @@ static struct pm_error *from_root(const struct pm_pagemap *pm, struct pm_discove
 {
 	struct pm_vmem vm;
 	PM_TRY(pm_vmem_init(&vm, pm, d->arch, d->dtb));
-	struct pm_error *err = from_root_vm(&vm, d, diags, budget);
+	struct pm_error *err = find_kdbg(&vm, 0, d, diags, budget);
 	pm_vmem_deinit(&vm);
 	return err;
 }

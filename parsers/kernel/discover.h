@@ -47,6 +47,16 @@ struct pm_error *pm_discover(const struct pm_pagemap *pm, struct pm_discovery *r
 			     struct pm_diags *diags);
 void pm_discovery_deinit(struct pm_discovery *d);
 
+/**
+ * The KDBG of a dump whose page-table root is known but whose header's KdDebuggerDataBlock
+ * does not lead to it: the kernel image at @p kernel_base (0: searched for, as for a headerless
+ * input), then the KDBG inside it by its tag or, on x64, encoded and decoded (the same steps
+ * as pm_discover()). On success ret->kdbg_raw/kdbg_size/kdbg_va/kdbg_how, kernel_base and
+ * build are set (ret owns kdbg_raw: pm_discovery_deinit()).
+ */
+struct pm_error *pm_discover_kdbg(const struct pm_vmem *vm, uint64_t kernel_base,
+				  struct pm_discovery *ret, struct pm_diags *diags);
+
 /** The KDBG decoding transform (crashdump-format.md §4.6), per 8-byte word; exposed for tests. */
 uint64_t pm_kdbg_decode_word(uint64_t w, uint64_t wait_never, uint64_t wait_always,
 			     uint64_t encoded_flag_va);

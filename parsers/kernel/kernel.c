@@ -129,6 +129,57 @@ static void from_discovery(struct pm_kernel *k, const struct pm_discovery *d)
 
 /* ---- the KDBG and the variables it points to --------------------------------------------- */
 
+/* The header's KdDebuggerDataBlock did not lead to a KDBG (@p why): look for it as for a
+ * headerless input, in the kernel image (found through the header's PsLoadedModuleList, else
+ * searched for), by its tag or encoded (issue 11). True when found; the header's pointer is
+ * then reported as wrong. */
+static bool kdbg_fallback(struct pm_kernel *k, struct pm_diags *diags, const struct pm_error *why)
+{
+	uint64_t kb = 0;
+	struct pm_diags scratch;
+	pm_diags_init(&scratch);
+	struct pm_module_list ml;
+	memset(&ml, 0, sizeof(ml));
+	struct pm_error *err = pm_modules_walk(&k->vm, k->dmp->hdr.ps_loaded_module_list, &ml,
+					       &scratch);
+	if (!err && ml.n && ml.items[0].base)
+		kb = ml.items[0].base; /* the first entry is the kernel (§5.1) */
+	pm_error_destroy(err);
+	pm_module_list_deinit(&ml);
+	pm_diags_deinit(&scratch);
+	struct pm_discovery d;
+	memset(&d, 0, sizeof(d)); /* untouched by a failed search */
+	err = pm_discover_kdbg(&k->vm, kb, &d, diags);
+	if (err && kb) { /* the module list misled too: search the kernel's mappings */
+		pm_error_destroy(err);
+		err = pm_discover_kdbg(&k->vm, 0, &d, diags);
+	}
+	if (!err) {
+		err = pm_kdbg_decode(d.kdbg_raw, d.kdbg_size, d.kdbg_va, k->ptr_size, &k->kdbg);
+		if (!err) {
+			k->kdbg.source = PM_KDBG_DISCOVERED;
+			k->kdbg.decoded = d.kdbg_encoded;
+		}
+	}
+	if (err) {
+		pm_diag_add(diags, pm_err_code(err), "kdbg", "the KDBG was not found in the kernel "
+			    "image either: %s", pm_err_msg(err));
+		pm_error_destroy(err);
+		pm_discovery_deinit(&d);
+		return false;
+	}
+	k->kdbg_header_wrong = true;
+	k->kdbg_header_va = k->kdbg_va.v;
+	present(&k->kdbg_va, d.kdbg_va, PM_PROV_SEARCH, d.kdbg_encoded
+		? "encoded KDBG in the kernel image, decoded (the header's pointer is wrong)"
+		: "KDBG tag in the kernel image (the header's pointer is wrong)");
+	pm_diag_add(diags, PM_ERR_FORMAT, "kdbg", "the dump header's KdDebuggerDataBlock %#" PRIx64
+		    " is wrong (%s); the KDBG was found at %#" PRIx64 " instead: %s (kernel: %s)",
+		    k->kdbg_header_va, pm_err_msg(why), d.kdbg_va, d.kdbg_how, d.kernel_how);
+	pm_discovery_deinit(&d);
+	return true;
+}
+
 static void read_kdbg(struct pm_kernel *k, struct pm_diags *diags)
 {
 	const struct pm_dmp *dmp = k->dmp;
@@ -151,6 +202,10 @@ static void read_kdbg(struct pm_kernel *k, struct pm_diags *diags)
 			err = pm_err_wrap(err, "KDBG at VA %#" PRIx64 " (DUMP_HEADER%s."
 					  "KdDebuggerDataBlock, file offset %#x)",
 					  k->kdbg_va.v, k->is64 ? "64" : "32", k->is64 ? 0x80 : 0x60);
+		if (err && dmp->container == PM_CONT_CRASHDUMP && kdbg_fallback(k, diags, err)) {
+			pm_error_destroy(err);
+			err = NULL;
+		}
 	}
 	if (err) {
 		pm_absence_from(&k->kdbg_absent, dmp->triage ? PM_ABSENT_NOT_CAPTURED

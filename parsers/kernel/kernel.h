@@ -67,6 +67,10 @@ struct pm_kernel {
 	struct pm_kval system_time;  /**< FILETIME */
 	struct pm_kval uptime;       /**< 100 ns units */
 	struct pm_kval kdbg_va;      /**< where the KDBG is said or found to be */
+	/** The header's KdDebuggerDataBlock did not lead to a KDBG; kdbg_va is where the KDBG
+	 * was found instead (kdbg_va.how says how, and what the header said). */
+	bool kdbg_header_wrong;
+	uint64_t kdbg_header_va;     /**< what the header said, when kdbg_header_wrong */
 	struct pm_kval kernel_base;
 	struct pm_kval service_pack; /**< CmNtCSDVersion's high byte (through the KDBG) */
 	struct pm_kval ram_pages;    /**< MmNumberOfPhysicalPages (through the KDBG) */

@@ -59,6 +59,65 @@ struct pm_error *pm_mm_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
 	return NULL;
 }
 
+struct pm_error *pm_phys_block_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				    struct pm_phys_block *ret)
+{
+	uint64_t var, va;
+	const unsigned ps = pm_vmem_ptr_size(vm);
+	PM_TRY(pm_kdbg_get(k, PM_KDBG_MmPhysicalMemoryBlock, &var));
+	struct pm_error *err = pm_vmem_read_ptr(vm, var, &va);
+	if (err)
+		return pm_err_wrap(err, "KDBG.MmPhysicalMemoryBlock -> %#" PRIx64, var);
+	uint8_t hdr[16];
+	if ((err = pm_vmem_read(vm, va, hdr, 2 * ps)))
+		return pm_err_wrap(err, "PHYSICAL_MEMORY_DESCRIPTOR at %#" PRIx64
+				   " (MmPhysicalMemoryBlock)", va);
+	struct pm_rd rd = pm_rd_make(hdr, 2 * ps, PM_AS_VIRT, va, "PHYSICAL_MEMORY_DESCRIPTOR");
+	uint32_t nruns;
+	uint64_t npages;
+	PM_TRY(pm_rd_u32(&rd, 0, &nruns));
+	PM_TRY(pm_rd_ptr(&rd, ps, ps, &npages));
+	if (!nruns || nruns > PM_MAX_PHYS_RUNS || !npages)
+		return pm_err(PM_ERR_FORMAT, "PHYSICAL_MEMORY_DESCRIPTOR at %#" PRIx64 " (MmPhysical"
+			      "MemoryBlock): NumberOfRuns %" PRIu32 ", NumberOfPages %" PRIu64 ": not "
+			      "a description of RAM", va, nruns, npages);
+	size_t len = (size_t)nruns * 2 * ps;
+	uint8_t *runs = malloc(len);
+	if (!runs)
+		return &pm_enomem;
+	if ((err = pm_vmem_read(vm, va + 2 * ps, runs, len))) {
+		free(runs);
+		return pm_err_wrap(err, "PHYSICAL_MEMORY_DESCRIPTOR at %#" PRIx64 ": its %" PRIu32
+				   " runs", va, nruns);
+	}
+	rd = pm_rd_make(runs, len, PM_AS_VIRT, va + 2 * ps, "PHYSICAL_MEMORY_RUN");
+	uint64_t sum = 0, end = 0;
+	for (uint32_t i = 0; i < nruns && !err; i++) {
+		uint64_t base, count, e;
+		if ((err = pm_rd_ptr(&rd, (size_t)i * 2 * ps, ps, &base)) ||
+		    (err = pm_rd_ptr(&rd, (size_t)i * 2 * ps + ps, ps, &count)))
+			break;
+		if (!count || base < end || pm_ckd_add(&e, base, count) || pm_ckd_add(&sum, sum, count))
+			err = pm_err(PM_ERR_FORMAT, "PHYSICAL_MEMORY_DESCRIPTOR at %#" PRIx64 ": Run[%"
+				     PRIu32 "] (BasePage %#" PRIx64 ", PageCount %#" PRIx64 ") is empty, "
+				     "out of order or overflows", va, i, base, count);
+		else
+			end = e;
+	}
+	free(runs);
+	if (err)
+		return err;
+	if (sum != npages)
+		return pm_err(PM_ERR_FORMAT, "PHYSICAL_MEMORY_DESCRIPTOR at %#" PRIx64 ": "
+			      "NumberOfPages is %" PRIu64 " but its %" PRIu32 " runs add up to %" PRIu64,
+			      va, npages, nruns, sum);
+	ret->va = va;
+	ret->nruns = nruns;
+	ret->pages = npages;
+	ret->highest_pfn = end;
+	return NULL;
+}
+
 /* A descriptor field through the reader (bounds-checked against the bytes read). */
 static struct pm_error *field(const struct pm_rd *rd, unsigned off, unsigned width, uint64_t *ret)
 {

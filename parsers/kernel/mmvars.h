@@ -23,6 +23,24 @@ enum pm_mm_width { PM_MM_U32, PM_MM_PTR };
 struct pm_error *pm_mm_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
 			    enum pm_kdbg_field f, enum pm_mm_width w, uint64_t *ret);
 
+/** The kernel's own description of RAM: MmPhysicalMemoryBlock (KDBG +0x270 holds the
+ * address of a pointer to a PHYSICAL_MEMORY_DESCRIPTOR: NumberOfRuns ULONG, NumberOfPages
+ * PFN_NUMBER, then {BasePage, PageCount} runs of PFN_NUMBERs; crashdump-format.md §1.4, §4.2).
+ * It exists on every build (the facts table: 7601 to 22000). */
+struct pm_phys_block {
+	uint64_t va;          /**< the descriptor */
+	uint32_t nruns;
+	uint64_t pages;       /**< NumberOfPages = the runs' sum */
+	uint64_t highest_pfn; /**< end of the last run */
+};
+
+enum { PM_MAX_PHYS_RUNS = 1024 };
+
+/** Read and check MmPhysicalMemoryBlock: NumberOfRuns 1..PM_MAX_PHYS_RUNS, runs ascending,
+ * not overlapping, adding up to NumberOfPages (PM_ERR_FORMAT naming the VA otherwise). */
+struct pm_error *pm_phys_block_read(const struct pm_vmem *vm, const struct pm_kdbg *k,
+				    struct pm_phys_block *ret);
+
 struct pm_pool_desc {
 	unsigned index;
 	uint64_t pages;     /**< small + big pages in use */

@@ -70,6 +70,11 @@ struct pm_pooltrack {
 	double home_fit;      /**< share of keys within 8 slots of their hash slot */
 	unsigned cpus_read;
 	unsigned cpus_expected;
+	/** Tags whose frees, summed over the tables read, exceed their allocations beyond what
+	 * the counters' races explain, and slots where another processor's table has a key that
+	 * table 0 (the keys' master) lacks: a table's part is missing or damaged, and the sums are
+	 * not to be trusted (issue 11). */
+	uint64_t inconsistent;
 	const char *cpus_how; /**< "ExPoolTagTables found in .data at 0x...", or why not */
 	enum pm_prov cpus_from; /**< SYMBOLS, SEARCH, or NONE (one processor, or not found) */
 	uint64_t tag_tables_va; /**< ExPoolTagTables, 0 if not found */
