@@ -113,6 +113,43 @@ struct pm_sum_holders {
 
 enum { PM_MAX_SUM_PROCS = 65536, PM_MAX_SUM_TYPES = 256, PM_MAX_SUM_BILLS = 256 };
 
+/** One reading of the machine's RAM (pages), where it came from and how far it is trusted. */
+struct pm_sum_ram {
+	enum pm_prov from;   /**< SYMBOL_LAYOUT, KDBG, HEADER, ... */
+	char source[80];     /**< "MiSystemPartition.Vp.NumberOfPhysicalPages", "bitmap size", ... */
+	uint64_t pages;
+	bool upper_bound;    /**< counts address holes too (a bitmap's length): at least RAM */
+	bool stale;          /**< known not to hold the live value on this build (not used) */
+	bool used;           /**< the one the summary's ram figure is */
+};
+
+enum { PM_SUM_MAX_RAM = 8 };
+
+/** Whether the kernel's symbols were asked for and found. */
+enum pm_sum_symbols { PM_SUM_SYM_NONE, PM_SUM_SYM_NOT_FOUND, PM_SUM_SYM_FOUND };
+
+/**
+ * How completely the dump and the tables behind the figures were read (the verdict's
+ * confidence follows it). A summary without it (an older file) is taken as complete, with no
+ * word on symbols.
+ */
+struct pm_sum_coverage {
+	char dump_type[48];        /**< "kernel memory dump (bitmap)", "small memory dump", ... */
+	bool incomplete;           /**< part of the dump a complete report needs was unreadable */
+	char incomplete_why[240];
+	uint64_t pages_missing;    /**< pages the container lists that lie past the file's end */
+	bool kdbg_header_wrong;    /**< the header's KdDebuggerDataBlock did not lead to the KDBG */
+	char kdbg_note[240];       /**< how the KDBG was found then, or why not */
+	char tracker_absent[240];  /**< why there are no tag counters ("" when read) */
+	char bigtable_absent[240]; /**< why there is no big-page table ("" when read) */
+	enum pm_sum_symbols symbols;
+	char symbols_note[240];    /**< why not found, or which file was used */
+	char pdb[64];              /**< the kernel's PDB name ("" unknown) */
+	char pdb_key[48];          /**< its symbol-store key: GUID (32 hex digits) + age */
+	struct pm_sum_ram ram[PM_SUM_MAX_RAM]; /**< every reading of RAM, the used one marked */
+	unsigned nram;
+};
+
 struct pm_summary {
 	char dump[256];
 	uint32_t build;
@@ -132,6 +169,9 @@ struct pm_summary {
 	struct pm_fig pool_failures, pte_failures, commit_failures;
 	bool tracker;          /**< tag counters present */
 	unsigned cpus_read, cpus_expected;
+	/** Tags whose summed frees exceed their allocations beyond the counters' races: part of a
+	 * table is missing or damaged (their sums, and the ranking, are partial data). */
+	uint64_t tracker_inconsistent;
 	struct pm_sum_tag *tags;
 	size_t ntags;
 	bool bigtable;
@@ -140,6 +180,7 @@ struct pm_summary {
 	struct pm_sum_hit *hits;
 	size_t nhits;
 	struct pm_sum_holders holders;
+	struct pm_sum_coverage coverage;
 };
 
 void pm_summary_deinit(struct pm_summary *s);

@@ -109,8 +109,12 @@ static void write_figures(struct jw *w, cJSON *r, const struct pm_summary *s)
 	cJSON *fo = chk(w, cJSON_AddObjectToObject(r, "figures"));
 	for (size_t i = 0; fo && i < sizeof(figs) / sizeof(figs[0]); i++) {
 		const struct pm_fig *f = fig_at((struct pm_summary *)s, i);
-		if (f->absent) {
-			chk(w, cJSON_AddNullToObject(fo, figs[i].key));
+		if (f->absent) { /* {"value": null, "absent": why} */
+			cJSON *x = chk(w, cJSON_AddObjectToObject(fo, figs[i].key));
+			if (x) {
+				chk(w, cJSON_AddNullToObject(x, "value"));
+				strs(w, x, "absent", pm_absent_name(f->absent));
+			}
 			continue;
 		}
 		cJSON *x = chk(w, cJSON_AddObjectToObject(fo, figs[i].key));
@@ -126,6 +130,7 @@ static void write_figures(struct jw *w, cJSON *r, const struct pm_summary *s)
 		if (t) {
 			numb(w, t, "cpus_read", s->cpus_read);
 			numb(w, t, "cpus_expected", s->cpus_expected);
+			numb(w, t, "inconsistent_tags", (double)s->tracker_inconsistent);
 		}
 	} else {
 		chk(w, cJSON_AddNullToObject(r, "tracker"));
@@ -178,6 +183,49 @@ static void write_lists(struct jw *w, cJSON *r, const struct pm_summary *s)
 	}
 }
 
+static const char *const sym_names[] = { "none", "not_found", "found" };
+
+static void str_or_null(struct jw *w, cJSON *o, const char *k, const char *v)
+{
+	if (v[0])
+		strs(w, o, k, v);
+	else
+		chk(w, cJSON_AddNullToObject(o, k));
+}
+
+static void write_coverage(struct jw *w, cJSON *r, const struct pm_sum_coverage *c)
+{
+	cJSON *o = chk(w, cJSON_AddObjectToObject(r, "coverage"));
+	if (!o)
+		return;
+	strs(w, o, "dump_type", c->dump_type);
+	chk(w, cJSON_AddBoolToObject(o, "incomplete", c->incomplete));
+	str_or_null(w, o, "incomplete_why", c->incomplete_why);
+	numb(w, o, "pages_missing", (double)c->pages_missing);
+	chk(w, cJSON_AddBoolToObject(o, "kdbg_header_wrong", c->kdbg_header_wrong));
+	str_or_null(w, o, "kdbg_note", c->kdbg_note);
+	str_or_null(w, o, "tracker_absent", c->tracker_absent);
+	str_or_null(w, o, "bigtable_absent", c->bigtable_absent);
+	strs(w, o, "symbols", sym_names[c->symbols]);
+	str_or_null(w, o, "symbols_note", c->symbols_note);
+	str_or_null(w, o, "pdb", c->pdb);
+	str_or_null(w, o, "pdb_key", c->pdb_key);
+	cJSON *ra = chk(w, cJSON_AddArrayToObject(o, "ram"));
+	for (unsigned i = 0; ra && i < c->nram && i < PM_SUM_MAX_RAM; i++) {
+		const struct pm_sum_ram *m = &c->ram[i];
+		cJSON *x = push_obj(w, ra);
+		if (!x)
+			break;
+		numb(w, x, "pages", (double)m->pages);
+		strs(w, x, "source", m->source);
+		if (pm_prov_name(m->from))
+			strs(w, x, "provenance", pm_prov_name(m->from));
+		chk(w, cJSON_AddBoolToObject(x, "upper_bound", m->upper_bound));
+		chk(w, cJSON_AddBoolToObject(x, "stale", m->stale));
+		chk(w, cJSON_AddBoolToObject(x, "used", m->used));
+	}
+}
+
 struct pm_error *pm_summary_json(const struct pm_summary *s, cJSON **ret)
 {
 	struct jw w = { false };
@@ -187,6 +235,7 @@ struct pm_error *pm_summary_json(const struct pm_summary *s, cJSON **ret)
 	write_identity(&w, r, s);
 	write_figures(&w, r, s);
 	write_lists(&w, r, s);
+	write_coverage(&w, r, &s->coverage);
 	if (!w.oom && pm_sum_holders_json(&s->holders, r))
 		w.oom = true; /* its only error is out of memory (static) */
 	if (w.oom) {
@@ -308,6 +357,8 @@ static void read_figures(const cJSON *r, struct pm_summary *s)
 			s->cpus_read = (unsigned)v;
 		if (get_u64(tr, "cpus_expected", &v) && v <= 4096)
 			s->cpus_expected = (unsigned)v;
+		if (get_u64(tr, "inconsistent_tags", &v))
+			s->tracker_inconsistent = v;
 	}
 	s->bigtable = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "bigtable"));
 }
@@ -405,6 +456,55 @@ static struct pm_error *read_hits(const cJSON *r, const char *what, struct pm_su
 	return NULL;
 }
 
+static bool get_bool(const cJSON *o, const char *k)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* "coverage" (optional: a summary without it is taken as complete, symbols unknown). */
+static void read_coverage(const cJSON *r, struct pm_sum_coverage *c)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(r, "coverage");
+	if (!cJSON_IsObject(o))
+		return;
+	uint64_t v;
+	get_str(o, "dump_type", c->dump_type, sizeof(c->dump_type));
+	c->incomplete = get_bool(o, "incomplete");
+	get_str(o, "incomplete_why", c->incomplete_why, sizeof(c->incomplete_why));
+	if (c->incomplete && !c->incomplete_why[0])
+		snprintf(c->incomplete_why, sizeof(c->incomplete_why), "the summary says so");
+	if (get_u64(o, "pages_missing", &v))
+		c->pages_missing = v;
+	c->kdbg_header_wrong = get_bool(o, "kdbg_header_wrong");
+	get_str(o, "kdbg_note", c->kdbg_note, sizeof(c->kdbg_note));
+	get_str(o, "tracker_absent", c->tracker_absent, sizeof(c->tracker_absent));
+	get_str(o, "bigtable_absent", c->bigtable_absent, sizeof(c->bigtable_absent));
+	const cJSON *sy = cJSON_GetObjectItemCaseSensitive(o, "symbols");
+	for (unsigned i = 0; cJSON_IsString(sy) && i < 3; i++)
+		if (!strcmp(sy->valuestring, sym_names[i]))
+			c->symbols = (enum pm_sum_symbols)i;
+	get_str(o, "symbols_note", c->symbols_note, sizeof(c->symbols_note));
+	get_str(o, "pdb", c->pdb, sizeof(c->pdb));
+	get_str(o, "pdb_key", c->pdb_key, sizeof(c->pdb_key));
+	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(o, "ram");
+	bool used = false;
+	for (const cJSON *it = cJSON_IsArray(ra) ? ra->child : NULL; it && c->nram < PM_SUM_MAX_RAM;
+	     it = it->next) {
+		struct pm_sum_ram *m = &c->ram[c->nram];
+		const cJSON *pv = cJSON_GetObjectItemCaseSensitive(it, "provenance");
+		if (!cJSON_IsObject(it) || !get_u64(it, "pages", &m->pages))
+			continue;
+		get_str(it, "source", m->source, sizeof(m->source));
+		if (!cJSON_IsString(pv) || !pm_prov_parse(pv->valuestring, &m->from))
+			m->from = PM_PROV_NONE;
+		m->upper_bound = get_bool(it, "upper_bound");
+		m->stale = get_bool(it, "stale");
+		m->used = get_bool(it, "used") && !used; /* at most one */
+		used |= m->used;
+		c->nram++;
+	}
+}
+
 struct pm_error *pm_summary_from_json(const char *text, const char *what, struct pm_summary *ret)
 {
 	cJSON *r = cJSON_Parse(text);
@@ -427,6 +527,8 @@ struct pm_error *pm_summary_from_json(const char *text, const char *what, struct
 		err = read_hits(r, what, &s);
 	if (!err)
 		err = pm_sum_holders_read(r, what, &s.holders);
+	if (!err)
+		read_coverage(r, &s.coverage);
 	cJSON_Delete(r);
 	if (err) {
 		pm_summary_deinit(&s);

@@ -125,12 +125,14 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 	count_fig(&s.pte_failures, &in->mm.pte_failures);
 	count_fig(&s.commit_failures, &in->mm.commit_failures);
 	pm_vm_view_deinit(&v);
+	pm_summary_coverage(in, &s);
 	const struct pm_pool_info *p = &in->pool;
 	struct pm_error *err = NULL;
 	if (p->has_track) {
 		s.tracker = true;
 		s.cpus_read = p->track.cpus_read;
 		s.cpus_expected = p->track.cpus_expected;
+		s.tracker_inconsistent = p->track.inconsistent;
 		s.tags = calloc(p->track.ntags + 1, sizeof(*s.tags));
 		if (!s.tags) {
 			err = &pm_enomem;

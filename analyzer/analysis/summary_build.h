@@ -15,6 +15,11 @@
 
 enum { PM_ATTRIB_TAGS_PER_POOL = 12 };
 
+/** The summary's coverage: dump completeness, tables read in part, the KDBG header pointer,
+ * symbols and their key, and every reading of RAM (the best one becomes s->ram; readings that
+ * disagree are noted in @p in's diagnostics). summary_cover.c. */
+void pm_summary_coverage(struct pm_info *in, struct pm_summary *s);
+
 /** Needs pm_info_gather_pool() done. */
 struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret);
 
