@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Findings, names of the enums, and the verdict drawn from the findings.
+// Findings and the names of the rules' enums.
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +46,24 @@ const char *pm_severity_name(enum pm_severity s)
 const char *pm_confidence_name(enum pm_confidence c)
 {
 	return c == PM_CONF_HIGH ? "high" : c == PM_CONF_MEDIUM ? "medium" : "low";
+}
+
+const char *pm_outcome_name(enum pm_outcome o)
+{
+	return o == PM_OUTCOME_HEALTHY ? "healthy" : o == PM_OUTCOME_AT_RISK ? "at_risk"
+									  : "inconclusive";
+}
+
+const char *pm_judged_name(enum pm_judged j)
+{
+	static const char *const n[] = { "not_judged", "partial", "estimate", "full" };
+	return (unsigned)j < sizeof(n) / sizeof(n[0]) ? n[j] : "not_judged";
+}
+
+void pm_findings_judged(struct pm_findings *f, enum pm_resource r, enum pm_judged how)
+{
+	if ((unsigned)r < _PM_RES_MAX && how > f->judged[r])
+		f->judged[r] = how;
 }
 
 struct pm_finding *pm_finding_add(struct pm_findings *f, const char *rule)

@@ -24,6 +24,8 @@ static const struct {
 #define T64(k) { #k, offsetof(struct pm_rule_params, k), true }
 	T(pool_warn_pct), T(pool_crit_pct), T(np_ram_warn_pct), T(np_ram_crit_pct), T(p_ram_warn_pct),
 	T(commit_warn_pct), T(commit_crit_pct), T(avail_warn_pct), T(avail_crit_pct), T(ptes_low),
+	T(pool_ram_commit_warn_pct), T(pool_ram_commit_crit_pct), T(commit_tag_min_share_pct),
+	T(partial_tag_min_share_pct),
 	T(suspect_tag_min_share_pct), T(suspect_tags_max), T64(small_fixed_size_bytes),
 	T64(many_allocations),
 #undef T

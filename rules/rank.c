@@ -21,6 +21,20 @@ bool pm_max_meaningful(const struct pm_summary *s, const struct pm_fig *max)
 	return !s->ram.absent && max->v <= s->ram.v;
 }
 
+const struct pm_limit *pm_limit_for(const struct pm_summary *s, const struct pm_rule_params *p)
+{
+	for (size_t i = 0; i < p->nlimits; i++)
+		if (p->limits[i].is64 == s->is64 && s->build >= p->limits[i].build_min &&
+		    s->build <= p->limits[i].build_max)
+			return &p->limits[i];
+	return NULL;
+}
+
+bool pm_max_matters(const struct pm_summary *s)
+{
+	return !s->is64 || s->build < 9600;
+}
+
 const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
 						const struct pm_rule_params *p)
 {
@@ -32,12 +46,38 @@ const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
 
 static uint64_t tag_bytes(const struct pm_sum_tag *t, enum pm_resource pool)
 {
-	return pool == PM_RES_PAGED ? t->p_bytes : t->np_bytes;
+	return pool == PM_RES_PAGED ? t->p_bytes
+	       : pool == PM_RES_COMMIT ? t->np_bytes + t->p_bytes : t->np_bytes;
 }
 
 static uint64_t tag_out(const struct pm_sum_tag *t, enum pm_resource pool)
 {
-	return pool == PM_RES_PAGED ? t->p_outstanding : t->np_outstanding;
+	return pool == PM_RES_PAGED ? t->p_outstanding
+	       : pool == PM_RES_COMMIT ? t->np_outstanding + t->p_outstanding : t->np_outstanding;
+}
+
+bool pm_ram_upper_bound(const struct pm_summary *s)
+{
+	for (unsigned i = 0; i < s->coverage.nram && i < PM_SUM_MAX_RAM; i++)
+		if (s->coverage.ram[i].used)
+			return s->coverage.ram[i].upper_bound;
+	return false;
+}
+
+bool pm_tracker_partial(const struct pm_summary *s)
+{
+	return s->tracker && (s->cpus_read < s->cpus_expected || s->tracker_inconsistent);
+}
+
+void pm_tracker_partial_text(const struct pm_summary *s, char *out, size_t n)
+{
+	if (s->cpus_read < s->cpus_expected)
+		snprintf(out, n, "the tag counts come from %u of %u processors' tables", s->cpus_read,
+			 s->cpus_expected);
+	else
+		snprintf(out, n, "summed over every processor's table, %" PRIu64 " tags have more "
+			 "frees than allocations: part of a table is missing or damaged",
+			 s->tracker_inconsistent);
 }
 
 bool pm_pool_usage_bytes(const struct pm_summary *s, enum pm_resource pool, uint64_t *ret,
@@ -59,6 +99,12 @@ bool pm_pool_usage_bytes(const struct pm_summary *s, enum pm_resource pool, uint
 	return true;
 }
 
+bool pm_pool_usage_estimate(const struct pm_summary *s, enum pm_resource pool)
+{
+	const struct pm_fig *u = pool == PM_RES_PAGED ? &s->p_usage : &s->np_usage;
+	return u->absent || u->from == PM_PROV_ESTIMATE;
+}
+
 static void reason(struct pm_ranked_tag *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void reason(struct pm_ranked_tag *r, const char *fmt, ...)
@@ -71,33 +117,37 @@ static void reason(struct pm_ranked_tag *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
-		  enum pm_resource pool, struct pm_finding *fi)
+/* The largest tag of @p pool not yet ranked (nor expected bookkeeping); NULL when none. */
+static const struct pm_sum_tag *next_tag(const struct pm_summary *s, const struct pm_rule_params *p,
+					 enum pm_resource pool, const struct pm_finding *fi)
 {
-	if (!s->tracker || !fi)
-		return;
-	uint64_t usage;
-	const char *src;
-	if (!pm_pool_usage_bytes(s, pool, &usage, &src) || !usage)
-		return;
-	const struct pm_fig *max = pool == PM_RES_PAGED ? &s->p_max : &s->np_max;
-	bool used[4096] = { false };
+	const struct pm_sum_tag *best = NULL;
+	for (size_t i = 0; i < s->ntags; i++) {
+		const struct pm_sum_tag *t = &s->tags[i];
+		const struct pm_tag_info *k = pm_rule_tag(p, t->tag);
+		if ((k && k->expected) || !tag_bytes(t, pool))
+			continue;
+		bool used = false;
+		for (unsigned j = 0; j < fi->ntags && !used; j++)
+			used = fi->tags[j].tag == t->tag;
+		if (!used && (!best || tag_bytes(t, pool) > tag_bytes(best, pool)))
+			best = t;
+	}
+	return best;
+}
+
+/* Rank the tags of @p pool by bytes against @p usage bytes (named @p what, from @p src). */
+static void rank(const struct pm_summary *s, const struct pm_rule_params *p, enum pm_resource pool,
+		 struct pm_finding *fi, uint64_t usage, const char *what, const char *src)
+{
+	const struct pm_fig *max = pool == PM_RES_PAGED ? &s->p_max
+				   : pool == PM_RES_NONPAGED ? &s->np_max : NULL;
+	bool partial = pm_tracker_partial(s);
 	unsigned limit = p->suspect_tags_max < PM_MAX_RANKED ? p->suspect_tags_max : PM_MAX_RANKED;
 	while (fi->ntags < limit) {
-		const struct pm_sum_tag *best = NULL;
-		size_t bi = 0;
-		for (size_t i = 0; i < s->ntags && i < 4096; i++) {
-			const struct pm_tag_info *k = pm_rule_tag(p, s->tags[i].tag);
-			if (used[i] || (k && k->expected) || !tag_bytes(&s->tags[i], pool))
-				continue;
-			if (!best || tag_bytes(&s->tags[i], pool) > tag_bytes(best, pool)) {
-				best = &s->tags[i];
-				bi = i;
-			}
-		}
+		const struct pm_sum_tag *best = next_tag(s, p, pool, fi);
 		if (!best)
 			break;
-		used[bi] = true;
 		double share = (double)tag_bytes(best, pool) / (double)usage;
 		if (fi->ntags > 0 && share * 100 < p->suspect_tag_min_share_pct)
 			break;
@@ -105,15 +155,21 @@ void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
 		memset(r, 0, sizeof(*r));
 		r->tag = best->tag;
 		r->pool = pool;
+		r->partial = partial;
 		r->bytes = tag_bytes(best, pool);
 		r->outstanding = tag_out(best, pool);
 		r->share = share;
 		struct pm_tag_desc d;
 		if (pm_rule_tag_describe(p, r->tag, &d) && d.desc && d.desc[0])
 			snprintf(r->description, sizeof(r->description), "%s", d.desc);
-		reason(r, "%.0f%% of %s pool usage (%" PRIu64 " of %" PRIu64 " bytes, usage from %s)",
-		       share * 100, pool == PM_RES_PAGED ? "paged" : "nonpaged", r->bytes, usage, src);
-		if (pm_max_meaningful(s, max))
+		reason(r, "%.0f%% of %s (%" PRIu64 " of %" PRIu64 " bytes, usage from %s)", share * 100,
+		       what, r->bytes, usage, src);
+		if (partial) {
+			char why[160];
+			pm_tracker_partial_text(s, why, sizeof(why));
+			reason(r, "from partial data: %s", why);
+		}
+		if (max && pm_max_meaningful(s, max))
 			reason(r, "%.0f%% of the pool's maximum (%" PRIu64 " pages)",
 			       (double)r->bytes / 4096.0 * 100 / (double)max->v, max->v);
 		uint64_t avg = r->outstanding ? r->bytes / r->outstanding : 0;
@@ -131,6 +187,28 @@ void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
 			if ((uint32_t)s->params[k] == r->tag)
 				reason(r, "bugcheck parameter %d is this tag", k + 1);
 	}
+}
+
+void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
+		  enum pm_resource pool, struct pm_finding *fi)
+{
+	if (!s->tracker || !fi)
+		return;
+	uint64_t usage;
+	const char *src;
+	if (!pm_pool_usage_bytes(s, pool, &usage, &src) || !usage)
+		return;
+	rank(s, p, pool, fi, usage, pool == PM_RES_PAGED ? "paged pool usage"
+						      : "nonpaged pool usage", src);
+}
+
+void pm_rank_tags_commit(const struct pm_summary *s, const struct pm_rule_params *p,
+			 struct pm_finding *fi, uint64_t charged, const char *what,
+			 const char *src)
+{
+	if (!s->tracker || !fi || !charged)
+		return;
+	rank(s, p, PM_RES_COMMIT, fi, charged, what, src);
 }
 
 static bool name_eq(const char *a, const char *b)

@@ -8,6 +8,20 @@
 /** Usage of @p pool in bytes from the summary (pool usage figure, else tracker total). */
 bool pm_pool_usage_bytes(const struct pm_summary *s, enum pm_resource pool, uint64_t *ret,
 			 const char **source_ret);
+/** Whether @p pool's usage is an estimate (the tag tracker's sums), not a counter. */
+bool pm_pool_usage_estimate(const struct pm_summary *s, enum pm_resource pool);
+/** Whether the summary's RAM is an upper bound (a bitmap's length, holes included). */
+bool pm_ram_upper_bound(const struct pm_summary *s);
+/** Whether the tag counts are partial data: fewer processors' tables than the machine has,
+ * or tables that disagree with themselves (tags with more frees than allocations). */
+bool pm_tracker_partial(const struct pm_summary *s);
+/** Why the tag counts are partial, as a clause ("the tag counts come from 1 of 4 ..."). */
+void pm_tracker_partial_text(const struct pm_summary *s, char *out, size_t n);
+/** Rank tags of both pools into fi->tags against @p charged bytes of commit (@p what, from
+ * @p src: "committed memory", "both pools"). */
+void pm_rank_tags_commit(const struct pm_summary *s, const struct pm_rule_params *p,
+			 struct pm_finding *fi, uint64_t charged, const char *what,
+			 const char *src);
 /** Rank tags consuming @p pool into fi->tags (largest first, with reasons). */
 void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
 		  enum pm_resource pool, struct pm_finding *fi);
@@ -17,6 +31,10 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 /** Bugcheck knowledge for the dump's code, or NULL. */
 const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
 						const struct pm_rule_params *p);
+/** The limits table's row for the dump's version and architecture, or NULL. */
+const struct pm_limit *pm_limit_for(const struct pm_summary *s, const struct pm_rule_params *p);
+/** Whether the pools' maxima are the limit on this build (32-bit, x64 before 8.1), not RAM. */
+bool pm_max_matters(const struct pm_summary *s);
 /** Whether a pool maximum is a real limit (not the ~16 TB of x64 8.1+). */
 bool pm_max_meaningful(const struct pm_summary *s, const struct pm_fig *max);
 

@@ -20,19 +20,10 @@
 
 #include "rank.h"
 
-static const struct pm_limit *limit_for(const struct pm_summary *s, const struct pm_rule_params *p)
-{
-	for (size_t i = 0; i < p->nlimits; i++)
-		if (p->limits[i].is64 == s->is64 && s->build >= p->limits[i].build_min &&
-		    s->build <= p->limits[i].build_max)
-			return &p->limits[i];
-	return NULL;
-}
-
 static void eval_3gb(const struct pm_summary *s, const struct pm_rule_params *p,
 		     struct pm_findings *out)
 {
-	const struct pm_limit *l = limit_for(s, p);
+	const struct pm_limit *l = pm_limit_for(s, p);
 	if (s->is64 || !l || !l->three_gb_np_mb)
 		return; /* only 32-bit NT 5 has the halved fixed maxima */
 	if (s->np_max.absent || s->ram.absent) {
@@ -65,7 +56,7 @@ static void eval_3gb(const struct pm_summary *s, const struct pm_rule_params *p,
 static void eval_limits(const struct pm_summary *s, const struct pm_rule_params *p,
 			struct pm_findings *out)
 {
-	const struct pm_limit *l = limit_for(s, p);
+	const struct pm_limit *l = pm_limit_for(s, p);
 	if (!l || s->ram.absent) {
 		pm_findings_not_evaluated(out, "CONFIG-LIMITS", "no limits table entry for this "
 					  "version, or RAM unknown");

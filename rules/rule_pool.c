@@ -30,93 +30,55 @@
 
 #include "rank.h"
 
-static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p,
-		      struct pm_findings *out, enum pm_resource pool)
+/* The pool's maximum is unreadable on a build where it, not RAM, is the limit (32-bit, x64
+ * before 8.1): the usage can still be shown to approach the largest maximum the version allows
+ * (rules/data/limits.json), but a lower one (the /3GB halving, a registry setting) cannot be
+ * ruled out, so nothing short of that is evidence of health. */
+static void max_unread(const struct pm_summary *s, const struct pm_rule_params *p,
+		       struct pm_findings *out, enum pm_resource pool, uint64_t pages,
+		       const char *src)
 {
 	const bool paged = pool == PM_RES_PAGED;
 	const char *id = paged ? "POOL-PAGED" : "POOL-NONPAGED";
-	const char *name = paged ? "paged" : "nonpaged";
-	const struct pm_fig *use = paged ? &s->p_usage : &s->np_usage;
-	const struct pm_fig *max = paged ? &s->p_max : &s->np_max;
-	if (s->triage) {
-		pm_findings_not_evaluated(out, id, "a small memory dump holds no pool data");
+	const struct pm_limit *l = pm_limit_for(s, p);
+	uint64_t cap_mb = !l ? 0 : paged ? l->p_cap_mb : l->np_cap_mb;
+	if (l && !paged && l->np_pct_ram && !s->ram.absent) {
+		uint64_t by_ram = (s->ram.v * 4096 >> 20) * l->np_pct_ram / 100;
+		if (by_ram < cap_mb)
+			cap_mb = by_ram;
+	}
+	uint64_t cap = cap_mb << 8; /* pages */
+	if (!cap || pages * 100 < cap * p->pool_warn_pct) {
+		pm_findings_not_evaluated(out, id, "the pool's maximum is unreadable, and on this "
+					  "build the maximum, not RAM, is the limit");
 		return;
-	}
-	uint64_t bytes;
-	const char *src;
-	if (!pm_pool_usage_bytes(s, pool, &bytes, &src)) {
-		pm_findings_not_evaluated(out, id, "no pool usage figure and no tag tracker");
-		return;
-	}
-	uint64_t pages = (bytes + 4095) / 4096;
-	enum pm_severity sev = PM_SEV_INFO;
-	/* A tracker estimate is a lower bound: exhaustion judged on it is less certain. */
-	enum pm_confidence conf = !use->absent && use->from != PM_PROV_ESTIMATE ? PM_CONF_HIGH
-										   : PM_CONF_MEDIUM;
-	double pct_max = -1, pct_ram = -1;
-	if (pm_max_meaningful(s, max)) {
-		pct_max = 100.0 * (double)pages / (double)max->v;
-		if (pct_max >= p->pool_crit_pct)
-			sev = PM_SEV_CRITICAL;
-		else if (pct_max >= p->pool_warn_pct)
-			sev = PM_SEV_WARNING;
-	}
-	if (!s->ram.absent && s->ram.v) {
-		pct_ram = 100.0 * (double)pages / (double)s->ram.v;
-		unsigned warn = paged ? p->p_ram_warn_pct : p->np_ram_warn_pct;
-		unsigned crit = paged ? 1000 : p->np_ram_crit_pct;
-		if (pct_ram >= crit && sev < PM_SEV_CRITICAL)
-			sev = PM_SEV_CRITICAL;
-		else if (pct_ram >= warn && sev < PM_SEV_WARNING)
-			sev = PM_SEV_WARNING;
-	}
-	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
-	bool bc_here = bc && bc->resource == pool;
-	if (bc_here) {
-		if (sev < PM_SEV_CRITICAL)
-			sev = PM_SEV_CRITICAL;
-		conf = PM_CONF_HIGH;
 	}
 	struct pm_finding *fi = pm_finding_add(out, id);
 	if (!fi)
 		return;
-	fi->severity = sev;
-	fi->confidence = sev == PM_SEV_INFO ? PM_CONF_HIGH : conf;
+	pm_findings_judged(out, pool, PM_JUDGED_ESTIMATE);
 	fi->resource = pool;
-	fi->refs = paged ? "[RUSS] [KB312362]" : "[RUSS]";
-	if (sev == PM_SEV_INFO)
-		snprintf(fi->title, sizeof(fi->title), "%s pool is not exhausted (%" PRIu64 " pages in "
-			 "use)", paged ? "Paged" : "Nonpaged", pages);
-	else
-		snprintf(fi->title, sizeof(fi->title), "%s pool %s: %" PRIu64 " pages in use%s",
-			 paged ? "Paged" : "Nonpaged",
-			 sev == PM_SEV_CRITICAL ? "is exhausted" : "is close to exhaustion", pages,
-			 pct_max >= 0 ? "" : " (no meaningful maximum: judged against RAM)");
-	pm_finding_evidence(fi, "%s pool usage: %" PRIu64 " pages (%" PRIu64 " KB), from %s", name,
-			    pages, pages * 4, src);
-	if (pct_max >= 0)
-		pm_finding_evidence(fi, "%.1f%% of the %s pool maximum of %" PRIu64 " pages (from %s)",
-				    pct_max, name, max->v, max->source);
-	else if (!max->absent)
-		pm_finding_evidence(fi, "the %s pool maximum (%" PRIu64 " pages, from %s) is far "
-				    "above RAM and says nothing about exhaustion", name, max->v,
-				    max->source);
-	if (pct_ram >= 0)
-		pm_finding_evidence(fi, "%.1f%% of physical memory (%" PRIu64 " pages)", pct_ram,
-				    s->ram.v);
-	if (bc_here)
-		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
-	if (sev != PM_SEV_INFO && !s->pool_failures.absent && s->pool_failures.v) {
-		fi->confidence = PM_CONF_HIGH;
-		pm_finding_evidence(fi, "%" PRIu64 " pool allocations have failed since boot (from %s; "
-				    "one count for all pools)", s->pool_failures.v,
-				    s->pool_failures.source);
-	}
-	if (s->tracker && s->cpus_read < s->cpus_expected)
-		pm_finding_evidence(fi, "tag counts come from %u of %u processors' tables: per-tag "
-				    "figures are unreliable", s->cpus_read, s->cpus_expected);
-	if (sev == PM_SEV_INFO)
-		return;
+	fi->severity = pages * 100 >= cap * p->pool_crit_pct ? PM_SEV_CRITICAL : PM_SEV_WARNING;
+	fi->confidence = PM_CONF_MEDIUM;
+	fi->refs = "[RUSS]";
+	snprintf(fi->title, sizeof(fi->title), "%s pool %s: %" PRIu64 " pages in use (its maximum "
+		 "unreadable: judged against the largest this version allows)", paged ? "Paged"
+		 : "Nonpaged", fi->severity == PM_SEV_CRITICAL ? "is exhausted"
+							 : "is close to exhaustion", pages);
+	pm_finding_evidence(fi, "%s pool usage: %" PRIu64 " pages, from %s", paged ? "paged"
+			    : "nonpaged", pages, src);
+	pm_finding_evidence(fi, "%.1f%% of %" PRIu64 " pages, the largest %s maximum of this "
+			    "version (%s)", 100.0 * (double)pages / (double)cap, cap,
+			    paged ? "paged" : "nonpaged", l->ref);
+	pm_rank_tags(s, p, pool, fi);
+	pm_rank_drivers(s, p, fi);
+}
+
+/* The suspects of an exhausted pool (tags, their owners) and the next steps. */
+static void suspects_and_steps(const struct pm_summary *s, const struct pm_rule_params *p,
+			       struct pm_finding *fi, enum pm_resource pool)
+{
+	const bool paged = pool == PM_RES_PAGED;
 	pm_rank_tags(s, p, pool, fi);
 	pm_rank_drivers(s, p, fi);
 	if (fi->ntags) {
@@ -148,6 +110,115 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 		pm_finding_step(fi, "Paged pool holds the registry and mapped-file structures: rule out "
 				"open-file counts (MmSt) and registry size (CM*) before blaming a "
 				"driver.");
+}
+
+static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p,
+		      struct pm_findings *out, enum pm_resource pool)
+{
+	const bool paged = pool == PM_RES_PAGED;
+	const char *id = paged ? "POOL-PAGED" : "POOL-NONPAGED";
+	const char *name = paged ? "paged" : "nonpaged";
+	const struct pm_fig *max = paged ? &s->p_max : &s->np_max;
+	if (s->triage) {
+		pm_findings_not_evaluated(out, id, "a small memory dump holds no pool data");
+		return;
+	}
+	uint64_t bytes;
+	const char *src;
+	if (!pm_pool_usage_bytes(s, pool, &bytes, &src)) {
+		pm_findings_not_evaluated(out, id, "no pool usage figure and no tag tracker");
+		return;
+	}
+	/* Something to judge the usage against: a real maximum, or RAM. Without either the
+	 * rule cannot judge, and says so (it is no evidence of health). */
+	bool ram = !s->ram.absent && s->ram.v;
+	uint64_t pages = (bytes + 4095) / 4096;
+	if (!pm_max_meaningful(s, max) && !ram) {
+		pm_findings_not_evaluated(out, id, "the machine's RAM is unknown and the pool has no "
+					  "meaningful maximum: nothing to judge its usage against");
+		return;
+	}
+	if (pm_max_matters(s) && max->absent) {
+		max_unread(s, p, out, pool, pages, src);
+		return;
+	}
+	enum pm_severity sev = PM_SEV_INFO;
+	/* How the usage was judged: a tracker estimate is a lower bound, and a partial one
+	 * (not every processor's table) less still; RAM from a bitmap's length is an upper
+	 * bound. Exhaustion judged on them is less certain. */
+	bool estimate = pm_pool_usage_estimate(s, pool);
+	enum pm_judged judged = estimate && pm_tracker_partial(s) ? PM_JUDGED_PARTIAL
+				: estimate || (!pm_max_meaningful(s, max) && pm_ram_upper_bound(s))
+					? PM_JUDGED_ESTIMATE : PM_JUDGED_FULL;
+	enum pm_confidence conf = judged == PM_JUDGED_FULL ? PM_CONF_HIGH
+				  : judged == PM_JUDGED_ESTIMATE ? PM_CONF_MEDIUM : PM_CONF_LOW;
+	pm_findings_judged(out, pool, judged);
+	double pct_max = -1, pct_ram = -1;
+	if (pm_max_meaningful(s, max)) {
+		pct_max = 100.0 * (double)pages / (double)max->v;
+		if (pct_max >= p->pool_crit_pct)
+			sev = PM_SEV_CRITICAL;
+		else if (pct_max >= p->pool_warn_pct)
+			sev = PM_SEV_WARNING;
+	}
+	if (ram) {
+		pct_ram = 100.0 * (double)pages / (double)s->ram.v;
+		unsigned warn = paged ? p->p_ram_warn_pct : p->np_ram_warn_pct;
+		unsigned crit = paged ? 1000 : p->np_ram_crit_pct;
+		if (pct_ram >= crit && sev < PM_SEV_CRITICAL)
+			sev = PM_SEV_CRITICAL;
+		else if (pct_ram >= warn && sev < PM_SEV_WARNING)
+			sev = PM_SEV_WARNING;
+	}
+	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
+	bool bc_here = bc && bc->resource == pool;
+	if (bc_here) {
+		if (sev < PM_SEV_CRITICAL)
+			sev = PM_SEV_CRITICAL;
+		conf = PM_CONF_HIGH;
+	}
+	struct pm_finding *fi = pm_finding_add(out, id);
+	if (!fi)
+		return;
+	fi->severity = sev;
+	fi->confidence = conf;
+	fi->resource = pool;
+	fi->refs = paged ? "[RUSS] [KB312362]" : "[RUSS]";
+	if (sev == PM_SEV_INFO)
+		snprintf(fi->title, sizeof(fi->title), "%s pool is not exhausted (%" PRIu64 " pages in "
+			 "use)", paged ? "Paged" : "Nonpaged", pages);
+	else
+		snprintf(fi->title, sizeof(fi->title), "%s pool %s: %" PRIu64 " pages in use%s",
+			 paged ? "Paged" : "Nonpaged",
+			 sev == PM_SEV_CRITICAL ? "is exhausted" : "is close to exhaustion", pages,
+			 pct_max >= 0 ? "" : " (no meaningful maximum: judged against RAM)");
+	pm_finding_evidence(fi, "%s pool usage: %" PRIu64 " pages (%" PRIu64 " KB), from %s", name,
+			    pages, pages * 4, src);
+	if (pct_max >= 0)
+		pm_finding_evidence(fi, "%.1f%% of the %s pool maximum of %" PRIu64 " pages (from %s)",
+				    pct_max, name, max->v, max->source);
+	else if (!max->absent)
+		pm_finding_evidence(fi, "the %s pool maximum (%" PRIu64 " pages, from %s) is far "
+				    "above RAM and says nothing about exhaustion", name, max->v,
+				    max->source);
+	if (pct_ram >= 0)
+		pm_finding_evidence(fi, "%.1f%% of physical memory (%" PRIu64 " pages, from %s)",
+				    pct_ram, s->ram.v, s->ram.source);
+	if (bc_here)
+		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
+	if (sev != PM_SEV_INFO && !s->pool_failures.absent && s->pool_failures.v) {
+		if (fi->confidence < PM_CONF_HIGH)
+			fi->confidence++; /* a pool really ran out: one step more certain */
+		pm_finding_evidence(fi, "%" PRIu64 " pool allocations have failed since boot (from %s; "
+				    "one count for all pools)", s->pool_failures.v,
+				    s->pool_failures.source);
+	}
+	if (s->tracker && s->cpus_read < s->cpus_expected)
+		pm_finding_evidence(fi, "tag counts come from %u of %u processors' tables: per-tag "
+				    "figures are unreliable", s->cpus_read, s->cpus_expected);
+	if (sev == PM_SEV_INFO)
+		return;
+	suspects_and_steps(s, p, fi, pool);
 }
 
 static void eval_np(const struct pm_summary *s, const struct pm_rule_params *p,

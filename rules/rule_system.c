@@ -12,7 +12,12 @@
  * few available pages but plenty of standby pages; without the standby count (not in the
  * KDBG) this rule stays at warning unless the bugcheck confirms.
  * Commit requests that failed (MiChargeCommitmentFailures, symbols only) mean the limit was
- * reached at some point: at least a warning, whatever the charge is now.
+ * reached at some point: at least a warning, whatever the charge is now. A commit finding
+ * names the pool tag that holds at least commit_tag_min_share_pct (20) of the charge, and its
+ * owner, as a pool finding does. Without the counters (Windows 10+ without symbols) the
+ * pools' bytes are judged against RAM (or the limit, when known): at pool_ram_commit_warn_pct
+ * (60) commit exhaustion is possible, at pool_ram_commit_crit_pct (80) likely, with low
+ * confidence while the page file's size is unknown; below, the rule does not judge.
  * PTES — bugcheck 0x3F NO_MORE_SYSTEM_PTES; the free PTE count (needs symbols) below
  * ptes_low (1024, where !vm prints "Running out of system PTEs") is critical; failed PTE
  * allocations (MmPteFailures) are at least a warning and raise the confidence. False
@@ -26,18 +31,91 @@
 
 #include "rank.h"
 
+/* The tags behind a commit finding: both pools' tags against @p charged bytes; kept only when
+ * the first holds commit_tag_min_share_pct of it (then the verdict names it and its owner). */
+static void commit_tags(const struct pm_summary *s, const struct pm_rule_params *p,
+			struct pm_finding *fi, uint64_t charged, const char *what, const char *src)
+{
+	pm_rank_tags_commit(s, p, fi, charged, what, src);
+	if (fi->ntags && fi->tags[0].share * 100 < p->commit_tag_min_share_pct)
+		fi->ntags = 0; /* no pool tag holds a large share: the cause is elsewhere */
+	pm_rank_drivers(s, p, fi);
+}
+
+/* Without the commit counters (Windows 10+ without symbols): both pools' bytes against RAM
+ * (plus the page file, where the commit limit gives it). Pool usage is part of the commit
+ * charge, so pools approaching RAM make commit exhaustion likely; pools far from it say
+ * nothing (processes may hold the rest): then the rule does not judge. */
+static void commit_from_pools(const struct pm_summary *s, const struct pm_rule_params *p,
+			      struct pm_findings *out)
+{
+	uint64_t np = 0, pp = 0;
+	const char *src_np, *src_p;
+	bool have = pm_pool_usage_bytes(s, PM_RES_NONPAGED, &np, &src_np) &&
+		    pm_pool_usage_bytes(s, PM_RES_PAGED, &pp, &src_p);
+	bool limit = !s->commit_limit.absent && s->commit_limit.v;
+	if (s->triage || !have || ((s->ram.absent || !s->ram.v) && !limit)) {
+		pm_findings_not_evaluated(out, "COMMIT", "committed pages and the commit limit are "
+					  "not in the dump without symbols, and the pools' usage or "
+					  "RAM is unknown");
+		return;
+	}
+	uint64_t ref = limit ? s->commit_limit.v : s->ram.v;
+	double pct = 100.0 * (double)(np + pp) / 4096.0 / (double)ref;
+	enum pm_severity sev = pct >= p->pool_ram_commit_crit_pct ? PM_SEV_CRITICAL
+			       : pct >= p->pool_ram_commit_warn_pct ? PM_SEV_WARNING : PM_SEV_INFO;
+	if (sev == PM_SEV_INFO) {
+		char why[200];
+		snprintf(why, sizeof(why), "committed pages and the commit limit are not in the dump "
+			 "without symbols; the pools hold %.0f%% of %s, which alone does not exhaust "
+			 "commit", pct, limit ? "the commit limit" : "RAM");
+		pm_findings_not_evaluated(out, "COMMIT", why);
+		return;
+	}
+	struct pm_finding *fi = pm_finding_add(out, "COMMIT");
+	if (!fi)
+		return;
+	pm_findings_judged(out, PM_RES_COMMIT, PM_JUDGED_ESTIMATE);
+	fi->resource = PM_RES_COMMIT;
+	fi->severity = sev;
+	/* The page file may be large (the limit is RAM plus the page file): without the limit,
+	 * only "likely"; a partial tracker, less still. */
+	fi->confidence = limit && !pm_tracker_partial(s) ? PM_CONF_MEDIUM : PM_CONF_LOW;
+	fi->refs = "[RUSS]";
+	snprintf(fi->title, sizeof(fi->title), "Commit exhaustion is %s: the pools alone hold "
+		 "%.0f%% of %s", sev == PM_SEV_CRITICAL ? "likely" : "possible", pct,
+		 limit ? "the commit limit" : "RAM");
+	pm_finding_evidence(fi, "nonpaged pool %" PRIu64 " bytes (from %s) + paged pool %" PRIu64
+			    " bytes (from %s); pool usage is charged against commit", np, src_np,
+			    pp, src_p);
+	if (limit)
+		pm_finding_evidence(fi, "commit limit %" PRIu64 " pages (from %s)",
+				    s->commit_limit.v, s->commit_limit.source);
+	else
+		pm_finding_evidence(fi, "RAM %" PRIu64 " pages (from %s); the page file's size (the "
+				    "rest of the commit limit) is not known without symbols", s->ram.v,
+				    s->ram.source);
+	commit_tags(s, p, fi, np + pp, "both pools' usage", "the pools' figures above");
+	pm_finding_step(fi, "Confirm with the commit figures: the kernel's symbols give "
+			"MiSystemPartition's committed pages and limit (--symbols), or on the live "
+			"machine Task Manager's 'Committed' or perfmon's Memory\\%% Committed Bytes In "
+			"Use.");
+	pm_finding_step(fi, "The pool tag on top holds the commit: see the pool findings for its "
+			"owner.");
+}
+
 static void eval_commit(const struct pm_summary *s, const struct pm_rule_params *p,
 			struct pm_findings *out)
 {
 	if (s->committed.absent || s->commit_limit.absent || !s->commit_limit.v) {
-		pm_findings_not_evaluated(out, "COMMIT", "committed pages or the commit limit are not "
-					  "in the dump without symbols");
+		commit_from_pools(s, p, out);
 		return;
 	}
 	double pct = 100.0 * (double)s->committed.v / (double)s->commit_limit.v;
 	struct pm_finding *fi = pm_finding_add(out, "COMMIT");
 	if (!fi)
 		return;
+	pm_findings_judged(out, PM_RES_COMMIT, PM_JUDGED_FULL);
 	fi->resource = PM_RES_COMMIT;
 	fi->severity = pct >= p->commit_crit_pct ? PM_SEV_CRITICAL
 		       : pct >= p->commit_warn_pct ? PM_SEV_WARNING : PM_SEV_INFO;
@@ -60,6 +138,18 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 				    s->commit_failures.v, s->commit_failures.source);
 	}
 	if (fi->severity != PM_SEV_INFO) {
+		commit_tags(s, p, fi, s->committed.v * 4096, "committed memory", s->committed.source);
+		if (fi->ntags) {
+			char t[5];
+			pm_sum_tag_str(fi->tags[0].tag, t);
+			pm_finding_step(fi, "Pool tag '%s' holds %.0f%% of the committed memory: it is "
+					"the cause; %s%s.", t, fi->tags[0].share * 100,
+					fi->ndrivers && fi->drivers[0].tag == fi->tags[0].tag
+						? "its likely owner is " : "find its owner with the "
+									   "pool findings",
+					fi->ndrivers && fi->drivers[0].tag == fi->tags[0].tag
+						? fi->drivers[0].name : "");
+		}
 		pm_finding_step(fi, "Commit, not pool, is the limit: find the process or driver "
 				"with the largest private commit (Task Manager 'Commit size', !vm 1 in "
 				"WinDbg), and check the pagefile size.");
@@ -82,6 +172,8 @@ static void eval_physical(const struct pm_summary *s, const struct pm_rule_param
 	struct pm_finding *fi = pm_finding_add(out, "PHYSICAL");
 	if (!fi)
 		return;
+	if (!s->available.absent && !s->ram.absent && s->ram.v)
+		pm_findings_judged(out, PM_RES_PHYSICAL, PM_JUDGED_FULL);
 	fi->resource = PM_RES_PHYSICAL;
 	fi->refs = "[RUSS]";
 	double pct = -1;
@@ -123,6 +215,8 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 	struct pm_finding *fi = pm_finding_add(out, "PTES");
 	if (!fi)
 		return;
+	if (!s->free_ptes.absent)
+		pm_findings_judged(out, PM_RES_PTES, PM_JUDGED_FULL);
 	fi->resource = PM_RES_PTES;
 	fi->refs = "[EXCH]";
 	bool failed = !s->pte_failures.absent && s->pte_failures.v;

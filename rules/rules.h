@@ -38,7 +38,8 @@ enum { PM_MAX_EVIDENCE = 10, PM_MAX_STEPS = 6, PM_MAX_RANKED = 8 };
 /** A tag ranked as a likely leaker, with its reasons. */
 struct pm_ranked_tag {
 	uint32_t tag;
-	enum pm_resource pool;
+	enum pm_resource pool; /**< NONPAGED, PAGED, or COMMIT (both pools) */
+	bool partial; /**< ranked from partial tables (not every processor's): never "high" */
 	uint64_t bytes, outstanding;
 	double share; /**< of the pool's usage */
 	char description[200]; /**< pooltag.txt's (or the knowledge base's); "" if none */
@@ -102,12 +103,21 @@ struct pm_finding {
 	const char *refs; /**< "[KB312362] [RUSS]" */
 };
 
+/** How a resource's rule judged it: not at all, from partial tables, from estimates (tag
+ * sums, RAM from a bitmap's length), or from figures that were read whole. */
+enum pm_judged { PM_JUDGED_NOT, PM_JUDGED_PARTIAL, PM_JUDGED_ESTIMATE, PM_JUDGED_FULL };
+const char *pm_judged_name(enum pm_judged j);
+
 struct pm_findings {
 	struct pm_finding *items;
 	size_t n, cap;
 	char not_evaluated[8][200]; /**< rules whose inputs were missing, and what was missing */
 	unsigned nnot;
+	enum pm_judged judged[_PM_RES_MAX]; /**< per resource, what its rule could do */
 };
+
+/** Record that a rule judged @p r (the better of two records stands). */
+void pm_findings_judged(struct pm_findings *f, enum pm_resource r, enum pm_judged how);
 
 /* ---- knowledge (data) ---- */
 
@@ -167,6 +177,9 @@ struct pm_tag_desc {
 struct pm_rule_params {
 	unsigned pool_warn_pct, pool_crit_pct, np_ram_warn_pct, np_ram_crit_pct, p_ram_warn_pct;
 	unsigned commit_warn_pct, commit_crit_pct, avail_warn_pct, avail_crit_pct;
+	unsigned pool_ram_commit_warn_pct, pool_ram_commit_crit_pct; /**< both pools vs RAM */
+	unsigned commit_tag_min_share_pct; /**< a tag named as commit's cause holds this much */
+	unsigned partial_tag_min_share_pct; /**< a tag from partial tables is named above this */
 	unsigned ptes_low; /**< free system PTEs below which !vm says "Running out" */
 	unsigned suspect_tag_min_share_pct, suspect_tags_max;
 	uint64_t small_fixed_size_bytes, many_allocations;
@@ -232,17 +245,50 @@ void pm_finding_step(struct pm_finding *fi, const char *fmt, ...)
 void pm_findings_not_evaluated(struct pm_findings *f, const char *rule, const char *why);
 void pm_findings_deinit(struct pm_findings *f);
 
+/** The three outcomes: a resource exhausted or at risk; healthy (each resource's rule
+ * judged it from figures that were read); inconclusive (the dump lacks what a verdict needs). */
+enum pm_outcome { PM_OUTCOME_HEALTHY, PM_OUTCOME_AT_RISK, PM_OUTCOME_INCONCLUSIVE };
+const char *pm_outcome_name(enum pm_outcome o);
+
+/** What a verdict lacked, and what would supply it. */
+struct pm_missing {
+	char what[240];
+	char fix[320];
+};
+
+enum { PM_MAX_MISSING = 6, PM_MAX_COVERAGE = 4 };
+
 struct pm_verdict {
-	bool healthy;
-	enum pm_resource resource;
+	enum pm_outcome outcome;
+	bool healthy;       /**< outcome == PM_OUTCOME_HEALTHY */
+	enum pm_resource resource; /**< AT_RISK: the resource; otherwise PM_RES_NONE */
 	enum pm_severity severity;
 	enum pm_confidence confidence;
-	char summary[300];
+	char summary[400];
 	uint32_t tag;       /**< top suspect tag, 0 if none */
+	bool tag_partial;   /**< the tag was ranked from partial tables ("from partial data") */
 	char driver[64];    /**< its top-ranked owner, "" if none */
 	bool has_holder;
 	struct pm_ranked_holder holder; /**< the verdict finding's top holder */
+	bool estimate;      /**< the figures judged are estimates (tag sums, RAM upper bound) */
+	/** Coverage warnings (the headline of every rendering carries the first): a truncated
+	 * file, tables read in part, a header pointer that was wrong. */
+	char coverage[PM_MAX_COVERAGE][240];
+	unsigned ncoverage;
+	bool incomplete;    /**< the dump is incomplete (exit code bit 4) */
+	/** Inconclusive: what is missing and what would fix it; otherwise what limited the
+	 * confidence (resources not judged). */
+	struct pm_missing missing[PM_MAX_MISSING];
+	unsigned nmissing;
 };
+
+/** The exit code a verdict carries (README "Exit codes"): bits 1 = a resource is exhausted or
+ * at risk, 4 = the dump is incomplete, 8 = inconclusive; 0 = healthy and complete. */
+int pm_verdict_exit_code(const struct pm_verdict *v);
+
+/** Draw the verdict from findings already evaluated (verdict.c). */
+void pm_verdict_draw(const struct pm_summary *s, const struct pm_rule_params *p,
+		     const struct pm_findings *f, struct pm_verdict *v);
 
 /** Rank the processes holding what @p fi is about (rule_holders.c): handles of the object
  * types whose pool tag is among fi->tags, big allocations billed, pool quota charged, private

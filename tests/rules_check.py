@@ -6,7 +6,8 @@ The case holds {"summary": <poolmortem.summary/1>, "expect": {"verdict": {...}, 
 {RULE: severity}, "steps_contain": [...], "not_evaluated_contains": [...], "args": [...],
 "holders": [...], "nholders": {...}, "holders_absent_contains": {...}}}.
 Runs `poolmortem rules --json` on the summary and checks the verdict, the severity of each
-named rule's finding, and the exit code (1 when not healthy with a resource).
+named rule's finding, and the exit code (the verdict's bits: 1 at risk, 4 incomplete, 8
+inconclusive); "missing_contains" checks what an inconclusive verdict says is missing.
 """
 import json
 import os
@@ -42,10 +43,19 @@ def main():
             continue
         if v.get(k) != want:
             fails.append("verdict.%s: expected %r, got %r" % (k, want, v.get(k)))
-    healthy = v.get("healthy")
-    want_rc = 0 if healthy or v.get("resource") in (None, "none") else 1
-    if p.returncode != want_rc:
-        fails.append("exit %d, expected %d (%s)" % (p.returncode, want_rc, p.stderr.strip()))
+    # the exit code carries the verdict as bits: 1 at risk, 4 incomplete, 8 inconclusive
+    want_rc = {"at_risk": 1, "inconclusive": 8, "healthy": 0}.get(v.get("outcome"), -1)
+    want_rc |= 4 if v.get("incomplete") else 0
+    if p.returncode != want_rc or v.get("exit_code") != want_rc:
+        fails.append("exit %d (verdict.exit_code %r), expected %d for outcome %r (%s)" % (
+            p.returncode, v.get("exit_code"), want_rc, v.get("outcome"), p.stderr.strip()))
+    if v.get("healthy") != (v.get("outcome") == "healthy"):
+        fails.append("verdict.healthy %r disagrees with outcome %r" % (v.get("healthy"),
+                                                                      v.get("outcome")))
+    miss = " ".join(m["what"] + " " + m["fix"] for m in v.get("missing", []))
+    for frag in exp.get("missing_contains", []):
+        if frag not in miss:
+            fails.append("verdict.missing lacks %r: %r" % (frag, miss))
     by_rule = {}
     for f in out["findings"]:
         by_rule.setdefault(f["rule"], f)

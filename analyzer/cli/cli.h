@@ -23,7 +23,11 @@ enum {
 	PM_EXIT_USAGE = 2,      /* bad command line */
 	PM_EXIT_UNREADABLE = 3, /* the input could not be read as a dump: nothing reported */
 	PM_EXIT_INCOMPLETE = 4, /* a report was written, but part of the dump was unreadable */
+	PM_EXIT_INCONCLUSIVE = 8, /* analyze/rules: the dump lacks what a verdict needs */
 };
+/* analyze/rules carry their verdict as bits (rules.h, pm_verdict_exit_code()): 1 at risk,
+ * 4 incomplete, 8 inconclusive; so 5 = at risk on an incomplete dump, 12 = inconclusive on an
+ * incomplete dump. 2 and 3 are errors (no report) and never combined. */
 
 /* The options, one id each (the command table lists which a command takes). */
 enum pm_cli_opt_id {

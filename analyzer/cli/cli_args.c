@@ -269,15 +269,20 @@ static void usage_head(FILE *f, const char *what)
 }
 
 const struct pm_cli_exit pm_cli_exits[] = {
-	{ 0, "success; analyze/rules: no exhaustion found (healthy)" },
-	{ 1, "analyze/rules: pool, commit, PTE or memory exhaustion found (or pool corruption); "
-	     "batch: at least one dump has findings" },
+	{ 0, "success; analyze/rules: healthy (each resource judged from figures that were read), "
+	     "complete dump" },
+	{ 1, "analyze/rules: a resource is exhausted or at risk: pool, commit, PTEs, memory (or "
+	     "pool corruption); batch: at least one dump has findings" },
 	{ 2, "usage error" },
 	{ 3, "the input is not a readable dump (one error line on stderr names the file, the "
 	     "structure and the offset)" },
 	{ 4, "a report was written but part of the dump is unreadable or missing (batch: some "
 	     "dumps could not be analyzed, their errors are in the output; dt/x: a type or "
 	     "symbol is not in the file); one stderr line says what" },
+	{ 8, "analyze/rules: inconclusive: the dump lacks what a verdict needs (the report says "
+	     "what, and what would fix it). For analyze/rules 1, 4 and 8 are bits that combine: "
+	     "5 = at risk on an incomplete dump, 12 = inconclusive on an incomplete dump (JSON: "
+	     "verdict.exit_code)" },
 	{ -1, NULL },
 };
 

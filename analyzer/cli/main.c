@@ -158,10 +158,11 @@ struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
 	return err;
 }
 
-/* Exit code for a verdict (documented in --help): 1 when a resource is exhausted or close. */
+/* Exit code for a verdict (documented in --help): bits 1 at risk, 4 incomplete, 8
+ * inconclusive (rules.h, pm_verdict_exit_code()). */
 static int verdict_rc(const struct pm_verdict *v)
 {
-	return !v->healthy && v->resource != PM_RES_NONE ? PM_EXIT_FINDING : PM_EXIT_OK;
+	return pm_verdict_exit_code(v);
 }
 
 /* `summary`: the rules' input, as JSON text */
@@ -216,11 +217,8 @@ static int analyze_cmd(const struct pm_cli_args *a, bool summary_only)
 	free(out);
 	int rc = summary_only ? PM_EXIT_OK : verdict_rc(&verdict);
 	const char *why;
-	if (pm_info_incomplete(in, &why)) {
-		int irc = pm_cli_incomplete(path, why);
-		if (rc == PM_EXIT_OK)
-			rc = irc;
-	}
+	if (pm_info_incomplete(in, &why))
+		rc |= pm_cli_incomplete(path, why); /* the stderr line; bit 4 */
 	pm_info_destroy(in);
 	return rc;
 }

@@ -14,11 +14,40 @@ static void arr_str(struct pm_jb *j, cJSON *o, const char *k, const char *base, 
 		pm_jb_push_str(j, a, base + i * stride);
 }
 
-static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict *v)
+/* What the verdict could not judge and what would fix it; the coverage warnings; how each
+ * resource was judged. */
+static void verdict_coverage(struct pm_jb *j, cJSON *vo, const struct pm_verdict *v,
+			     const struct pm_findings *f)
+{
+	pm_jb_bool(j, vo, "incomplete", v->incomplete);
+	pm_jb_bool(j, vo, "estimate", v->estimate);
+	cJSON *ca = pm_jb_arr(j, vo, "coverage");
+	for (unsigned i = 0; ca && i < v->ncoverage; i++)
+		pm_jb_push_str(j, ca, v->coverage[i]);
+	cJSON *ma = pm_jb_arr(j, vo, "missing");
+	for (unsigned i = 0; ma && i < v->nmissing; i++) {
+		cJSON *x = pm_jb_push_obj(j, ma);
+		if (!x)
+			break;
+		pm_jb_str(j, x, "what", v->missing[i].what);
+		pm_jb_str(j, x, "fix", v->missing[i].fix);
+	}
+	static const enum pm_resource judged[] = { PM_RES_NONPAGED, PM_RES_PAGED, PM_RES_COMMIT,
+						   PM_RES_PHYSICAL, PM_RES_PTES };
+	cJSON *jo = pm_jb_obj(j, vo, "judged");
+	for (size_t i = 0; i < sizeof(judged) / sizeof(judged[0]); i++)
+		pm_jb_str(j, jo, pm_resource_name(judged[i]), pm_judged_name(f->judged[judged[i]]));
+}
+
+static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict *v,
+			const struct pm_findings *f)
 {
 	cJSON *vo = pm_jb_obj(j, parent, "verdict");
+	pm_jb_str(j, vo, "outcome", pm_outcome_name(v->outcome));
+	pm_jb_num(j, vo, "exit_code", pm_verdict_exit_code(v));
 	pm_jb_bool(j, vo, "healthy", v->healthy);
-	pm_jb_str(j, vo, "resource", v->healthy ? NULL : pm_resource_name(v->resource));
+	pm_jb_str(j, vo, "resource", v->outcome != PM_OUTCOME_AT_RISK ? NULL
+								     : pm_resource_name(v->resource));
 	pm_jb_str(j, vo, "severity", pm_severity_name(v->severity));
 	pm_jb_str(j, vo, "confidence", pm_confidence_name(v->confidence));
 	pm_jb_str(j, vo, "summary", v->summary);
@@ -26,6 +55,7 @@ static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict 
 		pm_jb_tag(j, vo, "tag", v->tag);
 	else
 		pm_jb_null(j, vo, "tag");
+	pm_jb_bool(j, vo, "tag_partial", v->tag_partial);
 	pm_jb_str(j, vo, "driver", v->driver[0] ? v->driver : NULL);
 	if (v->has_holder) {
 		cJSON *h = pm_jb_obj(j, vo, "holder");
@@ -35,6 +65,7 @@ static void verdict_obj(struct pm_jb *j, cJSON *parent, const struct pm_verdict 
 	} else {
 		pm_jb_null(j, vo, "holder");
 	}
+	verdict_coverage(j, vo, v, f);
 }
 
 static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
@@ -51,6 +82,7 @@ static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
 		pm_jb_num(j, x, "outstanding", (double)r->outstanding);
 		pm_jb_num(j, x, "share", r->share);
 		pm_jb_str(j, x, "description", r->description[0] ? r->description : NULL);
+		pm_jb_bool(j, x, "partial", r->partial);
 		arr_str(j, x, "reasons", r->reasons[0], r->nreasons, sizeof(r->reasons[0]));
 	}
 	cJSON *da = pm_jb_arr(j, o, "suspect_drivers");
@@ -70,7 +102,7 @@ struct pm_error *pm_json_verdict(const struct pm_verdict *v, const struct pm_fin
 				 cJSON *parent)
 {
 	struct pm_jb j = { false };
-	verdict_obj(&j, parent, v);
+	verdict_obj(&j, parent, v, f);
 	cJSON *fa = pm_jb_arr(&j, parent, "findings");
 	for (size_t i = 0; fa && i < f->n; i++) {
 		const struct pm_finding *fi = &f->items[i];

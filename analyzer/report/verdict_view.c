@@ -16,19 +16,47 @@ static const char *sev_color(enum pm_severity s, bool healthy)
 	return s == PM_SEV_CRITICAL ? "\033[1;31m" : s == PM_SEV_WARNING ? "\033[33m" : "";
 }
 
+static const char *verdict_color(const struct pm_verdict *v)
+{
+	return v->outcome == PM_OUTCOME_INCONCLUSIVE ? "\033[1;35m"
+						     : sev_color(v->severity, v->healthy);
+}
+
 static const char *upper_sev(const struct pm_verdict *v)
 {
+	if (v->outcome == PM_OUTCOME_INCONCLUSIVE)
+		return "INCONCLUSIVE";
 	if (v->healthy)
 		return "HEALTHY";
 	return v->severity == PM_SEV_CRITICAL ? "CRITICAL" : "WARNING";
 }
 
+/* The headline's coverage mark: every rendering says a partial dump is partial. */
+static const char *coverage_mark(const struct pm_verdict *v)
+{
+	return v->incomplete ? "INCOMPLETE DUMP" : v->ncoverage ? "PARTIAL DATA" : NULL;
+}
+
+/* What the verdict lacked and what would supply it ("missing" for an inconclusive one, "not
+ * judged" otherwise). */
+static const char *missing_label(const struct pm_verdict *v)
+{
+	return v->outcome == PM_OUTCOME_INCONCLUSIVE ? "missing" : "not judged";
+}
+
 void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const struct pm_findings *f,
 		     bool color)
 {
-	const char *on = color ? sev_color(v->severity, v->healthy) : "", *off = color ? "\033[0m" : "";
-	pm_sb_printf(sb, "VERDICT: %s%s%s - %s (confidence %s)\n", on, upper_sev(v), off, v->summary,
+	const char *on = color ? verdict_color(v) : "", *off = color ? "\033[0m" : "";
+	const char *mark = coverage_mark(v);
+	pm_sb_printf(sb, "VERDICT: %s%s%s%s%s%s - %s (confidence %s)\n", on, upper_sev(v), off,
+		     mark ? " (" : "", mark ? mark : "", mark ? ")" : "", v->summary,
 		     pm_confidence_name(v->confidence));
+	for (unsigned i = 0; i < v->ncoverage; i++)
+		pm_sb_printf(sb, "COVERAGE: %s\n", v->coverage[i]);
+	for (unsigned i = 0; i < v->nmissing; i++)
+		pm_sb_printf(sb, "  %s: %s\n    would need: %s\n", missing_label(v),
+			     v->missing[i].what, v->missing[i].fix);
 	for (size_t i = 0; i < f->n; i++) {
 		const struct pm_finding *fi = &f->items[i];
 		const char *fon = color ? sev_color(fi->severity, false) : "";
@@ -78,11 +106,29 @@ static void md(struct pm_strbuf *sb, const char *s)
 void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 			 const struct pm_verdict *v, const struct pm_findings *f)
 {
+	const char *mark = coverage_mark(v);
 	pm_sb_printf(sb, "## poolmortem: ");
 	md(sb, upper_sev(v));
+	if (mark) {
+		pm_sb_printf(sb, " (");
+		md(sb, mark);
+		pm_sb_printf(sb, ")");
+	}
 	pm_sb_printf(sb, "\n\n**");
 	md(sb, v->summary);
 	pm_sb_printf(sb, "** (confidence %s)\n\n", pm_confidence_name(v->confidence));
+	for (unsigned i = 0; i < v->ncoverage; i++) {
+		pm_sb_printf(sb, "> **Coverage:** ");
+		md(sb, v->coverage[i]);
+		pm_sb_printf(sb, "\n%s", i + 1 == v->ncoverage ? "\n" : ">\n");
+	}
+	for (unsigned i = 0; i < v->nmissing; i++) {
+		pm_sb_printf(sb, "- **%s:** ", missing_label(v));
+		md(sb, v->missing[i].what);
+		pm_sb_printf(sb, " - would need: ");
+		md(sb, v->missing[i].fix);
+		pm_sb_printf(sb, "\n%s", i + 1 == v->nmissing ? "\n" : "");
+	}
 	pm_sb_printf(sb, "| | |\n|---|---|\n| Dump | `");
 	md(sb, s->dump);
 	pm_sb_printf(sb, "` |\n| Windows | ");
@@ -174,7 +220,10 @@ static void bar(struct pm_strbuf *sb, int y, const char *label, uint64_t used, u
 static void html_head(struct pm_strbuf *sb, const struct pm_summary *s,
 		      const struct pm_verdict *v)
 {
-	const char *vc = v->healthy ? "#2e7d32" : v->severity == PM_SEV_CRITICAL ? "#c62828" : "#ef6c00";
+	const char *vc = v->outcome == PM_OUTCOME_INCONCLUSIVE ? "#6a1b9a"
+			 : v->healthy ? "#2e7d32" : v->severity == PM_SEV_CRITICAL ? "#c62828"
+									     : "#ef6c00";
+	const char *mark = coverage_mark(v);
 	pm_sb_printf(sb, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		     "<title>poolmortem: ");
 	h(sb, s->dump);
@@ -183,13 +232,33 @@ static void html_head(struct pm_strbuf *sb, const struct pm_summary *s,
 		     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px}"
 		     "svg text{font-size:13px;font-family:sans-serif}.v{fill:#333}"
 		     ".sev-critical{color:#c62828}.sev-warning{color:#ef6c00}.sev-info{color:#555}"
+		     ".coverage{color:#b71c1c}.coverage-mark{color:#b71c1c;font-size:.8em}"
 		     "</style></head><body>\n", vc);
 	pm_sb_printf(sb, "<h1>poolmortem report</h1>\n<div class=\"verdict\" id=\"verdict\"><h2>");
 	h(sb, upper_sev(v));
+	if (mark) {
+		pm_sb_printf(sb, " <span class=\"coverage-mark\">(");
+		h(sb, mark);
+		pm_sb_printf(sb, ")</span>");
+	}
 	pm_sb_printf(sb, "</h2><p>");
 	h(sb, v->summary);
-	pm_sb_printf(sb, " (confidence %s)</p></div>\n<table><tr><th>Dump</th><td>",
-		     pm_confidence_name(v->confidence));
+	pm_sb_printf(sb, " (confidence %s)</p>", pm_confidence_name(v->confidence));
+	for (unsigned i = 0; i < v->ncoverage; i++) {
+		pm_sb_printf(sb, "<p class=\"coverage\" id=\"coverage-%u\"><b>Coverage:</b> ", i);
+		h(sb, v->coverage[i]);
+		pm_sb_printf(sb, "</p>");
+	}
+	if (v->nmissing)
+		pm_sb_printf(sb, "<ul class=\"missing\">");
+	for (unsigned i = 0; i < v->nmissing; i++) {
+		pm_sb_printf(sb, "<li><b>%s:</b> ", missing_label(v));
+		h(sb, v->missing[i].what);
+		pm_sb_printf(sb, " &mdash; would need: ");
+		h(sb, v->missing[i].fix);
+		pm_sb_printf(sb, "</li>");
+	}
+	pm_sb_printf(sb, "%s</div>\n<table><tr><th>Dump</th><td>", v->nmissing ? "</ul>" : "");
 	h(sb, s->dump);
 	pm_sb_printf(sb, "</td></tr><tr><th>Windows</th><td>");
 	h(sb, s->os[0] ? s->os : "unknown");
