@@ -225,7 +225,9 @@ static void at_risk(const struct pm_summary *s, const struct pm_rule_params *p,
 		v->confidence = PM_CONF_MEDIUM;
 	if (v->estimate && s->coverage.symbols != PM_SUM_SYM_FOUND)
 		missing(v, sym, "the kernel's own counters for %s (the figures are estimates)",
-			pm_resource_name(best->resource));
+			best->resource == PM_RES_NONPAGED ? "the nonpaged pool"
+			: best->resource == PM_RES_PAGED ? "the paged pool"
+			: best->resource == PM_RES_COMMIT ? "commit" : pm_resource_name(best->resource));
 	char t[5] = "";
 	if (v->tag)
 		pm_sum_tag_str(v->tag, t);

@@ -38,10 +38,10 @@ static const char *coverage_mark(const struct pm_verdict *v)
 }
 
 /* What the verdict lacked and what would supply it ("missing" for an inconclusive one, "not
- * judged" otherwise). */
+ * read" otherwise: what limited its confidence). */
 static const char *missing_label(const struct pm_verdict *v)
 {
-	return v->outcome == PM_OUTCOME_INCONCLUSIVE ? "missing" : "not judged";
+	return v->outcome == PM_OUTCOME_INCONCLUSIVE ? "missing" : "not read";
 }
 
 void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const struct pm_findings *f,
