@@ -46,13 +46,16 @@ static struct pm_error *seen_sha(struct pm_batch_summary *s, const cJSON *o, boo
 	return pm_strmap_add(&s->shas, sha, strlen(sha), 1) ? NULL : &pm_enomem;
 }
 
-static struct pm_error *add_bucket(struct pm_batch_summary *s, const cJSON *o, bool healthy)
+static struct pm_error *add_bucket(struct pm_batch_summary *s, const cJSON *o,
+				   const char *outcome)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "verdict");
 	char key[200];
-	/* the holder by image name: the same program on every machine, whatever its PID */
+	/* the holder by image name: the same program on every machine, whatever its PID; a
+	 * healthy or inconclusive verdict is its own bucket */
+	bool at_risk = !strcmp(outcome, "at_risk");
 	snprintf(key, sizeof(key), "%s | %s | %s | %s",
-		 healthy ? "healthy" : str_or(v, "resource", "?"), str_or(v, "tag", "-"),
+		 at_risk ? str_or(v, "resource", "?") : outcome, str_or(v, "tag", "-"),
 		 str_or(v, "driver", "-"),
 		 str_or(cJSON_GetObjectItemCaseSensitive(v, "holder"), "name", "-"));
 	uint64_t k;
@@ -121,10 +124,17 @@ static struct pm_error *add_line(struct pm_batch_summary *s, const cJSON *o)
 		s->dups++;
 		return NULL;
 	}
-	bool h = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(o, "verdict"), "healthy"));
-	h ? s->healthy++ : s->unhealthy++;
-	PM_TRY(add_bucket(s, o, h));
+	/* the outcome (a line of an older version has only "healthy") */
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "verdict");
+	const char *outcome = str_or(v, "outcome", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+		v, "healthy")) ? "healthy" : "at_risk");
+	if (!strcmp(outcome, "healthy"))
+		s->healthy++;
+	else if (!strcmp(outcome, "inconclusive"))
+		s->inconclusive++;
+	else
+		s->unhealthy++;
+	PM_TRY(add_bucket(s, o, outcome));
 	return add_tags(s, o);
 }
 
@@ -243,11 +253,12 @@ struct pm_error *pm_batch_summary_json(const struct pm_batch_summary *s, cJSON *
 		return &pm_enomem;
 	pm_jb_str(&j, o, "schema", "poolmortem.batch-summary/1");
 	pm_jb_num(&j, o, "results", (double)s->total);
-	pm_jb_num(&j, o, "unique_dumps", (double)(s->healthy + s->unhealthy));
+	pm_jb_num(&j, o, "unique_dumps", (double)(s->healthy + s->unhealthy + s->inconclusive));
 	pm_jb_num(&j, o, "duplicates", (double)s->dups);
 	pm_jb_num(&j, o, "errors", (double)s->errors);
 	pm_jb_num(&j, o, "healthy", (double)s->healthy);
 	pm_jb_num(&j, o, "with_findings", (double)s->unhealthy);
+	pm_jb_num(&j, o, "inconclusive", (double)s->inconclusive);
 	cJSON *ba = pm_jb_arr(&j, o, "buckets");
 	for (size_t i = 0; ba && i < s->nbuckets; i++) {
 		cJSON *x = pm_jb_push_obj(&j, ba);
@@ -276,9 +287,10 @@ struct pm_error *pm_batch_summary_text(const struct pm_batch_summary *s, char **
 	struct pm_strbuf sb = { 0 };
 	pm_sb_printf(&sb, "\nBatch summary: %zu results: %zu unique dumps, %zu duplicates "
 		     "(same SHA-256, counted once), %zu errors\n", s->total,
-		     s->healthy + s->unhealthy, s->dups, s->errors);
-	pm_sb_printf(&sb, "  healthy: %zu, with findings: %zu\n\n  Buckets (verdict | tag | "
-		     "driver | holder):\n", s->healthy, s->unhealthy);
+		     s->healthy + s->unhealthy + s->inconclusive, s->dups, s->errors);
+	pm_sb_printf(&sb, "  healthy: %zu, with findings: %zu, inconclusive: %zu\n\n  Buckets "
+		     "(verdict | tag | driver | holder):\n", s->healthy, s->unhealthy,
+		     s->inconclusive);
 	for (size_t i = 0; i < s->nbuckets; i++)
 		pm_sb_printf(&sb, "  %6zu  %s   e.g. %s\n", s->buckets[i].count, s->buckets[i].key,
 			     s->buckets[i].example);

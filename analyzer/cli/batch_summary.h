@@ -16,7 +16,8 @@
 #include "strmap.h"
 
 struct pm_batch_bucket {
-	char key[200]; /**< "resource | tag | driver | holder", or "healthy | - | - | -" */
+	char key[200]; /**< "resource | tag | driver | holder", "healthy | - | - | -" or
+			"inconclusive | - | - | -" */
 	size_t count;
 	char example[300]; /**< the first dump's path */
 	size_t order;      /**< first seen (ties keep it) */
@@ -34,7 +35,7 @@ struct pm_batch_errline {
 };
 
 struct pm_batch_summary {
-	size_t total, errors, dups, healthy, unhealthy;
+	size_t total, errors, dups, healthy, unhealthy, inconclusive; /* unhealthy: at risk */
 	struct pm_batch_bucket *buckets; /**< most dumps first */
 	size_t nbuckets;
 	struct pm_batch_tagsum *tags; /**< most bytes first */
