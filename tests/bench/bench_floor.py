@@ -68,9 +68,10 @@ def run_once(argv, stdout_path=os.devnull):
     return cpu, wall, peak, rc
 
 
-def paired(a, b, runs, a_codes=(0, 1, 4), b_codes=(0,)):
+def paired(a, b, runs, a_codes=(0, 1, 4, 5, 8, 12), b_codes=(0,)):
     """Warm both, then A B A B ...: medians and the median of the ratios A/B. The accepted exit
-    codes: analyze's 1 is a finding (exhaustion found), its 4 a partial report."""
+    codes: analyze's verdict bits, 1 a finding (exhausted or at risk), 4 a partial report, 8
+    inconclusive, and their sums 5 and 12."""
     for argv, codes in ((a, a_codes), (b, b_codes)):
         rc = run_once(argv)[3]
         if rc not in codes:
