@@ -276,6 +276,7 @@ struct pm_verdict {
 	char coverage[PM_MAX_COVERAGE][240];
 	unsigned ncoverage;
 	bool incomplete;    /**< the dump is incomplete (exit code bit 4) */
+	bool partial;       /**< the tag counts are partial data (tables missing or inconsistent) */
 	/** Inconclusive: what is missing and what would fix it; otherwise what limited the
 	 * confidence (resources not judged). */
 	struct pm_missing missing[PM_MAX_MISSING];

@@ -167,13 +167,15 @@ static void coverage_warnings(const struct pm_summary *s, struct pm_verdict *v)
 		else
 			coverage(v, "incomplete dump: %s", c->incomplete_why);
 	}
-	if (pm_tracker_partial(s)) {
+	v->partial = pm_tracker_partial(s);
+	if (v->partial) {
 		char why[160];
 		pm_tracker_partial_text(s, why, sizeof(why));
 		coverage(v, "partial data: %s", why);
 	}
 	if (c->kdbg_header_wrong)
-		coverage(v, "the dump header's KdDebuggerDataBlock is wrong: %s", c->kdbg_note);
+		coverage(v, "the dump header's KdDebuggerDataBlock is wrong: the KDBG was %.200s",
+			 c->kdbg_note[0] ? c->kdbg_note : "found elsewhere");
 }
 
 static void at_risk(const struct pm_summary *s, const struct pm_rule_params *p,

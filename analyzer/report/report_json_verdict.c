@@ -20,6 +20,7 @@ static void verdict_coverage(struct pm_jb *j, cJSON *vo, const struct pm_verdict
 			     const struct pm_findings *f)
 {
 	pm_jb_bool(j, vo, "incomplete", v->incomplete);
+	pm_jb_bool(j, vo, "partial", v->partial);
 	pm_jb_bool(j, vo, "estimate", v->estimate);
 	cJSON *ca = pm_jb_arr(j, vo, "coverage");
 	for (unsigned i = 0; ca && i < v->ncoverage; i++)

@@ -34,7 +34,7 @@ static const char *upper_sev(const struct pm_verdict *v)
 /* The headline's coverage mark: every rendering says a partial dump is partial. */
 static const char *coverage_mark(const struct pm_verdict *v)
 {
-	return v->incomplete ? "INCOMPLETE DUMP" : v->ncoverage ? "PARTIAL DATA" : NULL;
+	return v->incomplete ? "INCOMPLETE DUMP" : v->partial ? "PARTIAL DATA" : NULL;
 }
 
 /* What the verdict lacked and what would supply it ("missing" for an inconclusive one, "not
