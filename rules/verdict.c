@@ -174,8 +174,8 @@ static void coverage_warnings(const struct pm_summary *s, struct pm_verdict *v)
 		coverage(v, "partial data: %s", why);
 	}
 	if (c->kdbg_header_wrong)
-		coverage(v, "the dump header's KdDebuggerDataBlock is wrong: the KDBG was %.200s",
-			 c->kdbg_note[0] ? c->kdbg_note : "found elsewhere");
+		coverage(v, "KDBG: %.200s", c->kdbg_note[0] ? c->kdbg_note : "found elsewhere; the "
+			 "dump header's KdDebuggerDataBlock is wrong");
 }
 
 static void at_risk(const struct pm_summary *s, const struct pm_rule_params *p,

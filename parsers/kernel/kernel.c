@@ -171,8 +171,10 @@ static bool kdbg_fallback(struct pm_kernel *k, struct pm_diags *diags, const str
 	k->kdbg_header_wrong = true;
 	k->kdbg_header_va = k->kdbg_va.v;
 	present(&k->kdbg_va, d.kdbg_va, PM_PROV_SEARCH, d.kdbg_encoded
-		? "found encoded in the kernel image and decoded; the header's pointer is wrong"
-		: "found by its tag in the kernel image; the header's pointer is wrong");
+		? "found encoded in the kernel image and decoded; the dump header's "
+		  "KdDebuggerDataBlock is wrong"
+		: "found by its tag in the kernel image; the dump header's "
+		  "KdDebuggerDataBlock is wrong");
 	pm_diag_add(diags, PM_ERR_FORMAT, "kdbg", "the dump header's KdDebuggerDataBlock %#" PRIx64
 		    " is wrong (%s); the KDBG was found at %#" PRIx64 " instead: %s (kernel: %s)",
 		    k->kdbg_header_va, pm_err_msg(why), d.kdbg_va, d.kdbg_how, d.kernel_how);
