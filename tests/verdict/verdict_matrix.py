@@ -7,6 +7,8 @@ tests/verdict/matrix.txt and checked here, in one test.
 
 verdict_matrix.py POOLMORTEM KERNEL_DIR WORKDIR MATRIX.txt DUMP...   check every cell
 verdict_matrix.py --survey POOLMORTEM KERNEL_DIR WORKDIR DUMP...     print what is observed
+verdict_matrix.py --detail POOLMORTEM KERNEL_DIR WORKDIR DUMP...     the same, each cell with
+                                                                    its exit code and confidence
 
 A cell is "np:Leak" (at risk: nonpaged pool, tag Leak; "np:-" no tag named; a trailing "~" when
 the tag is ranked from partial data), "commit:Lkpg", "paged:MmSt", "phys:-", "corrupt:-",
@@ -119,7 +121,7 @@ def check_cell(pm, path, sym, rc, out, err, v, damage, twin, fails, where):
             fails.append("%s: the HTML verdict box lacks the coverage warning" % where)
 
 
-def run(pm, kdir, work, dumps, expected=None):
+def run(pm, kdir, work, dumps, expected=None, detail=False):
     os.makedirs(work, exist_ok=True)
     fails, rows, ncells = [], [], 0
     for dump in dumps:
@@ -141,6 +143,8 @@ def run(pm, kdir, work, dumps, expected=None):
                     twin = v
                 where = "%s/%s/%s" % (name, symmode, col)
                 check_cell(pm, path, sym, rc, out, err, v, col, twin, fails, where)
+                if detail and v is not None:
+                    cell += "/%d/%s" % (rc, v.get("confidence", "?"))
                 row.append(cell)
                 ncells += 1
                 if path != dump:
@@ -171,7 +175,8 @@ def read_matrix(path):
 
 
 def main(argv):
-    survey = argv[1] == "--survey"
+    survey = argv[1] in ("--survey", "--detail")
+    detail = argv[1] == "--detail"
     if survey:
         argv = argv[1:]
     pm, kdir, work = (os.path.abspath(a) for a in argv[1:4])
@@ -180,12 +185,14 @@ def main(argv):
     else:
         expected = read_matrix(argv[4])
         dumps = [os.path.abspath(a) for a in argv[5:]]
-    fails, rows, ncells = run(pm, kdir, work, dumps, expected)
+    fails, rows, ncells = run(pm, kdir, work, dumps, expected, detail)
     if survey:
         w = max(len(r[0]) for r in rows)
-        print("%-*s %-8s %s" % (w, "# scenario", "symbols", " ".join("%-13s" % c for c in COLUMNS)))
+        cw = 24 if detail else 13
+        print("%-*s %-8s %s" % (w, "# scenario", "symbols", " ".join("%-*s" % (cw, c)
+                                                                  for c in COLUMNS)))
         for name, symmode, row in rows:
-            print("%-*s %-8s %s" % (w, name, symmode, " ".join("%-13s" % c for c in row)))
+            print("%-*s %-8s %s" % (w, name, symmode, " ".join("%-*s" % (cw, c) for c in row)))
     if expected is not None:
         seen = {(r[0], r[1]) for r in rows}
         for k in sorted(set(expected) - seen):
