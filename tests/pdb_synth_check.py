@@ -36,6 +36,10 @@ def main():
                     continue
                 d = json.loads(p.stdout)
                 checked += 1
+                src = {k: d["source"].get(k) for k in want["source"]}
+                if src != want["source"]:
+                    fails.append("%s %s: source %r, want %r (both ages named)" % (
+                        f, ty, src, want["source"]))
                 if d["size"] != w["size"]:
                     fails.append("%s %s: size %r, want %#x" % (f, ty, d["size"], w["size"]))
                 got = {m["name"]: (m["offset"], (m["bit_position"], m["bit_length"])

@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "jsonb.h"
 #include "strbuf.h"
+#include "symstore.h"
 
 /* Policy: pointer/array levels spelled out in a type name. */
 enum { DT_MAX_NAME_DEPTH = 8 };
@@ -89,6 +90,31 @@ static void module_name(const struct pm_symtab *t, char *out, size_t n)
 		*dot = 0;
 }
 
+/* Which file was read: its name, GUID and ages (a PDB has two that may differ: amdppm.pdb's
+ * PDB-info stream says 3, its DBI 1), machine and path. */
+static void source_json(struct pm_jb *j, cJSON *root, const struct pm_symtab *t)
+{
+	cJSON *src = pm_jb_obj(j, root, "source");
+	pm_jb_str(j, src, "format", t->id.format);
+	pm_jb_str(j, src, "path", t->path);
+	if (t->id.pdb_name[0])
+		pm_jb_str(j, src, "pdb", t->id.pdb_name);
+	if (t->id.has_guid) {
+		char g[33];
+		pm_sym_guid_text(t->id.guid, g);
+		pm_jb_str(j, src, "guid", g);
+	}
+	if (!strcmp(t->id.format, "PDB")) {
+		pm_jb_num(j, src, "dbi_age", t->id.age);
+		if (t->id.has_info_age)
+			pm_jb_num(j, src, "pdb_info_age", t->id.info_age);
+		if (t->id.machine)
+			pm_jb_hex(j, src, "machine", t->id.machine);
+	} else {
+		pm_jb_num(j, src, "age", t->id.age);
+	}
+}
+
 /* The type @p type and, for a struct or union, its members (caller frees m). */
 struct dt_type {
 	pm_tref ty;
@@ -155,9 +181,7 @@ struct pm_error *pm_json_dt(struct pm_symtab *t, const char *type, cJSON **ret)
 		pm_jb_num(&j, root, "size", (double)d.size);
 	else
 		pm_jb_null(&j, root, "size");
-	cJSON *src = pm_jb_obj(&j, root, "source");
-	pm_jb_str(&j, src, "format", t->id.format);
-	pm_jb_str(&j, src, "path", t->path);
+	source_json(&j, root, t);
 	cJSON *arr = pm_jb_arr(&j, root, "members");
 	for (size_t i = 0; arr && i < d.n && !err; i++)
 		err = dt_member_json(&j, t, arr, &d.m[i]);
@@ -224,6 +248,7 @@ struct pm_error *pm_json_x(struct pm_symtab *t, const char *const *names, size_t
 	struct pm_jb j = { false };
 	cJSON *root = pm_jb_chk(&j, cJSON_CreateObject());
 	pm_jb_str(&j, root, "schema", "poolmortem.x/1");
+	source_json(&j, root, t);
 	cJSON *arr = pm_jb_arr(&j, root, "symbols");
 	for (size_t i = 0; arr && i < n; i++) {
 		uint64_t rva = 0;

@@ -17,7 +17,7 @@ static struct pm_error *read_info(struct pdb *p)
 	size_t n;
 	PM_TRY(pm_pdb_read_stream(p, S_PDB, "PDB info", &b, &n));
 	struct pm_rd rd = pm_rd_make(b, n, PM_AS_BUF, 0, "PDB info stream");
-	uint32_t version, sig, age;
+	uint32_t version = 0, sig = 0, age = 0;
 	struct pm_error *err = pm_rd_u32(&rd, 0, &version);
 	if (!err)
 		err = pm_rd_u32(&rd, 4, &sig);
@@ -31,7 +31,10 @@ static struct pm_error *read_info(struct pdb *p)
 	free(b);
 	p->base.id.has_guid = !err;
 	(void)sig;
-	(void)age; /* the DBI age is the one matched against the image (symbols.md §2.3) */
+	/* The DBI age is the one matched first against the image (symbols.md §2.3); real PDBs may
+	 * carry a higher PDB-info age (amdppm.pdb: 3, DBI 1, image 1), kept for the report. */
+	p->base.id.has_info_age = !err;
+	p->base.id.info_age = age;
 	return err;
 }
 
@@ -91,6 +94,7 @@ static struct pm_error *read_dbi(struct pdb *p)
 		err = pm_rd_u16(&rd, 58, &machine);
 	if (err)
 		goto out;
+	p->base.id.machine = machine;
 	p->base.id.ptr_size = machine == 0x8664 || machine == 0xAA64 ? 8 : machine == 0x14C ? 4 : 0;
 	/* substreams: ModInfo, SectionContribution, SectionMap, SourceInfo, TypeServerMap,
 	 * then EC (size at +52) and the optional debug header (size at +48) */

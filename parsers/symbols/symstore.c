@@ -127,7 +127,8 @@ static bool try_file(struct pm_symfind *f, const struct pm_symwant *w, const cha
 		return false;
 	}
 	pm_sym_guid_text(t->id.guid, got);
-	if (memcmp(t->id.guid, w->guid, 16) || t->id.age != w->age) {
+	const char *which = pm_symtab_age_match(&t->id, w->age);
+	if (memcmp(t->id.guid, w->guid, 16) || !which) {
 		note(f, "%s: refused: it is %s GUID %s age %" PRIu32 ", the kernel's image wants %s "
 		     "GUID %s age %" PRIu32, path, t->id.pdb_name[0] ? t->id.pdb_name : "a PDB", got,
 		     t->id.age, w->pdb_name, want, w->age);
@@ -136,7 +137,13 @@ static bool try_file(struct pm_symfind *f, const struct pm_symwant *w, const cha
 	}
 	if (!t->id.pdb_name[0]) /* an ISF that does not name its PDB */
 		snprintf(t->id.pdb_name, sizeof(t->id.pdb_name), "%.255s", w->pdb_name);
-	note(f, "%s: matches (%s GUID %s age %" PRIu32 ")", path, t->id.format, got, t->id.age);
+	if (t->id.has_info_age && t->id.info_age != t->id.age)
+		note(f, "%s: matches (%s GUID %s, %s age %" PRIu32 " = the image's; DBI age %" PRIu32
+		     ", PDB-info age %" PRIu32 ")", path, t->id.format, got, which, w->age,
+		     t->id.age, t->id.info_age);
+	else
+		note(f, "%s: matches (%s GUID %s age %" PRIu32 ")", path, t->id.format, got,
+		     t->id.age);
 	f->tab = t;
 	f->where = strdup(path);
 	return true;

@@ -16,6 +16,15 @@ void pm_symtab_destroy(struct pm_symtab *t)
 		t->ops->destroy(t);
 }
 
+const char *pm_symtab_age_match(const struct pm_symtab_id *id, uint32_t image_age)
+{
+	if (id->age == image_age)
+		return strcmp(id->format, "PDB") ? id->format : "DBI";
+	if (id->has_info_age && id->info_age == image_age)
+		return "PDB-info";
+	return NULL;
+}
+
 struct pm_error *pm_sym_rva(struct pm_symtab *t, const char *name, uint64_t *rva)
 {
 	return t->ops->symbol(t, name, rva);

@@ -87,6 +87,10 @@ struct pm_symtab_id {
 	bool has_guid;
 	uint8_t guid[16];    /**< raw GUID bytes, as in the RSDS record */
 	uint32_t age;        /**< the age that must equal the image's (PDB: the DBI age) */
+	bool has_info_age;   /**< PDB: the PDB-info stream's age was read */
+	uint32_t info_age;   /**< PDB: the PDB-info stream's age, which real PDBs may hold above the
+			      *   DBI's and the image's (amdppm.pdb: 3 against 1); also accepted */
+	uint16_t machine;    /**< PDB: the DBI's machine (0x8664, 0xAA64, 0x14C); 0 unknown */
 	unsigned ptr_size;   /**< 4 or 8; 0 unknown */
 };
 
@@ -97,6 +101,13 @@ struct pm_symtab {
 };
 
 void pm_symtab_destroy(struct pm_symtab *t);
+
+/**
+ * Which of the file's ages equals @p image_age: "DBI" (PDB) or "ISF" first, then "PDB-info";
+ * NULL when none does. Real PDBs carry two ages that may differ (amdppm.pdb: PDB-info 3, DBI 1;
+ * user32.pdb: 3 and 2); images name the DBI's (amdppm.sys: 1), so it is tried first.
+ */
+const char *pm_symtab_age_match(const struct pm_symtab_id *id, uint32_t image_age);
 
 /** A member found by dotted path. */
 struct pm_field {
