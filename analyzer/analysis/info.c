@@ -99,6 +99,7 @@ static void gather_symbols(struct pm_info *in, const struct pm_info_opts *opts)
 		return;
 	}
 	s->found = true;
+	s->age_matched = pm_symtab_age_match(&s->find.tab->id, w.age);
 }
 
 /* Takes @p dmp (destroyed on failure too). */
@@ -155,6 +156,38 @@ bool pm_info_incomplete(const struct pm_info *in, const char **why_ret)
 {
 	*why_ret = in->k->incomplete_why ? in->k->incomplete_why : "out of memory";
 	return in->k->incomplete;
+}
+
+long pm_info_module_at(const struct pm_info *in, uint64_t va)
+{
+	const struct pm_module_list *m = &in->k->modules;
+	for (size_t i = 0; i < m->n; i++)
+		if (m->items[i].size && va >= m->items[i].base &&
+		    va - m->items[i].base < m->items[i].size)
+			return (long)i;
+	return -1;
+}
+
+bool pm_info_module_is_kernel(const struct pm_info *in, size_t i)
+{
+	const struct pm_kernel *k = in->k;
+	if (i >= k->modules.n)
+		return false;
+	if (!k->kernel_base.absent)
+		return k->modules.items[i].base == k->kernel_base.v;
+	return i == 0;
+}
+
+const char *pm_info_module_image_key(const struct pm_info *in, size_t i, char *buf, size_t len)
+{
+	const struct pm_triage *t = in->dmp->triage;
+	const struct pm_module *m = i < in->k->modules.n ? &in->k->modules.items[i] : NULL;
+	if (!t || !m || !m->name || i >= t->ndrivers || !t->drivers[i].has_timestamp ||
+	    t->drivers[i].base != m->base)
+		return NULL;
+	snprintf(buf, len, "%s/%08" PRIX32 "%" PRIx32, pm_module_file_name(m->name),
+		 t->drivers[i].timestamp, m->size);
+	return buf;
 }
 
 static void layout_text(const struct pm_tracker_layout *L, char *out, size_t n)

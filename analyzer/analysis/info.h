@@ -81,6 +81,8 @@ struct pm_sym_info {
 	bool found;         /**< find.tab is the kernel's matching PDB/ISF */
 	struct pm_symfind find;
 	char *absent;       /**< why not, when requested && !found (owned) */
+	const char *age_matched; /**< found: which of the file's ages is the image's ("DBI",
+				  *   "PDB-info", "ISF"; pm_symtab_age_match) */
 	struct pm_sym_use *uses; /**< at most PM_MAX_SYM_USES */
 	size_t nuses;
 	char **diffs;       /**< where the symbols and the built-in profile differ (at most
@@ -148,6 +150,18 @@ void pm_info_destroy(struct pm_info *info);
 /** Whether something a complete report needs could not be read; *why_ret the first such
  * problem (borrowed). */
 bool pm_info_incomplete(const struct pm_info *in, const char **why_ret);
+
+/** The index of the module whose image holds @p va (as `lm a` finds it); -1 when none does. */
+long pm_info_module_at(const struct pm_info *in, uint64_t va);
+/** Whether module @p i is the kernel (its base is the kernel's, or the first when unknown). */
+bool pm_info_module_is_kernel(const struct pm_info *in, size_t i);
+/**
+ * The symbol store's key of module @p i's image file ("ntoskrnl.exe/0D8333E61046000":
+ * TimeDateStamp then SizeOfImage), the one way to its PDB when the dump holds no image pages;
+ * NULL when the dump does not give the TimeDateStamp (only triage driver lists of a known
+ * layout do).
+ */
+const char *pm_info_module_image_key(const struct pm_info *in, size_t i, char *buf, size_t len);
 
 /**
  * Read @p len bytes of the dump's memory at @p addr (virtual through the kernel page tables,

@@ -18,6 +18,14 @@ const char *pm_windows_name(uint32_t build, uint32_t product_type, bool is64, ch
  * for 0x1000007E), or NULL for a code Microsoft's reference does not document. */
 const char *pm_bugcheck_name(uint32_t code);
 
+/**
+ * WinDbg's lm name of a module (its file's base name without the extension; the kernel is
+ * "nt") from a BaseDllName or full path ("\\SystemRoot\\system32\\hal.dll" -> "hal").
+ */
+const char *pm_module_lm_name(const char *path, bool is_kernel, char *buf, size_t len);
+/** The file name of @p path (after its last '\\' or '/'). */
+const char *pm_module_file_name(const char *path);
+
 /** One documented bugcheck (the table bugcheck_table.py generates, sorted by code). */
 struct pm_bugcheck_entry {
 	uint32_t code;

@@ -3,6 +3,7 @@
 // counters are not usable, estimates from the tag tracker (pool-internals.md §4.5).
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,57 @@ static void descriptors(const struct pm_info *in, struct pm_vm_view *v)
 	present(l, pages, PM_PROV_DESCRIPTORS, "pool descriptors", NULL);
 }
 
+/* A small memory dump: no kernel memory, only DUMP_MM_STORAGE64, which the kernel fills (in
+ * pages: MmWriteTriageInformation) only when MiniDumpFields has MMINFO (0x100). Real triage
+ * dumps (tests/real: 0xCFF, x64 and ARM64) lack it and hold the block zeroed. */
+static void triage_lines(const struct pm_info *in, struct pm_vm_view *v)
+{
+	const struct pm_triage *t = in->dmp->triage;
+	static const struct {
+		enum pm_vm_line_id id;
+		size_t off;
+		const char *source;
+	} mm[] = {
+		{ PM_VM_nonpaged_usage, offsetof(struct pm_triage, mm_nonpaged_alloc),
+		  "DUMP_MM_STORAGE64.MmAllocatedNonPagedPool" },
+		{ PM_VM_nonpaged_max, offsetof(struct pm_triage, mm_nonpaged_max),
+		  "DUMP_MM_STORAGE64.MmMaximumNonPagedPool" },
+		{ PM_VM_paged_usage, offsetof(struct pm_triage, mm_paged_alloc),
+		  "DUMP_MM_STORAGE64.PagedPoolAllocated" },
+		{ PM_VM_paged_max, offsetof(struct pm_triage, mm_paged_max),
+		  "DUMP_MM_STORAGE64.PagedPoolMaximum" },
+		{ PM_VM_committed_pages, offsetof(struct pm_triage, mm_committed),
+		  "DUMP_MM_STORAGE64.CommittedPages" },
+		{ PM_VM_commit_peak, offsetof(struct pm_triage, mm_commit_peak),
+		  "DUMP_MM_STORAGE64.CommittedPagesPeak" },
+	};
+	for (int i = 0; i < _PM_VM_MAX; i++)
+		if (v->line[i].absent)
+			absent(&v->line[i], PM_ABSENT_NOT_IN_DUMP, "a small memory dump holds no "
+			       "kernel memory");
+	char why[160];
+	if (!t->has_mm)
+		snprintf(why, sizeof(why), "MiniDumpFields %#x lacks MMINFO (0x100): the kernel did "
+			 "not fill the small dump's DUMP_MM_STORAGE64", in->dmp->hdr.minidump_fields);
+	else if (!t->mm_nonpaged_max && !t->mm_committed)
+		snprintf(why, sizeof(why), "the small dump's DUMP_MM_STORAGE64 is zeroed");
+	else
+		why[0] = 0;
+	for (size_t i = 0; i < sizeof(mm) / sizeof(mm[0]); i++) {
+		if (why[0]) {
+			absent(&v->line[mm[i].id], PM_ABSENT_NOT_CAPTURED, why);
+			continue;
+		}
+		uint64_t pages;
+		memcpy(&pages, (const char *)t + mm[i].off, sizeof(pages));
+		if (pages) /* a 0 there is a counter the kernel did not fill, not a measurement */
+			present(&v->line[mm[i].id], pages, PM_PROV_TRIAGE, mm[i].source, NULL);
+		else
+			absent(&v->line[mm[i].id], PM_ABSENT_NOT_CAPTURED, "the small dump's "
+			       "DUMP_MM_STORAGE64 holds 0 for it");
+	}
+}
+
 /* Where no counter is usable, the tracker's bytes are a lower bound (§4.5). */
 static void tracker_estimates(const struct pm_info *in, struct pm_vm_view *v)
 {
@@ -250,6 +302,8 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 		kdbg_lines_read(in, v);
 		descriptors(in, v);
 	}
+	if (in->dmp->triage)
+		triage_lines(in, v);
 	tracker_estimates(in, v);
 	session_check(in, v);
 	banners(v);

@@ -83,6 +83,9 @@ static void add_symbols(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		pm_jb_str(j, id, "pdb", t->id.pdb_name);
 		pm_jb_str(j, id, "guid", g);
 		pm_jb_num(j, id, "age", t->id.age);
+		if (t->id.has_info_age)
+			pm_jb_num(j, id, "pdb_info_age", t->id.info_age);
+		pm_jb_str(j, id, "age_matched", s->age_matched);
 	} else {
 		pm_jb_str(j, o, "absent", s->absent);
 	}
@@ -208,6 +211,24 @@ static void add_bugcheck(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		char p[PM_FMT_ADDR];
 		pm_jb_push_str(j, params, pm_fmt_addr(h->bugcheck_params[i], p));
 	}
+	/* parameters that are addresses inside a loaded image, as `lm a` names them */
+	cJSON *in_mod = NULL;
+	for (int i = 0; i < 4; i++) {
+		long m = pm_info_module_at(in, h->bugcheck_params[i]);
+		const struct pm_module *mo = m >= 0 ? &in->k->modules.items[m] : NULL;
+		if (!mo || !mo->name)
+			continue;
+		if (!in_mod && !(in_mod = pm_jb_arr(j, b, "in_module")))
+			break;
+		cJSON *o = pm_jb_push_obj(j, in_mod);
+		char at[320];
+		snprintf(at, sizeof(at), "%s+%#" PRIx64, pm_module_file_name(mo->name),
+			 h->bugcheck_params[i] - mo->base);
+		pm_jb_num(j, o, "parameter", i + 1);
+		pm_jb_str(j, o, "module", pm_module_file_name(mo->name));
+		pm_jb_hex(j, o, "offset", h->bugcheck_params[i] - mo->base);
+		pm_jb_str(j, o, "at", at);
+	}
 }
 
 static void add_time_memory(struct pm_jb *j, cJSON *root, const struct pm_info *in)
@@ -264,6 +285,14 @@ static void add_kernel(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		add_pdb(j, k, "pdb", &kn->pe);
 	else
 		add_pdb_absent(j, k, "pdb", kn->pe_absent.why, pm_absence_detail(&kn->pe_absent));
+	for (size_t i = 0; i < kn->modules.n; i++) {
+		char key[300];
+		if (!pm_info_module_is_kernel(in, i))
+			continue;
+		if (pm_info_module_image_key(in, i, key, sizeof(key)))
+			pm_jb_str(j, k, "image_key", key);
+		break;
+	}
 	if (!kn->has_kdbg) {
 		add_absence(j, root, "kdbg", &kn->kdbg_absent);
 		return;
@@ -293,9 +322,16 @@ static void add_modules(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		cJSON *x = pm_jb_push_obj(j, list);
 		if (!x)
 			break;
+		char lm[256], key[300];
 		pm_jb_str(j, x, "name", mo->name);
+		if (mo->name)
+			pm_jb_str(j, x, "lm", pm_module_lm_name(mo->name,
+								pm_info_module_is_kernel(in, i),
+								lm, sizeof(lm)));
 		pm_jb_hex(j, x, "base", mo->base);
 		pm_jb_hex(j, x, "size", mo->size);
+		if (pm_info_module_image_key(in, i, key, sizeof(key)))
+			pm_jb_str(j, x, "image_key", key);
 		const struct pm_kmodule *im = k->mods ? &k->mods[i] : NULL;
 		if (im && !im->pe_absent && im->pe.has_codeview)
 			add_pdb(j, x, "pdb", &im->pe);

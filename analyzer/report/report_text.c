@@ -66,6 +66,14 @@ static void info_bugcheck(struct pm_strbuf *sb, const struct pm_info *in)
 		for (int i = 0; i < 4; i++)
 			pm_sb_printf(sb, " %0*" PRIx64, h->is64 ? 16 : 8, h->bugcheck_params[i]);
 		pm_sb_printf(sb, "\n");
+		for (int i = 0; i < 4; i++) { /* as `lm a` names an address */
+			long m = pm_info_module_at(in, h->bugcheck_params[i]);
+			const struct pm_module *mo = m >= 0 ? &k->modules.items[m] : NULL;
+			if (mo && mo->name)
+				pm_sb_printf(sb, "                  parameter %d is %s+%#" PRIx64 "\n",
+					     i + 1, pm_module_file_name(mo->name),
+					     h->bugcheck_params[i] - mo->base);
+		}
 	} else {
 		pm_sb_printf(sb, "Bugcheck:         none (a capture of a running system)\n");
 	}
@@ -135,6 +143,14 @@ static void info_kernel(struct pm_strbuf *sb, const struct pm_info *in)
 	} else {
 		pm_sb_printf(sb, "Kernel PDB:       (%s)%s%s\n", absent_text(k->pe_absent.why),
 			     k->pe_absent.detail ? " " : "", pm_absence_detail(&k->pe_absent));
+		char ikey[300];
+		for (size_t i = 0; i < k->modules.n; i++)
+			if (pm_info_module_is_kernel(in, i)) {
+				if (pm_info_module_image_key(in, i, ikey, sizeof(ikey)))
+					pm_sb_printf(sb, "Kernel image:     symbol-store key %s (its "
+						     "PDB's GUID is in the image)\n", ikey);
+				break;
+			}
 	}
 	if (k->has_kdbg) {
 		pm_sb_printf(sb, "KDBG:             %s, size %#x, found via %s, %s\n",

@@ -10,6 +10,7 @@ enum {
 	PM_MAX_RDMP_RANGES = 1u << 20,
 	PM_MAX_TRIAGE_DRIVERS = 4096,
 	PM_MAX_DUMP_STRING = 1024,
+	PM_MAX_DUMP_BLOBS = 4096, /* secondary-data records after a triage dump (real: 20, 42) */
 };
 
 struct pm_dmp_ops {

@@ -277,7 +277,8 @@ struct pm_error *pm_dmp_open(struct pm_source *src, struct pm_dmp **ret)
 			    "Attributes has InsufficientDumpfileSize set: the writer dropped pages "
 			    "for lack of space");
 	if (dmp->has_expected_size && h->has_required_space &&
-	    h->required_space != dmp->expected_size)
+	    (dmp->required_space_is_bound ? h->required_space < dmp->expected_size
+					  : h->required_space != dmp->expected_size))
 		pm_diag_add(&dmp->diags, PM_ERR_FORMAT, "container",
 			    "RequiredDumpSpace (file offset 0xfa0) is %#" PRIx64 " but the page "
 			    "layout needs %#" PRIx64 " bytes", h->required_space,

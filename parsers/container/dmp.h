@@ -103,6 +103,8 @@ struct pm_triage_driver {
 	char *name; /**< UTF-8 */
 	uint64_t base;
 	uint32_t size;
+	bool has_timestamp; /**< the entry's layout is known to hold the image's TimeDateStamp */
+	uint32_t timestamp; /**< with SizeOfImage, the symbol store's key of the image file */
 };
 
 /** What a triage (mini) dump carries besides the header (crashdump-format.md §2.6). */
@@ -114,6 +116,11 @@ struct pm_triage {
 	bool has_kdbg_copy;
 	uint64_t kdbg_copy_off; /**< file offset of the KDBG copy */
 	uint32_t kdbg_copy_size;
+	/* Secondary data after SizeOfDump: a DUMP_BLOB_FILE_HEADER ("DumpBlob") then DUMP_BLOB
+	 * records to the end of the file (Singularity Dump.h; real triage dumps: 20 and 42). */
+	bool has_blobs;
+	uint32_t nblobs;
+	uint64_t blob_bytes;  /**< from SizeOfDump to the end of the last record */
 	bool has_mm;
 	uint64_t mm_nonpaged_max, mm_nonpaged_alloc, mm_paged_max, mm_paged_alloc;
 	uint64_t mm_committed, mm_commit_peak, mm_commit_limit_max;
@@ -134,6 +141,8 @@ struct pm_dmp {
 	struct pm_pagemap map;
 	bool has_expected_size;
 	uint64_t expected_size; /**< size the container says the file should have */
+	bool required_space_is_bound; /**< RequiredDumpSpace is the space reserved for the dump
+				       *   (triage), an upper bound, not the file's size */
 	struct pm_triage *triage; /**< only for DumpType 4 */
 	struct pm_diags diags;
 	enum pm_container container;

@@ -161,12 +161,68 @@ static struct pm_error *read_drivers(struct pm_dmp *dmp, struct pm_triage *t,
 		}
 		d->base = base;
 		d->size = size32;
+		/* The 0x90-byte x64 entry holds CheckSum at +0x80 and TimeDateStamp at +0x88 [M]:
+		 * both real triage dumps' kernels are filed under TimeDateStamp+SizeOfImage
+		 * (rizinorg/test-pdb-repository ntoskrnl.exe/0d8333e61046000, df291b09103e000). */
+		if (is64 && stride == 0x90 && !(err = pm_rd_u32(&dl, e + 0x88, &d->timestamp)))
+			d->has_timestamp = d->timestamp != 0; /* 0: not written */
+		if (err)
+			goto out;
 		t->ndrivers++;
 	}
 out:
 	free(buf);
 	free(pool);
 	return err;
+}
+
+/* The secondary data a triage dump may carry after its SizeOfDump bytes: "DumpBlob", the file
+ * header's size and a build field, then records { u32 HeaderSize (0x20), GUID Tag, u32
+ * DataSize, u32 PrePad, u32 PostPad } each followed by its padding and data. Sets
+ * dmp->expected_size to where the last record ends. */
+static struct pm_error *read_blobs(struct pm_dmp *dmp, struct pm_triage *t)
+{
+	uint64_t at = t->size_of_dump, fsize = dmp->src->size;
+	uint8_t b[0x20];
+	if (fsize < at + 16)
+		return NULL;
+	PM_TRY(pm_source_read_exact(dmp->src, at, b, 16, "DUMP_BLOB_FILE_HEADER"));
+	if (memcmp(b, "DumpBlob", 8))
+		return NULL;
+	struct pm_rd fh = pm_rd_make(b, 16, PM_AS_FILE, at, "DUMP_BLOB_FILE_HEADER");
+	uint32_t hsize;
+	PM_TRY(pm_rd_u32(&fh, 8, &hsize));
+	if (hsize < 16 || hsize > fsize - at)
+		return pm_err(PM_ERR_FORMAT, "DUMP_BLOB_FILE_HEADER at file offset %#" PRIx64
+			      ": HeaderSize %#x does not fit the file (%#" PRIx64 " bytes)", at,
+			      hsize, fsize);
+	t->has_blobs = true;
+	uint64_t o = at + hsize;
+	while (o < fsize) {
+		if (t->nblobs >= PM_MAX_DUMP_BLOBS)
+			return pm_err(PM_ERR_LIMIT, "DUMP_BLOB_HEADER at file offset %#" PRIx64
+				      ": more than %u secondary-data records", o, PM_MAX_DUMP_BLOBS);
+		PM_TRY(pm_source_read_exact(dmp->src, o, b, sizeof(b), "DUMP_BLOB_HEADER"));
+		struct pm_rd r = pm_rd_make(b, sizeof(b), PM_AS_FILE, o, "DUMP_BLOB_HEADER");
+		uint32_t h, size, pre, post;
+		PM_TRY(pm_rd_u32(&r, 0, &h));
+		PM_TRY(pm_rd_u32(&r, 20, &size));
+		PM_TRY(pm_rd_u32(&r, 24, &pre));
+		PM_TRY(pm_rd_u32(&r, 28, &post));
+		uint64_t end = o + (uint64_t)h + pre + size + post; /* each term < 2^32: no wrap */
+		if (h < sizeof(b))
+			return pm_err(PM_ERR_FORMAT, "DUMP_BLOB_HEADER at file offset %#" PRIx64
+				      ": HeaderSize %#x is smaller than the header", o, h);
+		t->nblobs++;
+		o = end;
+		if (end > fsize)
+			pm_diag_add(&dmp->diags, PM_ERR_TRUNCATED, "container", "DUMP_BLOB_HEADER "
+				    "%u: its data ends at %#" PRIx64 ", past the end of the file "
+				    "(%#" PRIx64 ")", t->nblobs, end, fsize);
+	}
+	t->blob_bytes = o - at;
+	dmp->expected_size = o;
+	return NULL;
 }
 
 static struct pm_error *triage_build(struct pm_dmp *dmp, const uint8_t *hdrbuf)
@@ -198,6 +254,11 @@ static struct pm_error *triage_build(struct pm_dmp *dmp, const uint8_t *hdrbuf)
 	memcpy(dmp->subformat, "TRGD", 5);
 	dmp->has_expected_size = true;
 	dmp->expected_size = t->size_of_dump;
+	/* RequiredDumpSpace is what the kernel reserved for the small dump: real ones hold more
+	 * than the file (0x197915 for 0x160ab4 bytes), which ends with the secondary data. */
+	dmp->required_space_is_bound = true;
+	if ((err = read_blobs(dmp, t)))
+		pm_diag_take(&dmp->diags, "container", pm_err_wrap(err, "triage secondary data"));
 	uint32_t fields = h->minidump_fields;
 	if (fields & TRIAGE_DRIVER_LIST) {
 		err = read_drivers(dmp, t, &tr, l);

@@ -35,5 +35,19 @@ int main(void)
 		CHECK(pm_bugcheck_table[i - 1].code < pm_bugcheck_table[i].code);
 	for (unsigned i = 0; i < pm_bugcheck_table_n; i++)
 		CHECK(streq(pm_bugcheck_name(pm_bugcheck_table[i].code), pm_bugcheck_table[i].name));
+	/* releases: a 19041 kernel runs 2004..22H2 (a real 22H2 dump carries 19041) */
+	char buf[96];
+	const char *r = pm_windows_name(19041, 1, true, buf, sizeof(buf));
+	CHECK(r && strstr(r, "2004/20H2/21H1/21H2/22H2") && strstr(r, "does not say which"));
+	r = pm_windows_name(22621, 1, true, buf, sizeof(buf));
+	CHECK(r && strstr(r, "22H2/23H2") && strstr(r, "does not say which"));
+	CHECK(streq(pm_windows_name(26100, 3, true, buf, sizeof(buf)), "Windows Server 2025"));
+	CHECK(streq(pm_windows_name(22000, 1, true, buf, sizeof(buf)), "Windows 11 21H2"));
+	CHECK(streq(pm_windows_name(7601, 0, true, buf, sizeof(buf)),
+		    "Windows 7 SP1 / Windows Server 2008 R2 SP1"));
+	CHECK(pm_windows_name(12345, 1, true, buf, sizeof(buf)) == NULL);
+	char small[8]; /* truncated, never overrun */
+	r = pm_windows_name(19041, 1, true, small, sizeof(small));
+	CHECK(r && strlen(r) == sizeof(small) - 1);
 	return test_failures ? 1 : 0;
 }
