@@ -149,6 +149,7 @@ int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_dt(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_tags(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 /* cli_holders.c */
 int pm_cmd_processes(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_handles(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);

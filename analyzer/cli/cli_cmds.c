@@ -99,6 +99,12 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	{ "x", "x [--json] SYMFILE NAME...",
 	  "  x SYMFILE NAME...  symbols' RVAs from a PDB or ISF file\n",
 	  o_info, 2, -1, "x takes a PDB or ISF file and symbol names", false, pm_cmd_x },
+	{ "tags", "tags [--json] DRIVER.sys",
+	  "  tags DRIVER.sys  the pool tags a driver file gives away: tag-like immediates in its\n"
+	  "                   code (r8d: the allocators' Tag argument), the pool routines it\n"
+	  "                   imports, and for a KMDF driver the tag the framework derives\n"
+	  "                   from its name\n",
+	  o_info, 1, 1, "tags takes one driver file (.sys)", false, pm_cmd_tags },
 	{ "read", "read DUMP ADDR LEN [--phys] [--json]",
 	  "  read DUMP ADDR LEN [--phys]\n"
 	  "                   bytes of kernel virtual (or, with --phys, physical) memory,\n"

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_io.h"
+#include "drvtags_view.h"
 #include "dtview.h"
 #include "jsonb.h"
 #include "symfile.h"
@@ -66,4 +68,38 @@ int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 {
 	(void)cmd;
 	return sym_cmd(a, false);
+}
+
+/* tags [--json] DRIVER.sys: the driver file's own pool-tag evidence. */
+int pm_cmd_tags(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
+{
+	(void)cmd;
+	char *file = NULL, *out = NULL;
+	size_t len = 0;
+	struct pm_drvtags d;
+	cJSON *tree = NULL;
+	struct pm_error *err = pm_cli_read_file(a->pos[0], PM_DRVTAGS_MAX_FILE, &file, &len);
+	if (!err) {
+		err = pm_drvtags_build((const uint8_t *)file, len, a->pos[0], &d);
+		free(file);
+		if (!err) {
+			err = a->json ? pm_drvtags_json(&d, a->pos[0], &tree)
+				      : pm_drvtags_text(&d, a->pos[0], &out);
+			pm_drvtags_deinit(&d);
+		}
+	}
+	if (!err && tree) {
+		err = pm_json_print(tree, true, &out);
+		cJSON_Delete(tree);
+	}
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s: %s\n", a->pos[0], pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	fputs(out, stdout);
+	if (a->json)
+		fputc('\n', stdout);
+	free(out);
+	return PM_EXIT_OK;
 }

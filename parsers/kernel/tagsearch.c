@@ -55,6 +55,58 @@ void pm_tagsearch_buf(const uint8_t *img, size_t len, const struct pm_pe_info *p
 	}
 }
 
+static bool alnum(uint8_t c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* Outside a register load the bytes must read as a tag more strictly (letters, digits,
+ * space, '_'): instruction bytes such as "D$(D" are printable too. */
+static bool strict_tag(const uint8_t *b)
+{
+	for (int i = 0; i < 4; i++)
+		if (!alnum(b[i]) && b[i] != ' ' && b[i] != '_')
+			return false;
+	return true;
+}
+
+static bool tag_like(const uint8_t *b)
+{
+	uint8_t c = b[0];
+	if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+		return false;
+	for (int i = 1; i < 4; i++)
+		if (b[i] < 0x20 || b[i] > 0x7E)
+			return false;
+	return true;
+}
+
+void pm_tagsearch_immediates(const uint8_t *img, size_t len, const struct pm_pe_info *pe,
+			     pm_imm_fn fn, void *ctx)
+{
+	uint16_t n = pe->nsections < PM_PE_MAX_SECTIONS ? pe->nsections : PM_PE_MAX_SECTIONS;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct pm_pe_section *s = &pe->sections[i];
+		if (!(s->characteristics & (SCN_CNT_CODE | SCN_MEM_EXECUTE)) || s->rva >= len)
+			continue;
+		size_t end = s->vsize < len - s->rva ? s->rva + (size_t)s->vsize : len;
+		for (size_t o = s->rva; end >= 4 && o <= end - 4; o++) {
+			if (!tag_like(img + o) || !immediate_at(img, o))
+				continue;
+			uint32_t v = (uint32_t)img[o] | (uint32_t)img[o + 1] << 8 |
+				     (uint32_t)img[o + 2] << 16 | (uint32_t)img[o + 3] << 24;
+			enum pm_imm_reg r = PM_IMM_OTHER;
+			if (o >= 2 && img[o - 1] == 0xB8 && img[o - 2] == 0x41)
+				r = PM_IMM_R8D; /* 41 B8: mov r8d, imm32 */
+			else if (o >= 1 && img[o - 1] == 0xBA && !(o >= 2 && (img[o - 2] & 0xF0) == 0x40))
+				r = PM_IMM_EDX; /* BA without REX: mov edx, imm32 */
+			if (r == PM_IMM_OTHER && !strict_tag(img + o))
+				continue;
+			fn(ctx, v, r);
+		}
+	}
+}
+
 static struct pm_error *vm_read_cb(void *ctx, uint64_t va, void *buf, size_t len)
 {
 	return pm_vmem_read(ctx, va, buf, len);

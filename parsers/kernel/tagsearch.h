@@ -49,4 +49,20 @@ struct pm_error *pm_tagsearch_image(const struct pm_vmem *vm, uint64_t base, uin
 				    const struct pm_pe_info *pe, const uint32_t *tags, size_t ntags,
 				    struct pm_tag_hits *hits);
 
+/** Where a tag-like immediate is loaded (x64 calling convention: the allocators
+ * ExAllocatePoolWithTag / ExAllocatePool2 / ExAllocatePool3 take the tag as their third
+ * argument, r8d; ExFreePoolWithTag as its second, edx, as do many drivers' own wrappers). */
+enum pm_imm_reg { PM_IMM_R8D, PM_IMM_EDX, PM_IMM_OTHER, _PM_IMM_MAX };
+
+typedef void (*pm_imm_fn)(void *ctx, uint32_t tag, enum pm_imm_reg reg);
+
+/**
+ * Call @p fn for each immediate operand (as pm_tagsearch_buf() recognises them) inside an
+ * executable section of @p img whose four bytes read as a pool tag: printable ASCII, the
+ * first a letter or digit (elsewhere than r8d/edx: letters, digits, space and '_' only). The
+ * driver's own tags, found with no tag list to look for. Pure.
+ */
+void pm_tagsearch_immediates(const uint8_t *img, size_t len, const struct pm_pe_info *pe,
+			     pm_imm_fn fn, void *ctx);
+
 #endif

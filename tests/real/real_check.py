@@ -180,17 +180,31 @@ def check_pdb(pm, name, path, exp):
 
 
 def check_driver(pm, name, path, exp):
+    """`tags DRIVER.sys` against the tags objdump pairs with calls to the pool routines."""
     tags = exp.get('immediate_tags', {})
-    what = []
-    if tags:
-        what.append('%d immediate tag(s) (%s)' % (len(tags), ', '.join(sorted(tags)[:6])))
+    rc, got, _, err = run(pm, 'tags', '--json', path)
+    if got is None:
+        check(name, 'tags --json gives a report', False, 'JSON', err.strip()[:200])
+        return
+    found = {t['tag']: t for t in got.get('immediate_tags', [])}
+    missing = sorted(t for t in tags if t not in found)
+    how = {t: ('r8d' if found[t]['r8d'] else 'edx' if found[t]['edx'] else 'other')
+           for t in tags if t in found}
+    check(name, 'tags: the %d tag(s) passed to pool routines as immediates are found (%s)' % (
+        len(tags), ', '.join('%s:%s' % (t, how[t]) for t in sorted(how)[:6]) or 'none'),
+        not missing, sorted(tags), missing and {'missing': missing})
+    imports = sorted(exp.get('pool_imports', []))
+    allocs = sorted(x for x in got.get('pool_imports', []) if x.startswith('ExAllocate'))
+    check(name, 'tags: pool allocators imported (%s)' % (', '.join(imports) or 'none'),
+          allocs == imports, imports, allocs)
+    kt = (got.get('kmdf_derived_tag') or {}).get('tag')
     if exp.get('kmdf'):
-        what.append('KMDF derived tag %r' % exp['kmdf_derived_tag'])
-    if 'ExAllocatePool2' in exp.get('pool_imports', []):
-        what.append('ExAllocatePool2 only')
-    report('GAP', name, 'attribution of %s: no command attributes tags in a driver file; '
-           'checked through rules below' % ('; '.join(what) or 'nothing (no pool calls with '
-                                             'immediate tags)'))
+        check(name, "tags: KMDF client, the framework's tag %r derived from its name" %
+              exp['kmdf_derived_tag'], got.get('kmdf') and kt == exp['kmdf_derived_tag'],
+              exp['kmdf_derived_tag'], kt)
+    else:
+        check(name, 'tags: not a KMDF client (no derived tag)', not got.get('kmdf') and not kt,
+              None, kt)
 
 
 def summary_case(base_tags, modules, hits):
