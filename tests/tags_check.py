@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""`tags DRIVER.sys` on a small PE32+ driver written here from the PE/COFF specification (not
+from the parser): two sections whose raw data sits elsewhere than their RVAs, an import table
+(ntoskrnl.exe: ExAllocatePool2, ExFreePoolWithTag; WDFLDR.SYS: WdfVersionBind), and code
+loading tags into r8d (the allocators' Tag argument), edx and a stack slot. Also: a file that
+is not a PE, and one whose import names point outside the image.
+
+tags_check.py POOLMORTEM SCHEMA
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+fails = []
+
+
+def driver(bad_import=False):
+    f = bytearray(0x800)
+    f[0:2] = b"MZ"
+    struct.pack_into("<I", f, 0x3C, 0x80)
+    f[0x80:0x84] = b"PE\0\0"
+    struct.pack_into("<HHIIIHH", f, 0x84, 0x8664, 2, 0x5EED, 0, 0, 0xF0, 0x22)
+    opt = 0x98
+    struct.pack_into("<H", f, opt, 0x20B)
+    struct.pack_into("<II", f, opt + 0x38, 0x3000, 0x400)  # SizeOfImage, SizeOfHeaders
+    struct.pack_into("<I", f, opt + 0x6C, 16)
+    struct.pack_into("<II", f, opt + 0x70 + 8, 0x2000, 0x100)  # import directory
+    sec = opt + 0xF0
+    for i, (name, rva, raw, ch) in enumerate([(b".text", 0x1000, 0x400, 0x60000020),
+                                              (b".rdata", 0x2000, 0x600, 0x40000040)]):
+        o = sec + 40 * i
+        f[o:o + 8] = name.ljust(8, b"\0")
+        struct.pack_into("<IIII", f, o + 8, 0x1000, rva, 0x200, raw)
+        struct.pack_into("<I", f, o + 36, ch)
+    code = (b"\x41\xB8Leak" + b"\xBALeak" + b"\xC7\x44\x24\x28Look" + b"\x41\xB8Tag2" +
+            b"\xBA\x10\x00\x00\x00" + b"\xC3")
+    f[0x400:0x400 + len(code)] = code
+    rd = 0x600 - 0x2000  # file offset of an .rdata RVA
+    struct.pack_into("<III", f, rd + 0x2000, 0x2100, 0, 0)
+    struct.pack_into("<II", f, rd + 0x2000 + 12, 0x2180, 0x2140)
+    struct.pack_into("<III", f, rd + 0x2014, 0x2120, 0, 0)
+    struct.pack_into("<II", f, rd + 0x2014 + 12, 0x2190, 0x2160)
+    names = [0x21A0, 0x21C0] if not bad_import else [0x7FFFFFF0, 0x21C0]
+    for at in (0x2100, 0x2140):
+        struct.pack_into("<QQQ", f, rd + at, names[0], names[1], 0)
+    for at in (0x2120, 0x2160):
+        struct.pack_into("<QQ", f, rd + at, 0x21E0, 0)
+    for at, s in ((0x2180, b"ntoskrnl.exe"), (0x2190, b"WDFLDR.SYS"),
+                  (0x21A2, b"ExAllocatePool2"), (0x21C2, b"ExFreePoolWithTag"),
+                  (0x21E2, b"WdfVersionBind")):
+        f[rd + at:rd + at + len(s)] = s
+    return bytes(f)
+
+
+def run(pm, *args):
+    return subprocess.run([pm] + list(args), capture_output=True, text=True)
+
+
+def main():
+    pm, schema_path = sys.argv[1], sys.argv[2]
+    try:
+        import jsonschema
+        schema = json.load(open(schema_path))
+        val = jsonschema.Draft202012Validator({"$ref": "#/$defs/tags", "$defs": schema["$defs"]})
+    except ImportError:
+        val = None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "leakdrv.sys")
+        open(path, "wb").write(driver())
+        p = run(pm, "tags", "--json", path)
+        if p.returncode:
+            fails.append("tags: exit %d: %s" % (p.returncode, p.stderr.strip()))
+            d = {}
+        else:
+            d = json.loads(p.stdout)
+        got = {t["tag"]: (t["r8d"], t["edx"], t["other"]) for t in d.get("immediate_tags", [])}
+        want = {"Leak": (1, 1, 0), "Tag2": (1, 0, 0), "Look": (0, 0, 1)}
+        if got != want:
+            fails.append("immediate tags %r, want %r" % (got, want))
+        if d.get("pool_imports") != ["ExAllocatePool2", "ExFreePoolWithTag"]:
+            fails.append("pool imports %r" % d.get("pool_imports"))
+        if not d.get("kmdf") or (d.get("kmdf_derived_tag") or {}).get("tag") != "leak":
+            fails.append("KMDF: %r %r" % (d.get("kmdf"), d.get("kmdf_derived_tag")))
+        if val and d:
+            for e in val.iter_errors(d):
+                fails.append("schema: %s" % e.message[:200])
+        # a name pointing outside the image: the imports' error is reported, tags still listed
+        open(path, "wb").write(driver(bad_import=True))
+        p = run(pm, "tags", "--json", path)
+        d = json.loads(p.stdout) if p.returncode == 0 else {}
+        if "imports_error" not in d or not d.get("immediate_tags"):
+            fails.append("bad import name: exit %d, %r" % (p.returncode, d)[:300])
+        open(path, "wb").write(b"this is not a driver")
+        p = run(pm, "tags", path)
+        if p.returncode != 3 or "MZ" not in p.stderr:
+            fails.append("not a PE: exit %d, %r" % (p.returncode, p.stderr))
+    for x in fails:
+        print("FAIL:", x)
+    print("tags on a written driver: %s" % ("ok" if not fails else "%d failures" % len(fails)))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
