@@ -151,8 +151,8 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 						? fi->drivers[0].name : "");
 		}
 		pm_finding_step(fi, "Commit, not pool, is the limit: find the process or driver "
-				"with the largest private commit (Task Manager 'Commit size', !vm 1 in "
-				"WinDbg), and check the pagefile size.");
+				"with the largest private commit (Task Manager 'Commit size'; in "
+				"WinDbg, plain !vm ends with the per-process commit list), and check the pagefile size.");
 		if (!s->np_usage.absent || !s->p_usage.absent)
 			pm_finding_step(fi, "Pool usage counts against commit: see the pool findings "
 					"for the tags that hold it.");
