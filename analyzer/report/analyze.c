@@ -159,10 +159,17 @@ struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_o
 		pm_analysis_deinit(&a);
 		return err;
 	}
+	/* what the reader of a ticket must see first: the dump does not hold everything */
+	const char *coverage = NULL;
+	if (a.sum.triage)
+		coverage = "a small memory dump: it holds the header, the bugcheck and the module "
+			   "names, no pool data";
+	else if (!pm_info_incomplete(in, &coverage))
+		coverage = NULL;
 	if (o->format == PM_FMT_MD)
-		pm_verdict_markdown(&sb, &a.sum, &a.verdict, &a.findings);
+		pm_verdict_markdown(&sb, &a.sum, &a.verdict, &a.findings, coverage);
 	else if (o->format == PM_FMT_HTML)
-		pm_verdict_html(&sb, &a.sum, &a.verdict, &a.findings);
+		pm_verdict_html(&sb, &a.sum, &a.verdict, &a.findings, coverage);
 	else
 		text_report(&sb, in, &a, o);
 	pm_analysis_deinit(&a);

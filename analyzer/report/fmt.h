@@ -20,6 +20,7 @@ enum {
 	PM_FMT_PCT = 16,
 	PM_FMT_TIME = 32,
 	PM_FMT_CODE = 12, /**< "0x" and 8 digits */
+	PM_FMT_HUMAN = 64,
 };
 
 /* The same as expressions with a buffer of their own (valid to the end of the enclosing
@@ -30,6 +31,9 @@ enum {
 #define PM_PAGES(v) pm_fmt_pages((v), (char[PM_FMT_PAGES]){ 0 })
 #define PM_PAGES_KB(v) pm_fmt_pages_kb((v), (char[PM_FMT_PAGES]){ 0 })
 #define PM_PCT(f) pm_fmt_pct((f), (char[PM_FMT_PCT]){ 0 })
+#define PM_HUMAN(v) pm_fmt_human((v), (char[PM_FMT_HUMAN]){ 0 })
+#define PM_UNIT(v) pm_fmt_unit((v), (char[PM_FMT_HUMAN]){ 0 })
+#define PM_THOUSANDS(v) pm_fmt_thousands((v), (char[PM_FMT_BYTES]){ 0 })
 #define PM_BUGCHECK(c) pm_fmt_bugcheck((c), false, (char[PM_FMT_CODE]){ 0 })
 
 /** A pool tag: its four characters, '?' for a byte that is not printable ASCII. */
@@ -38,6 +42,13 @@ const char *pm_fmt_tag(uint32_t tag, char out[PM_FMT_TAG]);
 const char *pm_fmt_addr(uint64_t v, char out[PM_FMT_ADDR]);
 /** A byte count, exactly. */
 const char *pm_fmt_bytes(uint64_t v, char out[PM_FMT_BYTES]);
+/** A count with thousands separators: "1,468,006,400". */
+const char *pm_fmt_thousands(uint64_t v, char out[PM_FMT_BYTES]);
+/** A byte count for people: "1.37 GiB (1,468,006,400 bytes)", "512 bytes" (binary units,
+ * the exact figure beside them). */
+const char *pm_fmt_human(uint64_t bytes, char out[PM_FMT_HUMAN]);
+/** The same without the exact figure: "1.37 GiB", "512 bytes". */
+const char *pm_fmt_unit(uint64_t bytes, char out[PM_FMT_HUMAN]);
 /** A count of 4 KiB pages with its size: "1543 pages (6 MiB)". */
 const char *pm_fmt_pages(uint64_t pages, char out[PM_FMT_PAGES]);
 /** The same as WinDbg's !vm gives it: "1543 pages (6172 Kb)". */

@@ -12,6 +12,8 @@
 
 #include "../harness/test.h"
 #include "analyze.h"
+#include "cite.h"
+#include "fmt.h"
 #include "info.h"
 
 static long allocs, fail_at;
@@ -36,8 +38,30 @@ static bool is_part_error(const cJSON *x)
 	       cJSON_IsString(m);
 }
 
+/* People's units and citations (fmt.c, cite.c). */
+static void check_units_and_citations(void)
+{
+	CHECK(!strcmp(PM_HUMAN(0), "0 bytes"));
+	CHECK(!strcmp(PM_HUMAN(1023), "1,023 bytes"));
+	CHECK(!strcmp(PM_HUMAN(1024), "1.00 KiB (1,024 bytes)"));
+	CHECK(!strcmp(PM_HUMAN(1468006400), "1.37 GiB (1,468,006,400 bytes)"));
+	CHECK(!strcmp(PM_HUMAN(UINT64_MAX), "16777216 TiB (18,446,744,073,709,551,615 bytes)"));
+	CHECK(!strcmp(PM_UNIT(48 << 20), "48.0 MiB"));
+	CHECK(!strcmp(PM_THOUSANDS(999), "999") && !strcmp(PM_THOUSANDS(1000), "1,000"));
+	char b[200];
+	CHECK(!strcmp(pm_cite_short("reboot. [RUSS]", b, sizeof(b)), "reboot. (Russinovich, 2009)"));
+	CHECK(!strcmp(pm_cite_short("18 MB ([RUSS])", b, sizeof(b)), "18 MB (Russinovich, 2009)"));
+	CHECK(!strcmp(pm_cite_short("[X] none", b, sizeof(b)), "[X] none")); /* unknown: kept */
+	const char *tiny = "a [KB312362]";
+	CHECK(pm_cite_short(tiny, b, 8) == tiny); /* no room: the text as it is */
+	const char *c[4];
+	CHECK(pm_cite_list("[RUSS] [KB312362] [NOPE]", c, 4) == 2);
+	CHECK(strstr(c[0], "Pushing the Limits") && strstr(c[1], "312362"));
+}
+
 int main(int argc, char **argv)
 {
+	check_units_and_citations();
 	if (argc != 2) {
 		fprintf(stderr, "usage: test_report DUMP\n");
 		return 2;
