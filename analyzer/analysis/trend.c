@@ -58,13 +58,23 @@ static void snap_init(struct snap *s, const cJSON *doc, bool one_machine)
 	s->doc = doc;
 	snprintf(s->path, sizeof(s->path), "%s", *str(doc, "path") ? str(doc, "path")
 							     : str(doc, "info.file.path"));
-	if (one_machine)
+	if (one_machine) {
 		snprintf(s->key, sizeof(s->key), "all dumps (grouping forced)");
-	else
-		snprintf(s->key, sizeof(s->key), "%s build %.0f, %.0f processors, %.0f pages of RAM, "
-			 "kernel %s", str(doc, "info.machine.os"), num(doc, "info.machine.build"),
-			 num(doc, "info.machine.processors"), num(doc, "info.memory.ram_pages"),
-			 str(doc, "info.kernel.pdb.symbol_key"));
+	} else {
+		/* a figure the dump lacks is said to be unknown, never "nan" */
+		double build = num(doc, "info.machine.build"), cpus = num(doc, "info.machine.processors");
+		double ram = num(doc, "info.memory.ram_pages");
+		const char *os = str(doc, "info.machine.os"), *kern = str(doc, "info.kernel.pdb.symbol_key");
+		char b[24] = "unknown", c[24] = "unknown", r[40] = "RAM unknown";
+		if (!isnan(build))
+			snprintf(b, sizeof(b), "%.0f", build);
+		if (!isnan(cpus))
+			snprintf(c, sizeof(c), "%.0f", cpus);
+		if (!isnan(ram))
+			snprintf(r, sizeof(r), "%.0f MiB of RAM", ram * 4096 / 1048576);
+		snprintf(s->key, sizeof(s->key), "%s build %s, %s processors, %s, kernel %s",
+			 *os ? os : "Windows (version unknown)", b, c, r, *kern ? kern : "unknown");
+	}
 	s->systime = parse_iso(str(doc, "info.time.system_time"));
 	double up = num(doc, "info.time.uptime_seconds");
 	s->uptime_h = isnan(up) ? NAN : up / 3600.0;
@@ -83,28 +93,39 @@ static int snap_cmp(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
-/* bytes of @p tag in one dump (both pools), and which pool holds most */
-static double tag_bytes(const cJSON *doc, const char *tag, bool *paged_ret)
+struct growth {
+	char tag[5];
+	bool paged;
+	double np_peak, p_peak; /* the most bytes seen in each pool: which pool the tag is in */
+	double first, last, rate; /* bytes, bytes, bytes per hour */
+};
+
+/* bytes of @p g's tag in one dump (both pools); the pool that held the most in any dump
+ * names it, so a tag that vanishes (0 bytes at the end) keeps its pool */
+static double tag_bytes(const cJSON *doc, struct growth *g)
 {
 	const cJSON *tags = get(doc, "summary.tags"), *it;
 	cJSON_ArrayForEach(it, tags)
 	{
-		if (strcmp(str(it, "tag"), tag))
+		if (strcmp(str(it, "tag"), g->tag))
 			continue;
 		double np = num(it, "np_bytes"), p = num(it, "p_bytes");
 		np = isnan(np) ? 0 : np;
 		p = isnan(p) ? 0 : p;
-		*paged_ret = p > np;
+		g->np_peak = np > g->np_peak ? np : g->np_peak;
+		g->p_peak = p > g->p_peak ? p : g->p_peak;
+		g->paged = g->p_peak > g->np_peak;
 		return np + p;
 	}
 	return 0;
 }
 
-struct growth {
-	char tag[5];
-	bool paged;
-	double first, last, rate; /* bytes, bytes, bytes per hour */
-};
+/* "+12.34 MiB" */
+static const char *mib(double bytes, bool sign, char out[32])
+{
+	snprintf(out, 32, sign ? "%+.2f MiB" : "%.2f MiB", bytes / 1048576);
+	return out;
+}
 
 static int growth_cmp(const void *a, const void *b)
 {
@@ -160,7 +181,7 @@ static void group(struct pm_strbuf *sb, cJSON *arr, struct snap *s, size_t a, si
 	for (size_t k = 0; k < ng; k++) {
 		double sx = 0, sy = 0, sxx = 0, sxy = 0;
 		for (size_t i = 0; i < n; i++) {
-			double y = tag_bytes(s[a + i].doc, g[k].tag, &g[k].paged);
+			double y = tag_bytes(s[a + i].doc, &g[k]);
 			if (i == 0)
 				g[k].first = y;
 			if (i == n - 1)
@@ -187,15 +208,26 @@ static void group(struct pm_strbuf *sb, cJSON *arr, struct snap *s, size_t a, si
 		if (!isnan(s[a + i].uptime_h))
 			cJSON_AddNumberToObject(d, "uptime_hours", s[a + i].uptime_h);
 		cJSON_AddItemToArray(da, d);
-		pm_sb_printf(sb, "    %s  %s  uptime %.1f h\n", str(s[a + i].doc, "info.time.system_time"),
-			     s[a + i].path, s[a + i].uptime_h);
+		const char *when = str(s[a + i].doc, "info.time.system_time");
+		char up[32] = "uptime unknown";
+		if (!isnan(s[a + i].uptime_h))
+			snprintf(up, sizeof(up), "uptime %.1f h", s[a + i].uptime_h);
+		pm_sb_printf(sb, "    %s  %s  %s\n", *when ? when : "(time unknown)", s[a + i].path,
+			     up);
 	}
 	if (n < 2)
 		pm_sb_printf(sb, "  one dump only: no growth to measure\n");
 	cJSON *ta = cJSON_AddArrayToObject(go, "tags");
-	pm_sb_printf(sb, "  %-4s %-8s %16s %16s %16s %14s\n", "Tag", "Pool", "First bytes",
-		     "Last bytes", "Growth", "Bytes/hour");
+	if (n >= 2)
+		pm_sb_printf(sb, "  %-4s %-8s %14s %14s %14s %14s\n", "Tag", "Pool", "First", "Last",
+			     "Growth", "Rate (MiB/h)");
+	size_t shown = 0, unchanged = 0;
 	for (size_t k = 0; k < ng; k++) {
+		/* a tag that did not move says nothing about a leak: counted, not listed */
+		if (n >= 2 && g[k].first == g[k].last && fabs(g[k].rate) < 0.5) {
+			unchanged++;
+			continue;
+		}
 		cJSON *t = cJSON_CreateObject();
 		cJSON_AddStringToObject(t, "tag", g[k].tag);
 		cJSON_AddStringToObject(t, "pool", g[k].paged ? "paged" : "nonpaged");
@@ -204,11 +236,17 @@ static void group(struct pm_strbuf *sb, cJSON *arr, struct snap *s, size_t a, si
 		cJSON_AddNumberToObject(t, "growth_bytes", g[k].last - g[k].first);
 		cJSON_AddNumberToObject(t, "bytes_per_hour", round(g[k].rate * 1000) / 1000);
 		cJSON_AddItemToArray(ta, t);
-		if (k < top && n >= 2)
-			pm_sb_printf(sb, "  %-4s %-8s %16.0f %16.0f %+16.0f %+14.1f\n", g[k].tag,
-				     g[k].paged ? "paged" : "nonpaged", g[k].first, g[k].last,
-				     g[k].last - g[k].first, g[k].rate);
+		char f[32], l[32], d[32];
+		if (shown++ < top && n >= 2)
+			pm_sb_printf(sb, "  %-4s %-8s %14s %14s %14s %+14.3f\n", g[k].tag,
+				     g[k].paged ? "paged" : "nonpaged", mib(g[k].first, false, f),
+				     mib(g[k].last, false, l), mib(g[k].last - g[k].first, true, d),
+				     g[k].rate / 1048576);
 	}
+	cJSON_AddNumberToObject(go, "unchanged_tags", (double)unchanged);
+	if (n >= 2 && unchanged)
+		pm_sb_printf(sb, "  (%zu tag%s unchanged across the dumps, not listed)\n", unchanged,
+			     unchanged == 1 ? "" : "s");
 	pm_sb_printf(sb, "\n");
 	free(g);
 	free(x);
