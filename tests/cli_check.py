@@ -8,7 +8,8 @@
   a valid value), and so is every option the README's usage lines give it;
 - an option a command does not take, and a wrong number of arguments, are usage errors (exit 2)
   with a message on stderr and nothing on stdout;
-- a mistyped command is answered with "did you mean", a folder given to a one-dump command
+- a mistyped command or option is answered with "did you mean" (an option of other commands
+  with their names), a folder given to a one-dump command
   with the batch command to run instead, and a program (an ELF that is no core) is named as
   such, not as a damaged dump.
 """
@@ -96,6 +97,15 @@ def main():
         rc, out, err = run(pm, typo, "x")
         if rc != 2 or out or "did you mean '%s'?" % want not in err:
             fails.append("%s: exit %d, no 'did you mean %s': %r" % (typo, rc, want, err))
+    for args, want in ((["poolused", "--tpo", "3", "x"], "did you mean '--top'?"),
+                       (["analyze", "--fromat=md", "x"], "did you mean '--format'?"),
+                       (["info", "--csv", "x"], "--csv is an option of poolused, bigpool")):
+        rc, out, err = run(pm, *args)
+        if rc != 2 or out or want not in err:
+            fails.append("%s: exit %d, no %r: %r" % (" ".join(args), rc, want, err))
+    rc, out, err = run(pm, "poolused", "x", "--top")
+    if rc != 2 or "did you mean" in err:
+        fails.append("poolused --top without its value: exit %d, %r" % (rc, err))
     rc, out, err = run(pm, "zzzzzz")
     if rc != 2 or "did you mean" in err or "unknown command 'zzzzzz'" not in err:
         fails.append("zzzzzz: exit %d, %r" % (rc, err))

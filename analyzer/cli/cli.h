@@ -94,6 +94,9 @@ extern const size_t pm_cli_ncmds;
 
 /** The command named @p name, or NULL. */
 const struct pm_cli_cmd *pm_cli_find(const char *name);
+/** Edits (insertions, deletions, substitutions, swaps of neighbours) from @p a to @p b,
+ * capped at 9. */
+unsigned pm_cli_edits(const char *a, const char *b);
 /** The command @p name was probably meant to be (a typo: at most two edits, or a prefix of
  * one command only), or NULL. */
 const struct pm_cli_cmd *pm_cli_nearest(const char *name);

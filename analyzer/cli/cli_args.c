@@ -210,6 +210,48 @@ static int take(int id, const char *v, struct pm_cli_args *a)
 	return e;
 }
 
+/* After getopt_long refused @p arg: the option of @p cmd it was probably meant to be, or the
+ * commands that take it. An exact name (an option missing its value) is no typo. */
+static void suggest_option(const struct pm_cli_cmd *cmd, const char *arg)
+{
+	if (strncmp(arg, "--", 2))
+		return;
+	char name[64], others[256] = "";
+	snprintf(name, sizeof(name), "%s", arg + 2);
+	char *eq = strchr(name, '=');
+	if (eq)
+		*eq = 0;
+	const char *best = NULL;
+	unsigned bd = 3;
+	for (const int *id = cmd->opts;; id++) {
+		const struct pm_cli_optdef *d = pm_cli_optdef(*id == OPT_END ? OPT_HELP : *id);
+		unsigned e = pm_cli_edits(name, d->name);
+		if (!e) /* its own option, refused for its value: getopt said why */
+			return;
+		if (e < bd && e <= (strlen(d->name) <= 4 ? 1u : 2u)) {
+			bd = e;
+			best = d->name;
+		}
+		if (*id == OPT_END)
+			break;
+	}
+	if (best) {
+		fprintf(stderr, "poolmortem: did you mean '--%s'?\n", best);
+		return;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < pm_cli_ncmds && k < sizeof(others) - 40; i++)
+		for (const int *id = pm_cli_cmds[i].opts; *id != OPT_END; id++)
+			if (!strcmp(pm_cli_optdef(*id)->name, name)) {
+				k += (size_t)snprintf(others + k, sizeof(others) - k, "%s%s",
+						      k ? ", " : "", pm_cli_cmds[i].name);
+				break;
+			}
+	if (k)
+		fprintf(stderr, "poolmortem: --%s is an option of %s, not of %s\n", name, others,
+			cmd->name);
+}
+
 int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_cli_args *a)
 {
 	struct option lo[40];
@@ -242,6 +284,8 @@ int pm_cli_parse(const struct pm_cli_cmd *cmd, int argc, char **argv, struct pm_
 			return PM_EXIT_OK;
 		}
 		if (c == '?' || c == ':') {
+			if (optind > 0 && optind <= argc)
+				suggest_option(cmd, argv[optind - 1]);
 			fprintf(stderr, "poolmortem: try 'poolmortem %s --help'\n", cmd->name);
 			return PM_EXIT_USAGE;
 		}

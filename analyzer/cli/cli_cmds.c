@@ -122,8 +122,8 @@ const struct pm_cli_cmd *pm_cli_find(const char *name)
 	return NULL;
 }
 
-/* Levenshtein distance of two short strings (command names), capped at 9. */
-static unsigned edits(const char *a, const char *b)
+/* Levenshtein distance of two short strings (command and option names), capped at 9. */
+unsigned pm_cli_edits(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	if (la > 30 || lb > 30)
@@ -152,7 +152,7 @@ const struct pm_cli_cmd *pm_cli_nearest(const char *name)
 	unsigned bd = 3, nprefix = 0;
 	size_t n = strlen(name);
 	for (size_t i = 0; i < pm_cli_ncmds; i++) {
-		unsigned e = edits(name, pm_cli_cmds[i].name);
+		unsigned e = pm_cli_edits(name, pm_cli_cmds[i].name);
 		/* short names need a closer match: 'x' and 'dt' are one edit from many words */
 		unsigned limit = strlen(pm_cli_cmds[i].name) <= 3 ? 1 : 2;
 		if (e <= limit && e < bd) {
