@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "rank.h"
 
@@ -300,6 +301,25 @@ static void name_owners(const struct pm_summary *s, struct pm_finding *fi, uint3
 	}
 }
 
+/* A driver's link time for the vendor ticket (lm's "Timestamp"): "; linked 2011-06-21
+ * (TimeDateStamp 0x4E000002)". Images built reproducibly (most of Windows' own since 10)
+ * carry a hash there: outside 1990..2040 it is given as a value, not as a date. */
+static void link_date(uint32_t ts, char *out, size_t n)
+{
+	out[0] = 0;
+	if (!ts)
+		return;
+	time_t t = (time_t)ts;
+	struct tm tm;
+	char day[16];
+	if (ts >= 631152000u && ts < 2208988800u && gmtime_r(&t, &tm) &&
+	    strftime(day, sizeof(day), "%Y-%m-%d", &tm))
+		snprintf(out, n, "; linked %s (TimeDateStamp 0x%08X)", day, ts);
+	else
+		snprintf(out, n, "; TimeDateStamp 0x%08X (not a date: a reproducible build's hash)",
+			 ts);
+}
+
 void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 		     struct pm_finding *fi)
 {
@@ -315,10 +335,8 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 			if (hit->tag != tag || hit->module >= s->nmodules)
 				continue;
 			const char *name = s->modules[hit->module].name;
-			char stamp[48] = "";
-			if (s->modules[hit->module].timestamp)
-				snprintf(stamp, sizeof(stamp), "; image timestamp 0x%08X",
-					 s->modules[hit->module].timestamp);
+			char stamp[96] = "";
+			link_date(s->modules[hit->module].timestamp, stamp, sizeof(stamp));
 			if (hit->immediates) {
 				snprintf(detail, sizeof(detail), "the tag is an immediate operand in its "
 					 "code %u time(s)%s", hit->immediates, stamp);
