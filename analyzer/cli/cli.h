@@ -148,6 +148,7 @@ int pm_cmd_analyze(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_summary(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_rules(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_pool(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_dt(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);

@@ -20,6 +20,7 @@ static const int o_trend[] = { OPT_ONE, OPT_TOP, OPT_JSON, OPT_END };
 static const int o_summary[] = { OPT_END };
 static const int o_rules[] = { OPT_JSON, OPT_RULES, OPT_POOLTAG, OPT_END };
 static const int o_read[] = { OPT_PHYS, OPT_JSON, OPT_END };
+static const int o_pool[] = { OPT_POOLTAG, OPT_END };
 static const int o_handles[] = { OPT_PID, OPT_TYPE, OPT_JSON, OPT_END };
 
 const struct pm_cli_cmd pm_cli_cmds[] = {
@@ -105,6 +106,11 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "                   imports, and for a KMDF driver the tag the framework derives\n"
 	  "                   from its name\n",
 	  o_info, 1, 1, "tags takes one driver file (.sys)", false, pm_cmd_tags },
+	{ "pool", "pool [--pooltag FILE] DUMP ADDR...",
+	  "  pool DUMP ADDR... the pool allocation each address belongs to, as WinDbg's !pool:\n"
+	  "                   a big allocation (big-page table, live or freed) or a chunk of a\n"
+	  "                   small-pool page among its neighbours (before 19H1)\n",
+	  o_pool, 2, -1, "pool takes a DUMP and at least one ADDR", true, pm_cmd_pool },
 	{ "read", "read DUMP ADDR LEN [--phys] [--json]",
 	  "  read DUMP ADDR LEN [--phys]\n"
 	  "                   bytes of kernel virtual (or, with --phys, physical) memory,\n"
