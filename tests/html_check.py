@@ -31,7 +31,8 @@ KEYS = re.compile(r"\[(RUSS|EXCH|KB\d+|SDMP|L|M|H)\]|\w+\.md §")
 
 def analyze(pm, dump, fmt):
     p = subprocess.run([pm, "analyze", "--format", fmt, dump], capture_output=True, text=True)
-    if p.returncode not in (0, 1, 4):
+    # any verdict's exit code (README, Exit codes); 2 and 3 give no report
+    if p.returncode in (2, 3) or not p.stdout:
         fails.append("%s %s: exit %d: %s" % (fmt, dump, p.returncode, p.stderr.strip()))
     return p.stdout
 
