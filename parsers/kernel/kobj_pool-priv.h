@@ -30,4 +30,42 @@ struct pm_error *pm_kp_data_view_load(const struct pm_pool_ctx *ctx, struct data
 /** The context with the symbols' &PoolTrackTable when they give one. */
 struct pm_pool_ctx pm_kp_with_syms(const struct pm_pool_ctx *ctx);
 
+/* ---- the tracker's size, layout and hash (kobj_trackfit.c) ---- */
+
+enum { PM_TK_MEMO = 21 }; /* 2^k+1 sizes, k < 21 */
+
+/** One interpretation of table 0: its size, layout (index into the search's layouts) and
+ * hash, how many keys it explains (at home) of how many, and where the size came from. */
+struct pm_tk_choice {
+	bool ok;
+	uint64_t n;
+	unsigned layout;
+	enum pm_tag_hash hash;
+	uint64_t home, keys;
+	double home_share;
+	const char *how;
+	enum pm_prov from;
+	uint64_t var;     /**< where the size was read (0: statistical fit) */
+	bool close_call;  /**< a statistical fit explained a few more keys than the record */
+	uint64_t rival;   /**< that fit's size */
+};
+
+/** The candidates: table 0's bytes, the layouts in the order they are tried (the expected one
+ * first), and the fits already computed. */
+struct pm_tk_search {
+	const uint8_t *t0;
+	uint64_t avail;
+	const struct pm_tracker_layout *layouts;
+	unsigned nl, expected;
+	unsigned order[PM_N_TRACKER_LAYOUTS];
+	struct pm_tk_choice memo[2][PM_TK_MEMO];
+	signed char memo_state[2][PM_TK_MEMO];
+};
+
+bool pm_tk_pow2_plus1(uint64_t v);
+/** Size, layout and hash of table 0: the kernel's records first, the statistical fit as the
+ * last resort and as a check on them. out->ok false when nothing gives a table of tags. */
+void pm_tk_choose(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
+		  const struct data_view *d, struct pm_tk_choice *out);
+
 #endif

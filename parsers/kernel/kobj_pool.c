@@ -13,8 +13,6 @@
 /* Largest table we read in one piece (a tracker of 2^20+1 entries of 0x50 bytes is 80 MiB;
  * real ones are 2^11..2^16 entries). */
 static const uint64_t PM_MAX_TABLE_BYTES = UINT64_C(96) << 20;
-/* A key at most this many slots after its hash slot counts as "at home" (§7 step 4.3). */
-static const unsigned HOME_WINDOW = 8;
 
 const char *pm_tag_hash_name(enum pm_tag_hash h)
 {
@@ -138,76 +136,6 @@ struct pm_error *pm_kp_data_view_load(const struct pm_pool_ctx *ctx, struct data
 }
 
 /* ---- tag tracker ----------------------------------------------------------------------- */
-
-struct fit {
-	double home;     /* share of keys at home */
-	uint64_t home_n; /* keys at home: the score (a too-small size sees fewer of them, a
-			    wrong stride or hash puts them elsewhere) */
-	uint64_t keys;
-	bool ok;
-};
-
-static struct fit score_tracker(const uint8_t *t, uint64_t n, const struct pm_tracker_layout *L,
-				enum pm_tag_hash h)
-{
-	struct fit f = { 0, 0, 0, false };
-	uint64_t mask = n - 2, bad = 0, home = 0;
-	for (uint64_t i = 0; i + 1 < n; i++) { /* the last entry is the overflow bucket */
-		uint32_t key = (uint32_t)get(t + i * L->stride, L->key);
-		if (!key)
-			continue;
-		f.keys++;
-		if (!pm_kp_printable_tag(key)) {
-			bad++;
-			continue;
-		}
-		uint64_t slot = pm_tag_hash(h, key & 0x7FFFFFFF) & mask;
-		if (((i - slot) & mask) <= HOME_WINDOW)
-			home++;
-	}
-	f.ok = f.keys > 0 && bad * 100 <= f.keys;
-	f.home_n = home;
-	f.home = f.keys ? (double)home / (double)f.keys : 0;
-	return f;
-}
-
-static bool pow2_plus1(uint64_t v)
-{
-	return v >= 65 && v <= PM_MAX_TRACKER_ENTRIES && ((v - 1) & (v - 2)) == 0;
-}
-
-struct tracker_choice {
-	uint64_t n;
-	unsigned layout;
-	enum pm_tag_hash hash;
-	struct fit fit;
-	const char *size_how;
-	enum pm_prov size_from;
-};
-
-static void consider(const uint8_t *t, uint64_t avail, uint64_t n, const char *how,
-		     enum pm_prov from, const struct pm_tracker_layout *layouts,
-		     const unsigned *order, unsigned nl, struct tracker_choice *best)
-{
-	for (unsigned k = 0; k < nl; k++) {
-		const struct pm_tracker_layout *L = &layouts[order[k]];
-		if (n * L->stride > avail)
-			continue;
-		for (int h = 0; h < 2; h++) {
-			struct fit f = score_tracker(t, n, L, (enum pm_tag_hash)h);
-			/* strictly better only: earlier (expected) candidates win ties */
-			if (f.ok && (!best->fit.ok || f.home_n > best->fit.home_n ||
-				     (f.home_n == best->fit.home_n && f.home > best->fit.home + 1e-9))) {
-				best->n = n;
-				best->layout = order[k];
-				best->hash = (enum pm_tag_hash)h;
-				best->fit = f;
-				best->size_how = how;
-				best->size_from = from;
-			}
-		}
-	}
-}
 
 static void sum_entry(struct pm_tag_counts *c, const uint8_t *e, const struct pm_tracker_layout *L)
 {
@@ -401,62 +329,6 @@ static struct pm_error *read_expansion(const struct pm_pool_ctx *ctx,
 	return NULL;
 }
 
-/* The candidates, in the order they are tried: the layouts (the expected one first). */
-struct tracker_search {
-	const struct pm_tracker_layout *layouts;
-	unsigned nl, expected;
-	unsigned order[PM_N_TRACKER_LAYOUTS];
-};
-
-/*
- * Size, layout and hash of the table at @p t0 (@p avail bytes read), cheapest first (§7 step
- * 4): the symbols' PoolTrackTableSize; the variable just before PoolTrackTable; a (2^n+1,
- * 2^n-1) Size/Mask pair in nt's data; then every 2^n+1 against the hash.
- */
-static void choose_tracker(const struct pm_pool_ctx *ctx, const struct tracker_search *ts,
-			   const struct data_view *d, const uint8_t *t0, uint64_t avail,
-			   struct tracker_choice *best)
-{
-	const struct pm_pool_syms *sy = ctx->syms;
-	const unsigned ps = pm_vmem_ptr_size(ctx->vm);
-	uint64_t v;
-	memset(best, 0, sizeof(*best));
-	if (sy && sy->has_ptt_size) {
-		struct pm_error *e2 = pm_vmem_read_ptr(ctx->vm, sy->ptt_size_var, &v);
-		if (!e2 && v >= 2 && v <= PM_MAX_TRACKER_ENTRIES)
-			consider(t0, avail, v, sy->format == PM_SYMFMT_ISF ? "PoolTrackTableSize (ISF)"
-									  : "PoolTrackTableSize (PDB)",
-				 PM_PROV_SYMBOLS, ts->layouts, ts->order, ts->nl, best);
-		if (e2 || !best->fit.ok)
-			pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "PoolTrackTableSize at %#" PRIx64
-				    " (%s)%s does not give a table of printable tags; the size is "
-				    "searched for instead", sy->ptt_size_var, sy->source,
-				    e2 ? " is unreadable" : "");
-		pm_error_destroy(e2);
-	}
-	if (!best->fit.ok) {
-		struct pm_error *e2 = pm_vmem_read_ptr(ctx->vm, ctx->ptt_var - ps, &v);
-		if (!e2 && pow2_plus1(v))
-			consider(t0, avail, v, "PoolTrackTableSize just before PoolTrackTable",
-				 PM_PROV_SEARCH, ts->layouts, ts->order, ts->nl, best);
-		pm_error_destroy(e2); /* not there: the searches below find the size */
-	}
-	if (!best->fit.ok || best->fit.home < 0.9) {
-		for (size_t s = 0; s < d->n; s++)
-			for (uint64_t o = 0; o + 2 * ps <= d->len[s]; o += ps) {
-				uint64_t a = pm_kp_get_u(d->buf[s] + o, 0, ps);
-				uint64_t b = pm_kp_get_u(d->buf[s] + o + ps, 0, ps);
-				if (pow2_plus1(a) && b == a - 2)
-					consider(t0, avail, a, "(Size, Mask) pair in nt .data",
-						 PM_PROV_SEARCH, ts->layouts, ts->order, ts->nl, best);
-			}
-	}
-	if (!best->fit.ok || best->fit.home < 0.9)
-		for (uint64_t n = 65; n <= PM_MAX_TRACKER_ENTRIES; n = (n - 1) * 2 + 1)
-			consider(t0, avail, n, "statistical fit of keys to their hash slots",
-				 PM_PROV_SEARCH, ts->layouts, ts->order, ts->nl, best);
-}
-
 /* The per-processor tables' addresses (symbols, or a search of nt's data); *ncpu_ret how
  * many of them will be read (1: only table 0). */
 static void find_tables(const struct pm_pool_ctx *ctx, const struct data_view *d,
@@ -630,60 +502,83 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 	const struct pm_vmem *vm = ctx->vm;
 	const bool is64 = pm_vmem_ptr_size(vm) == 8;
 	const struct pm_tracker_layout *builtin = is64 ? pm_tracker_layouts64 : pm_tracker_layouts32;
-	struct tracker_search ts = { builtin, PM_N_TRACKER_LAYOUTS,
-				     pm_expected_tracker_layout(ctx->build, is64), { 0 } };
+	struct pm_tk_search *ts = calloc(1, sizeof(*ts));
+	if (!ts)
+		return &pm_enomem;
+	ts->layouts = builtin;
+	ts->nl = PM_N_TRACKER_LAYOUTS;
+	ts->expected = pm_expected_tracker_layout(ctx->build, is64);
 	struct pm_pooltrack t;
 	memset(&t, 0, sizeof(t));
-	t.builtin = &builtin[ts.expected];
-	if (sy && sy->has_tracker && !pm_tracker_layout_valid(&sy->tracker))
+	t.builtin = &builtin[ts->expected];
+	struct pm_error *err = NULL;
+	if (sy && sy->has_tracker && !pm_tracker_layout_valid(&sy->tracker)) {
+		free(ts);
 		return pm_err(PM_ERR_BAD_SYMBOLS, "the %s's _POOL_TRACKER_TABLE does not hold its "
 			      "counters inside its %#x-byte entries", sy->source, sy->tracker.stride);
+	}
 	if (sy && sy->has_tracker) { /* the symbols' layout, and no other */
-		ts.layouts = &sy->tracker;
-		ts.nl = 1;
-		ts.expected = 0;
+		ts->layouts = &sy->tracker;
+		ts->nl = 1;
+		ts->expected = 0;
 		t.layout_from_symbols = true;
 	}
-	struct pm_error *err = pm_vmem_read_ptr(vm, ctx->ptt_var, &t.table0);
-	if (err)
+	if ((err = pm_vmem_read_ptr(vm, ctx->ptt_var, &t.table0))) {
+		free(ts);
 		return pm_err_wrap(err, "PoolTrackTable variable at %#" PRIx64 " (KDBG +0x1b8)",
 				   ctx->ptt_var);
-	if (!pm_kp_is_kernel_va(vm, t.table0))
+	}
+	if (!pm_kp_is_kernel_va(vm, t.table0)) {
+		free(ts);
 		return pm_err(PM_ERR_FORMAT, "PoolTrackTable (variable at %#" PRIx64 ") holds %#"
 			      PRIx64 ", not a kernel address", ctx->ptt_var, t.table0);
-	ts.order[0] = ts.expected;
-	for (unsigned k = 0, j = 1; k < ts.nl; k++)
-		if (k != ts.expected)
-			ts.order[j++] = k;
+	}
+	ts->order[0] = ts->expected;
+	for (unsigned k = 0, j = 1; k < ts->nl; k++)
+		if (k != ts->expected)
+			ts->order[j++] = k;
 	uint8_t *t0;
-	uint64_t avail;
-	PM_TRY(pm_kp_read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0, &avail));
+	err = pm_kp_read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0,
+				&ts->avail);
+	if (err) {
+		free(ts);
+		return err;
+	}
+	ts->t0 = t0;
 	struct data_view d;
 	if ((err = pm_kp_data_view_load(ctx, &d))) {
 		free(t0);
+		free(ts);
 		return err;
 	}
-	struct tracker_choice best;
-	choose_tracker(ctx, &ts, &d, t0, avail, &best);
-	if (!best.fit.ok) {
+	struct pm_tk_choice best;
+	pm_tk_choose(ctx, ts, &d, &best);
+	if (!best.ok) {
+		if (ts->nl == 1)
+			err = pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": the %s layout "
+				     "gives no table of printable tags at any size", t.table0,
+				     ts->layouts[0].name);
+		else
+			err = pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": no entry layout "
+				     "(%s, %s, %s) and table size gives printable tags", t.table0,
+				     ts->layouts[0].name, ts->layouts[1].name, ts->layouts[2].name);
 		free(t0);
+		free(ts);
 		pm_kp_data_view_free(&d);
-		if (ts.nl == 1)
-			return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": the %s layout "
-				      "gives no table of printable tags at any size", t.table0,
-				      ts.layouts[0].name);
-		return pm_err(PM_ERR_FORMAT, "PoolTrackTable at %#" PRIx64 ": no entry layout (%s, "
-			      "%s, %s) and table size gives printable tags", t.table0,
-			      ts.layouts[0].name, ts.layouts[1].name, ts.layouts[2].name);
+		return err;
 	}
 	t.entries = best.n;
-	t.size_how = best.size_how;
-	t.size_from = best.size_from;
-	t.layout = &ts.layouts[best.layout];
-	t.layout_as_expected = t.layout_from_symbols || best.layout == ts.expected;
+	t.size_how = best.how;
+	t.size_from = best.from;
+	t.size_var = best.var;
+	t.size_close_call = best.close_call;
+	t.size_rival = best.rival;
+	t.layout = &ts->layouts[best.layout];
+	t.layout_as_expected = t.layout_from_symbols || best.layout == ts->expected;
 	t.hash = best.hash;
-	t.home_fit = best.fit.home;
+	t.home_fit = best.home_share;
 	t.cpus_expected = ctx->nprocs ? ctx->nprocs : 1;
+	free(ts);
 	err = read_counts(ctx, &d, &t, t0);
 	pm_kp_data_view_free(&d);
 	if (err)

@@ -64,6 +64,11 @@ struct pm_pooltrack {
 	uint64_t entries;     /**< PoolTrackTableSize */
 	const char *size_how; /**< "PoolTrackTableSize before PoolTrackTable", ... */
 	enum pm_prov size_from; /**< SYMBOLS (PoolTrackTableSize) or SEARCH */
+	uint64_t size_var;    /**< where the size was read; 0 for the statistical fit */
+	/** a statistical fit explained a few more keys than the kernel's record, which was used:
+	 * the per-tag figures are less certain (a diagnostic says so) */
+	bool size_close_call;
+	uint64_t size_rival;  /**< that fit's number of entries */
 	const struct pm_tracker_layout *layout;
 	bool layout_as_expected; /**< the build's tabulated layout fitted */
 	enum pm_tag_hash hash;
@@ -100,7 +105,8 @@ struct pm_big_alloc {
 struct pm_bigpool {
 	uint64_t table;   /**< PoolBigPageTable */
 	uint64_t entries; /**< PoolBigPageTableSize */
-	uint64_t table_var; /**< where the (table, size) pair was found in nt .data */
+	uint64_t table_var; /**< where the table's variable was found in nt .data */
+	uint64_t size_var;  /**< where its size was found (the symbols' variable with symbols) */
 	const struct pm_big_layout *layout;
 	bool layout_from_symbols;
 	const struct pm_big_layout *builtin; /**< the layout the build's profile expects */

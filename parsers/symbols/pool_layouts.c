@@ -2,6 +2,13 @@
 // Pool structure layouts as data: POOL_TRACKER_TABLE (pool-internals.md §2.1) and
 // POOL_TRACKER_BIG_PAGES (§3.1). Offsets in bytes; widths 4 or 8. Also the builds where the
 // kernel changed something the parsers depend on (pm_build_has()).
+//
+// The x64 rows are checked against the real-kernel facts table (fixtures/facts/, 213
+// ntkrnlmp.pdb of 7601..22000; tests/unit/test_facts_place.c): tracker entries 0x28 on
+// 7601/9600/14393, 0x38 on 17763..19041, 0x50 on every 20348 and 22000 kernel (AvailableLimit
+// at 0x38, LimitInfo at 0x48 after the same counters); big-page entries 0x18 with a ULONG
+// PoolType on 7601/9600, with PoolType bits 8..19 on 14393..19041, 0x20 with ProcessBilled at
+// 0x18 from 20348. No layout changes within a build family in the facts.
 #include "profile.h"
 
 const struct pm_tracker_layout pm_tracker_layouts32[PM_N_TRACKER_LAYOUTS] = {
@@ -16,9 +23,9 @@ const struct pm_tracker_layout pm_tracker_layouts32[PM_N_TRACKER_LAYOUTS] = {
 const struct pm_tracker_layout pm_tracker_layouts64[PM_N_TRACKER_LAYOUTS] = {
 	{ "x64 0x28 (2003..1703)", 0x28, { 0, 4 }, { 4, 4 }, { 8, 4 }, { 0x10, 8 },
 	  { 0x18, 4 }, { 0x1C, 4 }, { 0x20, 8 } },
-	{ "x64 0x38 (1709..)", 0x38, { 0, 4 }, { 0x10, 8 }, { 0x18, 8 }, { 8, 8 },
+	{ "x64 0x38 (1709..19041)", 0x38, { 0, 4 }, { 0x10, 8 }, { 0x18, 8 }, { 8, 8 },
 	  { 0x28, 8 }, { 0x30, 8 }, { 0x20, 8 } },
-	{ "x64 0x50 (24H2)", 0x50, { 0, 4 }, { 0x10, 8 }, { 0x18, 8 }, { 8, 8 },
+	{ "x64 0x50 (20348..)", 0x50, { 0, 4 }, { 0x10, 8 }, { 0x18, 8 }, { 8, 8 },
 	  { 0x28, 8 }, { 0x30, 8 }, { 0x20, 8 } },
 };
 
@@ -57,7 +64,7 @@ unsigned pm_expected_tracker_layout(uint32_t build, bool is64)
 	if (build < 16299)
 		return 0;
 	if (is64)
-		return build >= 26100 ? 2 : 1; /* 20348..22631 open (§9 q1): detected */
+		return build >= 20348 ? 2 : 1; /* 0x50 on every 20348 and 22000 kernel (facts) */
 	return build > 19045 ? 2 : 1;
 }
 
