@@ -260,7 +260,13 @@ static bool desc_layout(struct pm_symtab *t, struct pm_pool_syms *o, struct pm_d
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if (i >= 2 && f[i].split != L->split)
 			continue;
-		if ((err = pm_sym_member(t, T, f[i].name, &x))) {
+		err = pm_sym_member(t, T, f[i].name, &x);
+		if (err && i == 1 && pm_err_code(err) != PM_ERR_BAD_SYMBOLS) {
+			/* 14393..18362 spell it RunningDeallocs (facts: every real kernel) */
+			pm_error_destroy(err);
+			err = pm_sym_member(t, T, "RunningDeallocs", &x);
+		}
+		if (err) {
 			if (pm_err_code(err) == PM_ERR_BAD_SYMBOLS)
 				return note(notes, err);
 			pm_error_destroy(err);
