@@ -17,6 +17,7 @@
 /* Policy limits. */
 enum {
 	SH_MAX_NODES = 64,
+	SH_MAX_HEAPS = 8, /* _EX_HEAP_POOL_NODE.Heaps: 4 on every real kernel of the facts */
 	SH_MAX_SEGMENTS = 4096,        /* per segment context */
 	SH_MAX_SUBSEG_PAGES = 256,     /* a segment's pages */
 	SH_RANGE_LARGE = 3,
@@ -28,7 +29,7 @@ static const uint32_t SH_HEAP_SIGNATURE = 0xDDEEDDEE;
 
 /* The layout, from the symbols. */
 struct sh_layout {
-	uint64_t numpools, poolnode, node_size, heaps;                   /* pool manager */
+	uint64_t numpools, poolnode, node_size, heaps, nheaps;           /* pool manager */
 	uint64_t heap_sig, segctx, segctx_size;                          /* _SEGMENT_HEAP */
 	struct pm_field segmask, unitshift, firstdesc, seglist;           /* _HEAP_SEG_CONTEXT */
 	uint64_t seg_list, seg_sig, descs, desc_size;                    /* _HEAP_PAGE_SEGMENT */
@@ -113,7 +114,10 @@ static struct pm_error *load_layout(struct pm_symtab *t, struct sh_layout *L)
 	PM_TRY(offset(t, "_EX_POOL_HEAP_MANAGER_STATE", "NumberOfPools", &L->numpools));
 	PM_TRY(offset(t, "_EX_POOL_HEAP_MANAGER_STATE", "PoolNode", &L->poolnode));
 	PM_TRY(type_size(t, "_EX_HEAP_POOL_NODE", &L->node_size));
-	PM_TRY(offset(t, "_EX_HEAP_POOL_NODE", "Heaps", &L->heaps));
+	struct pm_field hf;
+	PM_TRY(field(t, "_EX_HEAP_POOL_NODE", "Heaps", &hf));
+	L->heaps = hf.offset;
+	L->nheaps = hf.size; /* bytes: divided by the pointer size below */
 	PM_TRY(offset(t, "_SEGMENT_HEAP", "Signature", &L->heap_sig));
 	PM_TRY(offset(t, "_SEGMENT_HEAP", "SegContexts", &L->segctx));
 	PM_TRY(type_size(t, "_HEAP_SEG_CONTEXT", &L->segctx_size));
@@ -140,6 +144,13 @@ static struct pm_error *load_layout(struct pm_symtab *t, struct sh_layout *L)
 	PM_TRY(field(t, "_POOL_HEADER", "PoolTag", &L->tag));
 	PM_TRY(field(t, "_POOL_HEADER", "BlockSize", &L->blocksize));
 	L->ptr_size = t->id.ptr_size ? t->id.ptr_size : 8;
+	/* Heaps[] by _EX_HEAP_TYPE: NonPaged, NonPagedNx, Paged and, on every real kernel from
+	 * 17763 (facts), a fourth (ExHeapTypeMmSt); a symbol file that gives no array size is
+	 * read as the three of the reference */
+	L->nheaps = L->nheaps >= L->ptr_size ? L->nheaps / L->ptr_size : 3;
+	if (L->nheaps > SH_MAX_HEAPS)
+		return pm_err(PM_ERR_UNSUPPORTED, "segment heap layout: _EX_HEAP_POOL_NODE.Heaps "
+			      "holds %" PRIu64 " heaps (at most %d are read)", L->nheaps, SH_MAX_HEAPS);
 	/* HeapKey is the first qword and LfhKey follows it (§1.10); the symbols say so when they
 	 * describe the globals, which not every PDB does. */
 	struct pm_field f;
@@ -423,7 +434,7 @@ struct pm_error *pm_segheap_scan(struct pm_symtab *t, const struct pm_vmem *vm, 
 	if (!c.seen)
 		return &pm_enomem;
 	for (uint32_t node = 0; node < npools; node++)
-		for (unsigned h = 0; h < 3; h++) { /* NonPaged, NonPagedNx, Paged */
+		for (unsigned h = 0; h < c.L.nheaps; h++) { /* NonPaged, NonPagedNx, Paged, MmSt */
 			uint64_t heap;
 			uint64_t at = st + c.L.poolnode + node * c.L.node_size + c.L.heaps +
 				      h * c.L.ptr_size;
