@@ -350,7 +350,7 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 		return;
 	}
 	const struct pm_sessions *ss = &m->sessions;
-	pm_jb_str(j, sp, "source", "MiSessionWsList");
+	pm_jb_str(j, sp, "source", ss->list_source ? ss->list_source : "MiSessionWsList");
 	absent_num(j, sp, "pool_max_pages", ss->has_pool_max, ss->pool_max_pages,
 		   "not_in_symbols");
 	if (ss->has_current)

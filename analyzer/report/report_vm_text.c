@@ -53,8 +53,9 @@ static void sessions_text(struct pm_strbuf *sb, const struct pm_vm_view *v)
 		return;
 	}
 	const struct pm_sessions *ss = &m->sessions;
-	pm_sb_printf(sb, "\n Terminal Server Memory Usage By Session (MiSessionWsList): %zu "
-		     "session%s\n", ss->n, ss->n == 1 ? "" : "s");
+	pm_sb_printf(sb, "\n Terminal Server Memory Usage By Session (%s): %zu session%s\n",
+		     ss->list_source ? ss->list_source : "MiSessionWsList", ss->n,
+		     ss->n == 1 ? "" : "s");
 	if (ss->has_pool_max)
 		pm_sb_printf(sb, " Session Paged Pool Maximum: %s\n", PM_PAGES_KB(ss->pool_max_pages));
 	for (size_t i = 0; i < ss->n; i++) {

@@ -22,6 +22,22 @@ struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, 
 	return err ? pm_err_wrap(err, "%s[%u]", var, index) : NULL;
 }
 
+struct pm_error *pm_sym_read_member_u32(struct pm_symtab *t, const struct pm_vmem *vm,
+					uint64_t kb, const char *var, const char *type,
+					const char *path, unsigned index, uint64_t *val)
+{
+	uint64_t base;
+	struct pm_field m;
+	PM_TRY(pm_sym_global(t, kb, var, &base));
+	PM_TRY(pm_sym_member(t, type, path, &m));
+	if (m.is_bitfield || m.size < 4 || (uint64_t)index * 4 > m.size - 4)
+		return pm_err(PM_ERR_PROFILE, "%s.%s is %" PRIu64 " bytes: no ULONG element %u", type,
+			      path, m.size, index);
+	struct pm_field f = { .offset = m.offset + (uint64_t)index * 4, .size = 4 };
+	struct pm_error *err = pm_sym_read_at(vm, base, &f, val);
+	return err ? pm_err_wrap(err, "%s.%s[%u]", var, path, index) : NULL;
+}
+
 /* Optional fields: absent from the symbols means absent from the report, not an error; a
  * field the symbols contradict themselves about is said in @p diags and not read. */
 static bool opt_field(struct pm_symtab *t, const char *path, struct pm_field *f,
@@ -46,7 +62,8 @@ static void desc_layout(struct pm_symtab *t, struct desc_fields *d, struct pm_di
 {
 	memset(d, 0, sizeof(*d));
 	if (!opt_field(t, "PagedPool.RunningAllocs", &d->ra, g) ||
-	    !opt_field(t, "PagedPool.RunningDeAllocs", &d->rd, g))
+	    (!opt_field(t, "PagedPool.RunningDeAllocs", &d->rd, g) &&
+	     !opt_field(t, "PagedPool.RunningDeallocs", &d->rd, g))) /* 14393..18362 */
 		return;
 	if (opt_field(t, "PagedPool.TotalPages", &d->pages, g) &&
 	    opt_field(t, "PagedPool.TotalBigPages", &d->big, g)) {
@@ -138,6 +155,32 @@ static int by_id(const void *x, const void *y)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
+/* The list head: nt!MiSessionWsList up to 9600; from 14393 (facts: every real kernel) the
+ * global is gone and the head is MiState.Vs.SessionWsList. */
+static struct pm_error *session_list(struct pm_symtab *t, uint64_t kb, uint64_t *head,
+				     const char **source)
+{
+	struct pm_error *err = pm_sym_global(t, kb, "MiSessionWsList", head);
+	*source = "MiSessionWsList";
+	if (!err || pm_err_code(err) == PM_ERR_BAD_SYMBOLS)
+		return err;
+	uint64_t st;
+	struct pm_field f;
+	struct pm_error *e2 = pm_sym_global(t, kb, "MiState", &st);
+	if (!e2)
+		e2 = pm_sym_member(t, "_MI_SYSTEM_INFORMATION", "Vs.SessionWsList", &f);
+	if (e2 && pm_err_code(e2) != PM_ERR_BAD_SYMBOLS) {
+		pm_error_destroy(e2);
+		return err; /* neither: say why the old name failed */
+	}
+	pm_error_destroy(err);
+	if (e2)
+		return e2;
+	*head = st + f.offset;
+	*source = "MiState.Vs.SessionWsList";
+	return NULL;
+}
+
 struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
 				  struct pm_sessions *ret, struct pm_diags *diags)
 {
@@ -145,7 +188,7 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 	struct sess_layout L;
 	memset(&L, 0, sizeof(L));
 	uint64_t head;
-	struct pm_error *err = pm_sym_global(t, kb, "MiSessionWsList", &head);
+	struct pm_error *err = session_list(t, kb, &head, &ret->list_source);
 	if (!err)
 		err = pm_sym_member(t, SS, "WsListEntry", &L.ws);
 	if (!err)
@@ -172,8 +215,8 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 	size_t cap = 0;
 	while (e != head) {
 		if (ret->n >= PM_MAX_SESSIONS) {
-			pm_diag_add(diags, PM_ERR_LIMIT, "session", "MiSessionWsList: more than %d "
-				    "sessions; the rest not read", PM_MAX_SESSIONS);
+			pm_diag_add(diags, PM_ERR_LIMIT, "session", "%s: more than %d sessions; the "
+				    "rest not read", ret->list_source, PM_MAX_SESSIONS);
 			break;
 		}
 		uint64_t s = e - L.ws.offset;
@@ -181,8 +224,8 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 		for (size_t i = 0; i < ret->n && !again; i++)
 			again = ret->items[i].va == s;
 		if (again || (e & (ps - 1))) {
-			pm_diag_add(diags, PM_ERR_FORMAT, "session", "MiSessionWsList: entry %#" PRIx64
-				    " %s; the list ends there", e,
+			pm_diag_add(diags, PM_ERR_FORMAT, "session", "%s: entry %#" PRIx64 " %s; the "
+				    "list ends there", ret->list_source, e,
 				    again ? "comes round again (a cycle)" : "is misaligned");
 			break;
 		}
@@ -209,8 +252,9 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 		o->va = s;
 		read_one(vm, s, &L, o, diags);
 		if ((err = pm_vmem_read_ptr(vm, e, &e))) {
-			pm_diag_take(diags, "session", pm_err_wrap(err, "MiSessionWsList after session "
-								   "%u; the list ends there", o->id));
+			pm_diag_take(diags, "session", pm_err_wrap(err, "%s after session %u; the "
+								   "list ends there", ret->list_source,
+								   o->id));
 			break;
 		}
 	}

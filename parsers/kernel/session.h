@@ -41,13 +41,15 @@ struct pm_sessions {
 	bool has_current;  /**< MmSessionSpace named a session on the list */
 	uint32_t current_id;
 	const char *desc_absent; /**< why no session has a descriptor (symbols lack the field) */
+	/** where the list head was: "MiSessionWsList" (to 9600) or "MiState.Vs.SessionWsList" */
+	const char *list_source;
 };
 
 enum { PM_MAX_SESSIONS = 4096 };
 
 /**
- * Walk the sessions. PM_ERR_NOT_PRESENT when the symbols have no MiSessionWsList or no
- * _MM_SESSION_SPACE.WsListEntry (newer kernels keep the list elsewhere; not read). A list
+ * Walk the sessions. PM_ERR_NOT_PRESENT when the symbols have neither MiSessionWsList (to
+ * 9600) nor MiState.Vs.SessionWsList (14393 on), or no _MM_SESSION_SPACE.WsListEntry. A list
  * that cannot be followed to its end keeps the sessions read so far and says why in @p diags.
  */
 struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
@@ -57,5 +59,11 @@ void pm_sessions_deinit(struct pm_sessions *s);
 /** The ULONG element @p index of the global @p var (ExPoolFailures, MmPteFailures[1], ...). */
 struct pm_error *pm_sym_read_u32(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
 				 const char *var, unsigned index, uint64_t *val);
+/** The ULONG element @p index of member @p path of @p type in the global @p var
+ * (MiSystemPartition.Vp.ChargeCommitmentFailures[1], MiState.Vs.SystemPteInfo.PteFailures[0]);
+ * PM_ERR_PROFILE when the member has no such element. */
+struct pm_error *pm_sym_read_member_u32(struct pm_symtab *t, const struct pm_vmem *vm,
+					uint64_t kb, const char *var, const char *type,
+					const char *path, unsigned index, uint64_t *val);
 
 #endif
