@@ -68,7 +68,7 @@ def is_sanitized(binary):
 
 def run_env():
     env = {k: v for k, v in os.environ.items() if k != "_NT_SYMBOL_PATH"}
-    env["ASAN_OPTIONS"] = ("detect_leaks=1:halt_on_error=1:allocator_may_return_null=1:"
+    env["ASAN_OPTIONS"] = ("detect_leaks=1:halt_on_error=1:allocator_may_return_null=0:"
                            "hard_rss_limit_mb=3072:handle_abort=1")
     env["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=0"
     env["LC_ALL"] = "C"
@@ -488,6 +488,8 @@ class Campaign:
             if self.a.verbose or (cls in BAD and not self.a.quiet):
                 print("%-16s %-14s %s  [%s]" % (cls, target, rec["repro"], detail[:120]),
                       flush=True)
+            if self.a.verbose:
+                print("    exit %s, stderr: %s" % (res["rc"], first), flush=True)
 
     # the plan -----------------------------------------------------------------------------
     def plan(self, i):
@@ -765,8 +767,6 @@ def replay(c, what):
         before = len(c.records)
         c.execute(src, rep["sym"], rep["tokens"], [rep["cmd"]], r.get("target", "replay"),
                   (r.get("seed", 0), r.get("index", 0)))
-        for rec in c.records[before:]:
-            print("  exit %s, stderr: %s" % (rec["exit"], rec["stderr"]))
         bad += len(c.records) - before
     return 1 if bad else 0
 

@@ -7,6 +7,7 @@ adapt when the verdict gains an "inconclusive" outcome and coverage fields (issu
 Classes. Good: ok, partial, clear-error. Bad: everything in BAD.
 """
 import json
+import os
 import re
 
 GOOD = ["ok", "partial", "clear-error"]
@@ -16,7 +17,6 @@ CLASSES = GOOD + BAD
 
 SAN_RE = re.compile(r"ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)"
                     r"(: ([\w-]+))?|runtime error: (.*)")
-FRAME_RE = re.compile(r"#\d+ 0x[0-9a-f]+ in (\S+) (\S+)")
 SKIP_FRAMES = ("__interceptor", "__asan", "__lsan", "__ubsan", "malloc", "calloc", "realloc",
                "free", "strdup", "strndup", "__libc", "_start", "__sanitizer", "operator")
 
@@ -124,11 +124,18 @@ def sanitizer_sig(stderr):
     if m.group(4) is not None:
         kind = "ubsan:" + re.sub(r"0x[0-9a-f]+|-?\d+", "N", m.group(4))[:60]
     else:
+        summ = re.search(r"SUMMARY: \w+: ([\w-]+)", stderr)
         kind = {"AddressSanitizer": "asan", "LeakSanitizer": "lsan",
-                "UndefinedBehaviorSanitizer": "ubsan"}[m.group(1)] + ":" + (m.group(3) or "")
+                "UndefinedBehaviorSanitizer": "ubsan"}[m.group(1)] + ":" + (
+                    summ.group(1) if summ else (m.group(3) or ""))
     where = ""
-    for fm in FRAME_RE.finditer(stderr):
-        fn, loc = fm.groups()
+    for fm in re.finditer(r"#\d+ 0x[0-9a-f]+\s+(?:in (\S+) (\S+)|\((\S+)\+0x)", stderr):
+        fn, loc, lib = fm.groups()
+        if lib:  # a frame without symbols: name the library
+            if "libsanitizer" in lib or "libasan" in lib or "libubsan" in lib:
+                continue
+            where = os.path.basename(lib)
+            break
         if fn.startswith(SKIP_FRAMES) or "libsanitizer" in loc or "/libc" in loc:
             continue
         where = fn
