@@ -118,10 +118,14 @@ def sparse_copy(src, dst, length=None):
             fo.seek(off)
             done = 0
             while done < n:
-                k = os.copy_file_range(fi.fileno(), fo.fileno(), n - done, off + done,
-                                       off + done)
+                try:
+                    k = os.copy_file_range(fi.fileno(), fo.fileno(), n - done, off + done,
+                                           off + done)
+                except OSError:  # another file system, or no copy_file_range: by hand
+                    k = 0
                 if k <= 0:
                     fi.seek(off + done)
+                    fo.seek(off + done)
                     fo.write(fi.read(n - done))
                     break
                 done += k
@@ -695,7 +699,7 @@ class Campaign:
 
 # --- allowlist ----------------------------------------------------------------------------------
 def load_allowlist(path):
-    """One line per known defect: ITEM CLASS [key=value | key~regex]... [# comment]
+    """One line per known defect: ITEM CLASS[|CLASS...] [key=value | key~regex]... [# comment]
     keys: target, command, source, detail, stderr, repro, token (any token's prefix)."""
     import re
     out = []
@@ -718,7 +722,7 @@ def load_allowlist(path):
 
 
 def allow_match(al, rec):
-    if al["class"] != rec["class"]:
+    if rec["class"] not in al["class"].split("|"):
         return False
     for k, v in al["filters"]:
         if k == "token":

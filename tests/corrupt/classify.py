@@ -113,6 +113,37 @@ def losses(twin, mut, symbols_given=False):
     return out
 
 
+def _get(d, path):
+    for k in path.split("."):
+        d = d.get(k) if isinstance(d, dict) else None
+    return d
+
+
+CONTEXT = [("tracker", "poolused.tracker.entries", "poolused.tracker.size_from"),
+           ("cpus", "poolused.tracker.cpus_read", "poolused.tracker.cpus_from"),
+           ("tags", "poolused.tags", None), ("bigtable", "bigpool.table.entries", None),
+           ("ram", "summary.figures.ram.pages", "summary.figures.ram.source"),
+           ("available", "summary.figures.available.pages", None),
+           ("np", "summary.figures.np_usage.pages", None),
+           ("paged", "summary.figures.p_usage.pages", None),
+           ("committed", "summary.figures.committed.pages", None),
+           ("free_ptes", "summary.figures.free_ptes.pages", None)]
+
+
+def context_diff(twin, mut):
+    """What changed in the figures behind the verdict: 'tracker 4097->513 (statistical fit
+    ...)', 'cpus 8->1 (single processor)', 'tags 5->2', 'ram ...'."""
+    out = []
+    for name, path, how in CONTEXT:
+        a, b = _get(twin, path), _get(mut, path)
+        if isinstance(a, list) or isinstance(b, list):
+            a, b = len(a or []), len(b or [])
+        if a != b:
+            out.append("%s %s->%s%s" % (name, a, b, " (%s)" % _get(mut, how)
+                                          if how and _get(mut, how) else ""))
+    return "; ".join(out)
+
+
 def sanitizer_sig(stderr):
     m = None
     for line in stderr.splitlines():
@@ -151,7 +182,8 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
     """@res: dict(rc, signal, timeout, stdout bytes, stderr str). @twin: the undamaged twin's
     (rc, report or None). @valid_input: the input is not damaged, only unusual (it must give
     the twin's answer). @faithful: the damage hit a field whose value the tool cannot check
-    (a bugcheck code): a different verdict is then a faithful reading, not a wrong one.
+    (a bugcheck code): a different verdict, or a value dropped as unknown, is then a
+    faithful reading, not a failure.
     Returns (class, detail, report)."""
     stderr = res["stderr"]
     lines = [l for l in stderr.splitlines() if l.strip()]
@@ -197,17 +229,18 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
         a = (mv["resource"], mv["tag"], mv["driver"])
         b = (tv["resource"], tv["tag"], tv["driver"])
         if a != b:
-            return "confident-wrong", "%s -> %s (%s)" % ("/".join(map(str, b)),
-                                                         "/".join(map(str, a)),
-                                                         mv["confidence"]), report
+            return "confident-wrong", "%s -> %s (%s) [%s]" % (
+                "/".join(map(str, b)), "/".join(map(str, a)), mv["confidence"],
+                context_diff(twin_report, report)), report
     if valid_input and twin_report is not None and report is not None and \
             (mv or {}).get("resource") != (tv or {}).get("resource"):
         return "refused-valid", "verdict differs from the plain file's", report
     if rc == 4 or warned:
         return "partial", (lines[0] if lines else warned[0]), report
-    if report is not None and twin_report is not None and not valid_input:
+    if report is not None and twin_report is not None and not valid_input and not faithful:
         lost = losses(twin_report, report, symbols_given)
         if lost:
             return "silent-failure", lost[0] + (" (+%d more)" % (len(lost) - 1)
-                                                if len(lost) > 1 else ""), report
+                                                if len(lost) > 1 else "") + " [%s]" % (
+                context_diff(twin_report, report)), report
     return "ok", "", report
