@@ -173,7 +173,38 @@ class Source:
                 self._targets = {k: v for k, v in t.items() if v}
                 self.faithful = [(o, n) for o, n, lab in t.get("header", [])
                                  if lab in FAITHFUL_LABELS]
+                # symbolic names, TARGET/LABEL#K: reproducers that survive a generator change
+                self.names, self.where = {}, {}
+                for tg, fields in self._targets.items():
+                    seen = {}
+                    for o, n, lab in fields:
+                        lab = lab.replace(" ", "_")
+                        k = seen[lab] = seen.get(lab, -1) + 1
+                        name = "%s/%s#%d" % (tg, lab, k)
+                        self.names.setdefault((tg, o), name)
+                        self.where[name] = o
             return self._targets
+
+    def sym_token(self, op, target, field_off, pos, rest=""):
+        """op@TARGET/LABEL#K+DELTA[rest] for a byte at @pos in the field at @field_off."""
+        return "%s@%s+0x%x%s" % (op, self.names[(target, field_off)], pos - field_off, rest)
+
+    def resolve(self, tok):
+        """A token with a symbolic place -> the same token with its file offset."""
+        op, at, arg = tok.partition("@")
+        if not at or op not in ("trunc", "flip", "write", "stray") or arg[:1].isdigit():
+            return tok
+        self.targets()
+        rest = ""
+        for sep in ("=", ":"):
+            if sep in arg:
+                arg, _, r = arg.rpartition(sep)
+                rest = sep + r
+                break
+        name, _, delta = arg.rpartition("+")
+        if name not in self.where:
+            raise KeyError("%s: no structure %s in %s" % (tok, name, self.name))
+        return "%s@0x%x%s" % (op, self.where[name] + int(delta, 0), rest)
 
     def is_faithful(self, tokens):
         """Every byte token lands in a field whose value cannot be checked."""
@@ -190,28 +221,34 @@ class Source:
 
 # --- mutations ----------------------------------------------------------------------------------
 def dump_tokens(rnd, src):
-    """One seeded damage of a dump: (target, [token])."""
+    """One seeded damage of a dump: (target, [token]), the place named symbolically."""
     t = src.targets()
     names = sorted(t)
     if src.empty_slots and rnd.random() < 0.1:
         off = rnd.choice(src.empty_slots)
         tag = rnd.choice([b"Leak", b"Pool", b"Even", b"ZZZZ", b"ab\0\0", bytes([0x41, 0, 0, 0]),
                           bytes(rnd.randrange(0x20, 0x7F) for _ in range(4))])
-        return "tracker-empty", ["stray@0x%x=%s" % (off, tag.hex())]
+        return "tracker-empty", [src.sym_token("stray", "tracker-empty", off, off,
+                                               "=" + tag.hex())]
     target = rnd.choice(names)
     off, n, _ = rnd.choice(t[target])
     r = rnd.random()
     if r < 0.15:
         pos = rnd.choice([off, off + n, off + rnd.randrange(n + 1), off & ~0xFFF,
                           rnd.randrange(src.size + 1)])
-        return target, ["trunc@0x%x" % min(pos, src.size)]
+        pos = min(pos, src.size)
+        if pos < off:
+            return target, ["trunc@0x%x" % pos]
+        return target, [src.sym_token("trunc", target, off, pos)]
     if r < 0.6:
-        return target, ["flip@0x%x:%d" % (off + rnd.randrange(n), rnd.randrange(8))]
+        return target, [src.sym_token("flip", target, off, off + rnd.randrange(n),
+                                      ":%d" % rnd.randrange(8))]
     pos = off + (rnd.randrange(max(1, n - 3)) if n > 4 else 0)
     if n >= 4 and rnd.random() < 0.6:
         pos = off + (rnd.randrange(n // 4) * 4 if n >= 8 else 0)
     v = rnd.choice(WRITE_VALUES)
-    return target, ["write@0x%x=%s" % (pos, v.to_bytes(4, "little").hex())]
+    return target, [src.sym_token("write", target, off, pos,
+                                  "=" + v.to_bytes(4, "little").hex())]
 
 
 def isf_target(tok):
@@ -370,7 +407,8 @@ class Campaign:
     def execute(self, src, sym, tokens, cmds, target, seed_info):
         """Materialise the damaged input, run each command, classify."""
         w = self.workdir()
-        dump_toks = [t for t in tokens if t.split("@")[0] in ("trunc", "flip", "write", "stray")]
+        dump_toks = [src.resolve(t) for t in tokens
+                     if t.split("@")[0] in ("trunc", "flip", "write", "stray")]
         sym_toks = [t for t in tokens if t.startswith(("isf.", "sym."))]
         arc_toks = [t for t in tokens if t.startswith(("gz", "zip", "arc."))]
         undo, base, damaged = [], None, []
@@ -475,7 +513,12 @@ class Campaign:
 
     def note(self, src, sym, tokens, cmd, target, argv, res, cls, detail, seed_info):
         first = next((l for l in res["stderr"].splitlines() if l.strip()), "")
+        try:
+            offsets = [src.resolve(t) for t in tokens]
+        except (AttributeError, KeyError):
+            offsets = tokens
         rec = {"class": cls, "detail": detail, "repro": make_repro(src.name, sym, tokens, cmd),
+               "at": " ".join(t for t, o in zip(offsets, tokens) if t != o),
                "source": src.path, "target": target, "tokens": tokens, "command": cmd,
                "argv": [os.path.basename(argv[0])] + argv[1:], "exit": res["rc"],
                "signal": res["signal"], "stderr": first[:400], "seed": seed_info[0],
@@ -769,8 +812,11 @@ def replay(c, what):
                      % rep["source"])
         c.a.verbose = True
         before = len(c.records)
-        c.execute(src, rep["sym"], rep["tokens"], [rep["cmd"]], r.get("target", "replay"),
-                  (r.get("seed", 0), r.get("index", 0)))
+        try:
+            c.execute(src, rep["sym"], rep["tokens"], [rep["cmd"]], r.get("target", "replay"),
+                      (r.get("seed", 0), r.get("index", 0)))
+        except KeyError as e:  # a symbolic place the dump does not have (any more)
+            sys.exit("replay: %s" % e.args[0])
         bad += len(c.records) - before
     return 1 if bad else 0
 
