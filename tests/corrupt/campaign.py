@@ -140,15 +140,25 @@ class Source:
         tp = (path[:-4] if path.endswith(".dmp") else path) + ".truth.json"
         self.truth = json.load(open(tp)) if os.path.exists(tp) else {}
         self.size = os.path.getsize(path)
-        self.syms = []  # symbol files (relative to the kernel dir) that belong to this dump
+        # symbol files that belong to this dump: relative to the kernel dir, or "@NAME" for
+        # the ISF the generator writes next to the dump (NAME.isf.json)
+        self.syms = []
         s = self.truth.get("symbols")
         if s and kdir:
             for f in (s["pdb"], s["pdb"][:-4] + ".isf.json.xz"):
                 if os.path.exists(os.path.join(kdir, s["dir"], f)):
                     self.syms.append(s["dir"] + "/" + f)
+        base = self.name[:-4] if self.name.endswith(".dmp") else None
+        if base and os.path.exists(os.path.join(os.path.dirname(self.path), base + ".isf.json")):
+            self.syms.append("@" + base + ".isf.json")
         self.kdir = kdir
         self._targets = None
         self.lock = threading.Lock()
+
+    def sym_file(self, rel):
+        if rel.startswith("@"):
+            return os.path.join(os.path.dirname(self.path), rel[1:])
+        return os.path.join(self.kdir, rel)
 
     def twin_header(self):
         if self.name.endswith(".dmp"):
@@ -164,8 +174,8 @@ class Source:
             if self._targets is None:
                 isf = None
                 for s in self.syms:
-                    if s.endswith(".xz"):
-                        isf = symdamage.isf_load(os.path.join(self.kdir, s))
+                    if s.endswith((".xz", ".json")):
+                        isf = symdamage.isf_load(self.sym_file(s))
                 m = DumpMap(self.path, self.truth, self.twin_header())
                 t = m.targets(isf)
                 self.empty_slots = getattr(m, "tracker_empty", [])
@@ -350,6 +360,10 @@ class Campaign:
 
     # inputs -------------------------------------------------------------------------------
     def sym_path(self, rel):
+        if rel.startswith("@"):  # generated next to the dumps
+            for d in self.a.fixtures or [os.path.dirname(s.path) for s in self.sources.values()]:
+                if os.path.exists(os.path.join(d, rel[1:])):
+                    return os.path.abspath(os.path.join(d, rel[1:]))
         return os.path.join(self.kdir, rel)
 
     def workdir(self):
@@ -461,7 +475,7 @@ class Campaign:
         isf_toks = [t for t in toks if t.startswith("isf.")]
         d = os.path.join(w, "sym")
         os.makedirs(d, exist_ok=True)
-        name = os.path.basename(sym)
+        name = os.path.basename(sym).lstrip("@")
         if sym.endswith((".json.xz", ".json")):
             text, xz = symdamage.isf_apply(symdamage.isf_load(src), isf_toks)
             name = name.replace(".json.xz", ".json")
@@ -485,6 +499,9 @@ class Campaign:
         sd = os.path.join(w, "symdir")
         shutil.rmtree(sd, ignore_errors=True)
         t = dsrc.truth.get("symbols", {})
+        if not t and not sym.endswith(".pdb"):  # the identity from the ISF itself
+            md = symdamage.isf_load(src).get("metadata", {}).get("windows", {}).get("pdb", {})
+            t = {"pdb": md.get("database"), "guid": md.get("GUID", ""), "age": md.get("age", 1)}
         if sym.endswith(".pdb"):
             where = os.path.join(sd, os.path.basename(sym))
         else:
@@ -646,6 +663,8 @@ class Campaign:
         if self.kdir:
             inputs += sorted(glob.glob(os.path.join(self.kdir, "*", "*.pdb")) +
                              glob.glob(os.path.join(self.kdir, "*", "*.json.xz")))
+        inputs += sorted({self.sym_path(y) for s in self.sources.values() for y in s.syms
+                          if y.startswith("@")})
         before = {p: file_digest(p) for p in inputs}
         t0 = time.time()
         deadline = t0 + a.minutes * 60 if a.minutes else None
