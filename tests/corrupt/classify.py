@@ -208,6 +208,10 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
         if not any(n and n in lines[0] for n in damaged_names):
             return "unclear-error", "exit 3, the line names no file: " + lines[0], None
         return "clear-error", lines[0], None
+    if rc == 4 and json_cmd and not res["stdout"].strip() and len(lines) == 1 and \
+            " not found: " in lines[0] and any(n and n in lines[0] for n in damaged_names):
+        # dt/x: the file has no such type (exit 4 "not found", no report): a clear answer
+        return "clear-error", lines[0], None
     report = None
     if json_cmd:
         try:
