@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
+#include <string.h>
 
 #include "pm-utf.h"
 
@@ -52,5 +53,80 @@ char *pm_utf16le_to_utf8(const uint8_t *in, size_t nchars)
 		o += put(out + o, c);
 	}
 	out[o] = 0;
+	return out;
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		return 0;
+	}
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+size_t pm_utf8_invalid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t bad = 0;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		bad += n == 0;
+		p += n ? n : 1;
+	}
+	return bad;
+}
+
+char *pm_utf8_repair(char *s)
+{
+	size_t bad = s ? pm_utf8_invalid(s) : 0;
+	if (!bad)
+		return s;
+	size_t len = strlen(s);
+	char *out = len < (SIZE_MAX - 1) / 3 - bad ? malloc(len + 2 * bad + 1) : NULL;
+	if (!out) {
+		free(s);
+		return NULL;
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n) {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		} else {
+			o += put(out + o, 0xFFFD);
+			p++;
+		}
+	}
+	out[o] = 0;
+	free(s);
 	return out;
 }

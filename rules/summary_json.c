@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm-utf.h"
 #include "summary_holders.h"
 #include "summary_json.h"
 
@@ -250,7 +251,7 @@ struct pm_error *pm_summary_to_json(const struct pm_summary *s, char **ret)
 {
 	cJSON *r;
 	PM_TRY(pm_summary_json(s, &r));
-	char *out = cJSON_Print(r);
+	char *out = pm_utf8_repair(cJSON_Print(r)); /* names read from a dump */
 	cJSON_Delete(r);
 	if (!out)
 		return &pm_enomem;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pm-utf.h"
 #include "strbuf.h"
 #include "trend.h"
 
@@ -275,7 +276,7 @@ struct pm_error *pm_trend_report(const cJSON *const *docs, size_t n, bool one_ma
 	}
 	char *out;
 	if (json) {
-		out = cJSON_Print(root);
+		out = pm_utf8_repair(cJSON_Print(root)); /* names read from dumps */
 		pm_sb_free(&sb);
 	} else {
 		out = pm_sb_take(&sb);

@@ -2,6 +2,7 @@
 // The checked cJSON building helpers of jsonb.h.
 #include "fmt.h"
 #include "jsonb.h"
+#include "pm-utf.h"
 
 cJSON *pm_jb_chk(struct pm_jb *j, cJSON *x)
 {
@@ -110,7 +111,8 @@ struct pm_error *pm_jb_done(struct pm_jb *j, cJSON *root, cJSON **ret)
 
 struct pm_error *pm_json_print(const cJSON *root, bool pretty, char **ret)
 {
-	char *s = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+	/* cJSON copies bytes >= 0x80 as they are: a name from a damaged file could be invalid UTF-8 */
+	char *s = pm_utf8_repair(pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root));
 	if (!s)
 		return &pm_enomem;
 	*ret = s;

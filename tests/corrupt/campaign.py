@@ -8,7 +8,8 @@ would, run poolmortem on every damaged copy, and classify each run (see classify
               [--phases dump,sym,both,archive,batch] [--containers]
               [--out DIR] [--allowlist FILE] [DUMP...]
   campaign.py --pm ... --fixtures DIR --replay 'RECORD'   # a JSON record, a repro string,
-                                                          # or FILE.jsonl:LINE
+                                                          # or FILE.jsonl:LINE, or @FILE
+                                                          # (reproducers, one a line)
 
 Inputs are never modified: damaged copies are written under --scratch, and every input is
 hashed before and after the campaign. Each bad-class run is written to OUT/records.jsonl with a
@@ -806,7 +807,10 @@ def allow_match(al, rec):
 
 # --- replay -------------------------------------------------------------------------------------
 def replay(c, what):
-    if what.endswith(".jsonl") or ".jsonl:" in what:
+    if what.startswith("@"):  # a file of reproducers, one a line (# comments)
+        recs = [{"repro": x.split(" #", 1)[0].strip()} for x in open(what[1:])
+                if x.strip() and not x.lstrip().startswith("#")]
+    elif what.endswith(".jsonl") or ".jsonl:" in what:
         path, _, ln = what.partition(".jsonl")
         lines = open(path + ".jsonl").read().splitlines()
         recs = [json.loads(lines[int(ln[1:]) - 1])] if ln else [json.loads(x) for x in lines]

@@ -7,6 +7,7 @@
 #include "container.h"
 #include "dmp.h"
 #include "pm-reader.h"
+#include "pm-utf.h"
 #include "profile.h"
 
 static void test_bounds(void)
@@ -146,6 +147,40 @@ static void test_profile(void)
 	CHECK(pm_build_has(26100, PM_FEAT_BIG_POOL_FLAGS) && !pm_build_has(22631, PM_FEAT_BIG_POOL_FLAGS));
 }
 
+/* UTF-8 from damaged files repaired before it reaches JSON (issue 16 item 4). */
+static char *dup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void test_utf8(void)
+{
+	static const struct {
+		const char *in, *out;
+		size_t bad;
+	} t[] = {
+		{ "plain.dmp", "plain.dmp", 0 },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 0 },
+		{ "\xff\xfe.dmp", "\xef\xbf\xbd\xef\xbf\xbd.dmp", 2 },
+		{ "cut\xe2\x82", "cut\xef\xbf\xbd\xef\xbf\xbd", 2 },        /* a character cut */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd", 2 },                /* overlong '/' */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3 }, /* a surrogate */
+		{ "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 4 },
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CHECK_EQ_U64(pm_utf8_invalid(t[i].in), t[i].bad);
+		char *o = pm_utf8_repair(dup(t[i].in));
+		CHECK(o && !strcmp(o, t[i].out));
+		CHECK(o && pm_utf8_invalid(o) == 0);
+		free(o);
+	}
+	CHECK(pm_utf8_repair(NULL) == NULL);
+}
+
 int main(void)
 {
 	test_container_probe();
@@ -153,5 +188,6 @@ int main(void)
 	test_bounds();
 	test_landmarks();
 	test_signatures();
+	test_utf8();
 	return TEST_RESULT();
 }
