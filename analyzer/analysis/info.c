@@ -440,10 +440,16 @@ void pm_info_gather_scan(struct pm_info *in)
 		err = pm_pool_scan(&k->vm, build, &p->scan);
 	if (err) {
 		pm_scan_deinit(&p->scan);
+		bool walk = segheap && in->sym.found && !k->kernel_base.absent;
 		pm_absence_from(&p->scan_absent, segheap && !in->sym.found ? PM_ABSENT_NEEDS_SYMBOLS
-									  : PM_ABSENT_NOT_AVAILABLE,
+						 : pm_err_code(err) == PM_ERR_BAD_SYMBOLS
+							 ? PM_ABSENT_BAD_SYMBOLS
+							 : PM_ABSENT_NOT_AVAILABLE,
 				err);
-		pm_error_destroy(err);
+		if (walk) /* the symbols were found and the walk still failed: said */
+			pm_diag_take(&in->diags, "pool", pm_err_wrap(err, "segment-heap walk"));
+		else
+			pm_error_destroy(err);
 		return;
 	}
 	p->has_scan = true;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "info.h"
+#include "vmview.h"
 
 static void absent(struct pm_count *c, enum pm_absent why, const char *detail)
 {
@@ -157,4 +158,5 @@ void pm_info_gather_mm(struct pm_info *in)
 	count(in, &m->commit_failures, commit_fail, sizeof(commit_fail) / sizeof(commit_fail[0]));
 	count(in, &m->free_ptes, free_ptes, sizeof(free_ptes) / sizeof(free_ptes[0]));
 	sessions(in);
+	pm_vm_symbols_check(in);
 }

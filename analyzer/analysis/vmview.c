@@ -129,9 +129,13 @@ static void symbol_lines(const struct pm_info *in, struct pm_vm_view *v)
 							 sym_lines[i].var, sym_lines[i].type,
 							 sym_lines[i].path, &val);
 		if (err) { /* not in these symbols (an older kernel): the KDBG's turn */
-			if (pm_err_code(err) == PM_ERR_BAD_SYMBOLS) /* unless the KDBG gives it */
-				absent(&v->line[sym_lines[i].id], PM_ABSENT_BAD_SYMBOLS,
-				       pm_err_msg(err));
+			/* symbols that contradict themselves are said, but never erase what the
+			 * KDBG already gave (the RAM figure); the KDBG may still give the others */
+			struct pm_vm_line *l = &v->line[sym_lines[i].id];
+			if (pm_err_code(err) == PM_ERR_BAD_SYMBOLS && l->absent)
+				absent(l, PM_ABSENT_BAD_SYMBOLS, pm_err_msg(err));
+			else if (l->absent == PM_ABSENT_NEEDS_SYMBOLS) /* they were given */
+				absent(l, PM_ABSENT_NOT_IN_SYMBOLS, pm_err_msg(err));
 			pm_error_destroy(err);
 			continue;
 		}
@@ -159,7 +163,10 @@ static void kdbg_lines_read(const struct pm_info *in, struct pm_vm_view *v)
 		struct pm_error *err = pm_mm_read(&k->vm, &k->kdbg, kdbg_lines[i].f,
 						  kdbg_lines[i].bytes ? PM_MM_PTR : PM_MM_U32, &val);
 		const char *fname = pm_kdbg_field_name(kdbg_lines[i].f);
-		if (err) {
+		if ((err || val == 0) && l->absent == PM_ABSENT_BAD_SYMBOLS) {
+			/* the KDBG has nothing better: why the symbols failed is the reason */
+			pm_error_destroy(err);
+		} else if (err) {
 			absent(l, pm_err_code(err) == PM_ERR_PROFILE ? PM_ABSENT_NOT_APPLICABLE
 								     : PM_ABSENT_UNREADABLE,
 			       pm_err_msg(err));
@@ -282,6 +289,30 @@ static void tracker_estimates(const struct pm_info *in, struct pm_vm_view *v)
 	if (l->absent)
 		present(l, v->tracker_p_pages, PM_PROV_ESTIMATE, "estimate", "sum of the tag "
 			"tracker's paged bytes (a lower bound)");
+}
+
+void pm_vm_symbols_check(struct pm_info *in)
+{
+	const struct pm_kernel *k = in->k;
+	if (!in->sym.found || !k->has_vm || k->kernel_base.absent)
+		return;
+	const char *bad[sizeof(sym_lines) / sizeof(sym_lines[0])]; /* types said: once each */
+	size_t nbad = 0;
+	for (size_t i = 0; i < sizeof(sym_lines) / sizeof(sym_lines[0]); i++) {
+		uint64_t val;
+		struct pm_error *err = pm_sym_read_field(in->sym.find.tab, &k->vm, k->kernel_base.v,
+							 sym_lines[i].var, sym_lines[i].type,
+							 sym_lines[i].path, &val);
+		bool said = !err || pm_err_code(err) != PM_ERR_BAD_SYMBOLS;
+		for (size_t d = 0; !said && d < nbad; d++)
+			said = !strcmp(bad[d], sym_lines[i].type);
+		if (said) {
+			pm_error_destroy(err);
+			continue;
+		}
+		bad[nbad++] = sym_lines[i].type;
+		pm_diag_take(&in->diags, "symbols", err);
+	}
 }
 
 void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)

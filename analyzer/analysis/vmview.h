@@ -83,6 +83,10 @@ const char *pm_vm_line_label(enum pm_vm_line_id id);
 /** Build the view; needs pm_info_gather_pool() to have run for the tracker estimates. */
 void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *ret);
 void pm_vm_view_deinit(struct pm_vm_view *v);
+/** Once per dump: say (in @p in's diagnostics, once each) where the symbols contradict
+ * themselves about the variables and fields the view reads; the view only marks those
+ * figures absent. */
+void pm_vm_symbols_check(struct pm_info *in);
 
 
 #endif
