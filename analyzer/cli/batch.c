@@ -412,11 +412,15 @@ static void reap(struct run *r, struct worker *x)
 	} else if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status)) ||
 		   x->out.len < 2 || (x->out.s[0] != PM_LINE_ANALYZED &&
 				      x->out.s[0] != PM_LINE_ERROR)) {
+		/* under RLIMIT_AS an allocation fails: exit 3 (no line), or a stack that cannot
+		 * grow (SIGSEGV, SIGBUS) or a library that aborts (SIGABRT); not any signal */
+		int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+		bool mem = r->o->max_mem_mb && !PM_SANITIZED &&
+			   (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
+			    (WIFEXITED(status) && WEXITSTATUS(status) == 3));
 		char msg[160];
-		snprintf(msg, sizeof(msg), "the worker %s %d%s",
-			 WIFSIGNALED(status) ? "died of signal" : "exited with",
-			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
-			 r->o->max_mem_mb ? " (memory limit?)" : "");
+		snprintf(msg, sizeof(msg), "the worker %s %d%s", sig ? "died of signal" : "exited with",
+			 sig ? sig : WEXITSTATUS(status), mem ? " (memory limit?)" : "");
 		line = error_line(path, NULL, "WORKER", msg);
 	} else {
 		is_error = x->out.s[0] == PM_LINE_ERROR;

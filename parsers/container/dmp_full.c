@@ -33,8 +33,13 @@ static struct pm_error *full_build(struct pm_dmp *dmp, const uint8_t *hdrbuf)
 			      "fill: the run list was never written", what, pmb);
 	if (nruns == 0)
 		return pm_err(PM_ERR_FORMAT, "%s at file offset %#x: NumberOfRuns is 0", what, pmb);
+	/* the count is at pmb, the runs after it: name the field where it is */
+	if (nruns > (pmb_len - runs_off) / run_size)
+		return pm_err(PM_ERR_LIMIT, "%s at file offset %#x: NumberOfRuns %" PRIu32 " exceeds "
+			      "the %u runs the descriptor holds (Run[] at %#x)", what, pmb, nruns,
+			      (pmb_len - runs_off) / run_size, pmb + runs_off);
 	struct pm_error *err = pm_rd_array(&rd, runs_off, nruns, run_size,
-					   (pmb_len - runs_off) / run_size, "NumberOfRuns");
+					   (pmb_len - runs_off) / run_size, "Run[]");
 	if (err)
 		return err;
 	struct pm_phys_run *runs = calloc(nruns, sizeof(*runs));

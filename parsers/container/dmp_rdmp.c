@@ -90,7 +90,8 @@ static struct pm_error *rdmp_build(struct pm_dmp *dmp, const uint8_t *hdrbuf)
 			    total, sum);
 	dmp->has_expected_size = true;
 	dmp->expected_size = off;
-	return pm_pagemap_init_runs(&dmp->map, dmp->src, runs, n);
+	err = pm_pagemap_init_runs(&dmp->map, dmp->src, runs, n);
+	return err ? pm_err_wrap(err, "RDMP range list at file offset 0x2030") : NULL;
 }
 
 const struct pm_dmp_ops pm_dmp_rdmp_ops = { "rdmp", rdmp_probe, rdmp_build };

@@ -56,10 +56,14 @@ struct pm_error *pm_pagemap_init_runs(struct pm_pagemap *pm, struct pm_source *s
 			return err;
 		}
 		if (i + 1 < nruns && end > runs[i + 1].pfn) {
-			uint64_t next = runs[i + 1].pfn;
+			struct pm_error *err = pm_err(
+				PM_ERR_FORMAT, "runs overlap: the run of %" PRIu64 " pages at PFN %#"
+				PRIx64 " (its pages at file offset %#" PRIx64 ") ends at PFN %#" PRIx64
+				", past the start of the run at PFN %#" PRIx64 " (file offset %#"
+				PRIx64 ")", runs[i].count, runs[i].pfn, runs[i].file_off, end,
+				runs[i + 1].pfn, runs[i + 1].file_off);
 			free(runs);
-			return pm_err(PM_ERR_FORMAT, "runs overlap: run ending at PFN %#" PRIx64
-				      " and run starting at PFN %#" PRIx64, end, next);
+			return err;
 		}
 		if (end > pm->pfn_limit)
 			pm->pfn_limit = end;

@@ -48,6 +48,7 @@ struct zsrc {
 	char *name;
 	uint64_t cstart, clen; /* compressed data in inner */
 	bool stored;
+	bool gzip; /* members follow each other: header, deflate data, 8-byte trailer (RFC 1952) */
 	struct point *points;
 	size_t npoints;
 	uint64_t span;
@@ -132,7 +133,74 @@ static struct pm_error *add_point(struct zsrc *z, uint64_t uoff, uint64_t coff, 
 	return NULL;
 }
 
-/* One pass over the whole stream: builds the index, checks the CRC and the length. */
+/* The gzip member header at file offset @p at of @p src: where its deflate data starts. */
+static struct pm_error *gz_member_header(struct pm_source *src, uint64_t at, uint64_t *data_ret)
+{
+	uint8_t h[10], b[2];
+	PM_TRY(pm_source_read_exact(src, at, h, sizeof(h), "gzip header"));
+	if (!pm_is_gzip(h, sizeof(h)))
+		return pm_err(PM_ERR_FORMAT, "gzip header at file offset %#" PRIx64 ": bad magic or "
+			      "method", at);
+	uint64_t off = at + 10;
+	if (h[3] & 4) { /* FEXTRA */
+		PM_TRY(pm_source_read_exact(src, off, b, 2, "gzip FEXTRA length"));
+		off += 2 + (uint64_t)(b[0] | b[1] << 8);
+	}
+	for (int f = 8; f <= 16; f += 8) { /* FNAME, FCOMMENT: NUL-terminated */
+		if (!(h[3] & f))
+			continue;
+		for (unsigned k = 0;; k++) {
+			if (k > 65536)
+				return pm_err(PM_ERR_LIMIT, "gzip header at file offset %#" PRIx64 ": name or "
+					      "comment over 64 KiB", at);
+			PM_TRY(pm_source_read_exact(src, off++, b, 1, "gzip header string"));
+			if (!b[0])
+				break;
+		}
+	}
+	if (h[3] & 2)
+		off += 2; /* FHCRC */
+	if (off + 8 > src->size)
+		return pm_err(PM_ERR_TRUNCATED, "the file ends inside the gzip header at file offset %#"
+			      PRIx64, at);
+	*data_ret = off;
+	return NULL;
+}
+
+/* A gzip member's deflate data ended at compressed offset @p end: check its trailer against
+ * the @p crc and @p size its data gave; *next_ret is the next member's data (0: none). */
+static struct pm_error *gz_member_end(struct zsrc *z, uint64_t end, uint32_t crc, uint64_t size,
+				      unsigned member, uint64_t *next_ret)
+{
+	uint64_t at = z->cstart + end;
+	uint8_t t[8];
+	*next_ret = 0;
+	if (end + 8 > z->clen)
+		return pm_err(PM_ERR_TRUNCATED, "gzip member %u: the file ends at %#" PRIx64 " inside "
+			      "its 8-byte trailer at file offset %#" PRIx64, member, z->inner->size, at);
+	PM_TRY(pm_source_read_exact(z->inner, at, t, 8, "gzip trailer"));
+	if (le32(t) != crc || le32(t + 4) != (uint32_t)size)
+		return pm_err(PM_ERR_FORMAT, "gzip member %u: its trailer at file offset %#" PRIx64
+			      " says CRC32 %#x / size %u, its data gives %#x / %u: the file is "
+			      "corrupt", member, at, le32(t), le32(t + 4), crc,
+			      (uint32_t)size);
+	if (end + 8 == z->clen)
+		return NULL;
+	uint64_t data;
+	struct pm_error *err = gz_member_header(z->inner, at + 8, &data);
+	if (err) { /* anything but another member after a complete one */
+		pm_error_destroy(err);
+		return pm_err(PM_ERR_FORMAT, "the gzip data ends at file offset %#" PRIx64 " (member "
+			      "%u complete, CRC32 correct), but %" PRIu64 " bytes of trailing "
+			      "garbage follow (not a gzip member)", at + 8,
+			      member, z->clen - end - 8);
+	}
+	*next_ret = data - z->cstart;
+	return NULL;
+}
+
+/* One pass over the whole stream: builds the index, checks the CRC and the length (of each
+ * gzip member against its trailer). */
 static struct pm_error *build_index(struct zsrc *z, uint32_t *crc_ret, uint64_t *usize_ret)
 {
 	z_stream s;
@@ -151,6 +219,8 @@ static struct pm_error *build_index(struct zsrc *z, uint32_t *crc_ret, uint64_t 
 	uint32_t crc = (uint32_t)crc32(0, Z_NULL, 0);
 	size_t have = 0; /* bytes of valid output in the ring, up to WINDOW */
 	bool end = false;
+	uint64_t mstart = 0; /* the output offset where the current gzip member starts */
+	unsigned members = 0;
 	/* the stream start is an access point with an empty dictionary */
 	if ((err = add_point(z, 0, 0, 0, out, 0)))
 		goto done;
@@ -165,8 +235,15 @@ static struct pm_error *build_index(struct zsrc *z, uint32_t *crc_ret, uint64_t 
 			s.avail_in = 0;
 			s.next_out = tmp;
 			s.avail_out = sizeof(tmp);
-			if (inflate(&s, Z_BLOCK) == Z_STREAM_END && s.avail_out == sizeof(tmp))
+			if (inflate(&s, Z_BLOCK) == Z_STREAM_END && s.avail_out == sizeof(tmp)) {
+				uint64_t next; /* gzip: the trailer is missing */
+				if (z->gzip)
+					err = gz_member_end(z, coff, crc, uoff - mstart, members + 1,
+							    &next);
+				if (err)
+					goto done;
 				break;
+			}
 			err = pm_err(PM_ERR_TRUNCATED, "%s: compressed data ends at offset %#" PRIx64
 				     " before the end of the deflate stream", z->name, coff);
 			goto done;
@@ -217,6 +294,18 @@ static struct pm_error *build_index(struct zsrc *z, uint32_t *crc_ret, uint64_t 
 			}
 		}
 		coff = cbase + (got - s.avail_in);
+		uint64_t next;
+		if (end && z->gzip) { /* the member's trailer; another member may follow */
+			if ((err = gz_member_end(z, coff, crc, uoff - mstart, ++members, &next)))
+				goto done;
+			if (next) {
+				inflateReset(&s);
+				crc = (uint32_t)crc32(0, Z_NULL, 0);
+				mstart = uoff;
+				coff = next;
+				end = false;
+			}
+		}
 	}
 	*crc_ret = crc;
 	*usize_ret = uoff;
@@ -302,7 +391,15 @@ static struct pm_error *load_chunk(struct zsrc *z, uint64_t c, uint8_t *dst, uin
 				break;
 		}
 		coff += got - s.avail_in;
-		if (rc == Z_STREAM_END && filled < want) {
+		if (rc == Z_STREAM_END && filled < want && z->gzip) {
+			/* the next gzip member (trailers and headers were checked at opening) */
+			uint64_t data;
+			if ((err = gz_member_header(z->inner, z->cstart + coff + 8, &data)))
+				goto done;
+			coff = data - z->cstart;
+			inflateReset(&s);
+			rc = Z_OK;
+		} else if (rc == Z_STREAM_END && filled < want) {
 			err = pm_err(PM_ERR_TRUNCATED, "%s: stream ends before its stated size", z->name);
 			goto done;
 		}
@@ -382,76 +479,29 @@ bool pm_is_gzip(const uint8_t *b, size_t n)
 
 struct pm_error *pm_source_open_gzip(struct pm_source *inner, struct pm_source **ret)
 {
-	uint8_t h[10];
-	struct pm_error *err = pm_source_read_exact(inner, 0, h, sizeof(h), "gzip header");
+	uint64_t off;
+	struct pm_error *err = gz_member_header(inner, 0, &off);
 	if (err) {
 		pm_source_destroy(inner);
 		return err;
 	}
-	if (!pm_is_gzip(h, sizeof(h))) {
-		pm_source_destroy(inner);
-		return pm_err(PM_ERR_FORMAT, "gzip header at file offset 0: bad magic or method");
-	}
-	uint8_t flg = h[3];
-	uint64_t off = 10;
-	uint8_t b[2];
-	if (flg & 4) { /* FEXTRA */
-		if ((err = pm_source_read_exact(inner, off, b, 2, "gzip FEXTRA length")))
-			goto fail;
-		off += 2 + (uint64_t)(b[0] | b[1] << 8);
-	}
-	for (int f = 8; f <= 16; f += 8) { /* FNAME, FCOMMENT: NUL-terminated */
-		if (!(flg & f))
-			continue;
-		for (unsigned k = 0;; k++) {
-			if (k > 65536) {
-				err = pm_err(PM_ERR_LIMIT, "gzip header: name or comment over 64 KiB");
-				goto fail;
-			}
-			if ((err = pm_source_read_exact(inner, off++, b, 1, "gzip header string")))
-				goto fail;
-			if (!b[0])
-				break;
-		}
-	}
-	if (flg & 2)
-		off += 2; /* FHCRC */
-	if (off + 8 > inner->size) {
-		err = pm_err(PM_ERR_TRUNCATED, "gzip file ends inside its header");
-		goto fail;
-	}
 	struct zsrc *z;
-	if ((err = zsrc_new(inner, inner->name, &z)))
-		goto fail;
+	if ((err = zsrc_new(inner, inner->name, &z))) {
+		pm_source_destroy(inner);
+		return err;
+	}
+	z->gzip = true;
 	z->cstart = off;
-	z->clen = inner->size - off - 8;
+	z->clen = inner->size - off; /* every member, with its trailer (gz_member_end) */
 	uint32_t crc;
 	uint64_t usize;
 	if ((err = build_index(z, &crc, &usize))) {
 		zsrc_destroy(&z->base);
 		return err;
 	}
-	uint8_t t[8];
-	err = pm_source_read_exact(inner, inner->size - 8, t, 8, "gzip trailer");
-	if (!err) {
-		uint32_t tcrc = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
-				(uint32_t)t[3] << 24;
-		uint32_t isz = (uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 |
-			       (uint32_t)t[7] << 24;
-		if (tcrc != crc || isz != (uint32_t)usize)
-			err = pm_err(PM_ERR_FORMAT, "gzip trailer: CRC32 %#x / size %u, the data gives "
-				     "%#x / %u: the file is corrupt", tcrc, isz, crc, (uint32_t)usize);
-	}
-	if (err) {
-		zsrc_destroy(&z->base);
-		return err;
-	}
 	z->base.size = usize;
 	*ret = &z->base;
 	return NULL;
-fail:
-	pm_source_destroy(inner);
-	return err;
 }
 
 /* ---- zip members (the directory is read by source_zip.c) ---- */
@@ -582,30 +632,7 @@ struct pm_error *pm_z_peek_raw(struct pm_source *src, uint64_t start, uint64_t c
 
 struct pm_error *pm_peek_gzip(struct pm_source *src, uint8_t *buf, size_t n, size_t *got_ret)
 {
-	uint8_t h[10];
-	PM_TRY(pm_source_read_exact(src, 0, h, sizeof(h), "gzip header"));
-	if (!pm_is_gzip(h, sizeof(h)))
-		return pm_err(PM_ERR_FORMAT, "not a gzip file");
-	uint64_t off = 10;
-	uint8_t b[2];
-	if (h[3] & 4) {
-		PM_TRY(pm_source_read_exact(src, off, b, 2, "gzip FEXTRA length"));
-		off += 2 + (uint64_t)(b[0] | b[1] << 8);
-	}
-	for (int f = 8; f <= 16; f += 8) {
-		if (!(h[3] & f))
-			continue;
-		for (unsigned k = 0;; k++) {
-			if (k > 65536)
-				return pm_err(PM_ERR_LIMIT, "gzip header string over 64 KiB");
-			PM_TRY(pm_source_read_exact(src, off++, b, 1, "gzip header string"));
-			if (!b[0])
-				break;
-		}
-	}
-	if (h[3] & 2)
-		off += 2;
-	if (off >= src->size)
-		return pm_err(PM_ERR_TRUNCATED, "gzip file ends inside its header");
+	uint64_t off;
+	PM_TRY(gz_member_header(src, 0, &off));
 	return pm_z_peek_raw(src, off, src->size - off, false, buf, n, got_ret);
 }

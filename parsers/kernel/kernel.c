@@ -411,8 +411,13 @@ struct pm_error *pm_kernel_open(const struct pm_dmp *dmp, struct pm_diags *diags
 		}
 		from_discovery(k, k->disc);
 	}
-	if (dmp->map.pages_beyond_eof)
-		pm_kernel_mark_incomplete(k, "the file is truncated: pages lie beyond its end");
+	if (dmp->map.pages_beyond_eof) {
+		char why[160];
+		snprintf(why, sizeof(why), "the file is truncated: it ends at %#" PRIx64 " and %"
+			 PRIu64 " of the %" PRIu64 " pages in the dump lie beyond its end",
+			 dmp->src->size, dmp->map.pages_beyond_eof, dmp->map.pages_present);
+		pm_kernel_mark_incomplete(k, why);
+	}
 	if (!dmp->triage) {
 		struct pm_error *err = pm_vmem_init(&k->vm, &dmp->map, k->arch, k->dtb.v);
 		if (err)

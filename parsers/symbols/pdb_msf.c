@@ -31,7 +31,8 @@ static struct pm_error *read_block(struct pdb *p, uint32_t blk, uint8_t *out, si
 	if (blk >= p->nblocks)
 		return pm_err(PM_ERR_FORMAT, "%s: %s: block %" PRIu32 " is beyond the %" PRIu32
 			      " blocks of the file", pm_pdb_name(p), what, blk, p->nblocks);
-	return pm_source_read_exact(p->src, (uint64_t)blk * p->bs, out, len, what);
+	struct pm_error *err = pm_source_read_exact(p->src, (uint64_t)blk * p->bs, out, len, what);
+	return err ? pm_err_wrap(err, "%s", pm_pdb_name(p)) : NULL; /* name the file */
 }
 
 /* Read stream @p idx into a new buffer (*len bytes; never NULL on success). */

@@ -322,10 +322,16 @@ struct pm_error *pm_symbols_find(const char *spec, const struct pm_symwant *w,
 		return NULL;
 	char g[33];
 	pm_sym_guid_text(w->guid, g);
-	const char *refused = NULL;
-	for (size_t i = 0; i < ret->ntried && !refused; i++)
-		if (strstr(ret->tried[i], ": refused: "))
+	const char *refused = NULL, *unreadable = NULL;
+	for (size_t i = 0; i < ret->ntried; i++) {
+		if (!refused && strstr(ret->tried[i], ": refused: "))
 			refused = ret->tried[i];
+		if (!unreadable && strstr(ret->tried[i], ": unreadable: "))
+			unreadable = ret->tried[i];
+	}
+	if (unreadable) /* a symbol file where one was looked for, but damaged: say so */
+		return pm_err(PM_ERR_PROFILE, "no usable symbol file for the kernel (%s GUID %s age %"
+			      PRIu32 "); %s", w->pdb_name, g, w->age, unreadable);
 	if (refused)
 		return pm_err(PM_ERR_PROFILE, "no symbol file matches the kernel (%s GUID %s age %"
 			      PRIu32 "); %s", w->pdb_name, g, w->age, refused);
