@@ -26,13 +26,13 @@ def verdict_view(report):
     v = report.get("verdict") if isinstance(report, dict) else None
     if not isinstance(v, dict):
         return None
-    outcome = v.get("outcome")  # issue 11: "exhausted" | "healthy" | "inconclusive"
+    outcome = v.get("outcome")  # "healthy" | "at_risk" | "inconclusive" (rules/verdict.c)
     if outcome is None:
-        outcome = "healthy" if v.get("healthy") else "exhausted"
+        outcome = "healthy" if v.get("healthy") else "at_risk"
     return {"outcome": outcome, "resource": v.get("resource"), "tag": v.get("tag"),
             "driver": v.get("driver"), "confidence": v.get("confidence"),
-            "partial": bool(v.get("partial") or v.get("from_partial_data")
-                            or v.get("coverage_warning") or v.get("incomplete"))}
+            "partial": bool(v.get("partial") or v.get("tag_partial") or v.get("coverage")
+                            or v.get("incomplete"))}
 
 
 def coverage_view(report, twin):
@@ -198,8 +198,11 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
     if res["signal"]:
         return "crash", "signal %d" % res["signal"], None
     rc = res["rc"]
-    if rc not in (0, 1, 3, 4):
+    # analyze and rules give the verdict as bits: 1 at risk, 4 incomplete, 8 inconclusive
+    # (README, Exit codes); 3 (unreadable input) never combines; 2 (usage) is never right here
+    if rc not in (0, 1, 3, 4, 5, 8, 12):
         return "unexpected-exit", "exit %d: %s" % (rc, lines[0] if lines else ""), None
+    incomplete = rc in (4, 5, 12)
     if rc == 3:
         if valid_input and twin and twin[0] != 3:
             return "refused-valid", lines[0] if lines else "(no message)", None
@@ -208,7 +211,7 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
         if not any(n and n in lines[0] for n in damaged_names):
             return "unclear-error", "exit 3, the line names no file: " + lines[0], None
         return "clear-error", lines[0], None
-    if rc == 4 and json_cmd and not res["stdout"].strip() and len(lines) == 1 and \
+    if incomplete and json_cmd and not res["stdout"].strip() and len(lines) == 1 and \
             " not found: " in lines[0] and any(n and n in lines[0] for n in damaged_names):
         # dt/x: the file has no such type (exit 4 "not found", no report): a clear answer
         return "clear-error", lines[0], None
@@ -224,8 +227,8 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
             return "invalid-json", "not JSON: %s" % e, None
     if len(lines) > 1:
         return "unclear-error", "exit %d with %d stderr lines" % (rc, len(lines)), report
-    if rc == 4 and not lines:
-        return "unclear-error", "exit 4 and nothing on stderr", report
+    if incomplete and not lines:
+        return "unclear-error", "exit %d (incomplete) and nothing on stderr" % rc, report
     twin_report = twin[1] if twin else None
     warned = coverage_view(report, twin_report) if report is not None else []
     if lines:
@@ -242,8 +245,8 @@ def classify(res, json_cmd, damaged_names, twin, valid_input, faithful=False,
     if valid_input and twin_report is not None and report is not None and \
             (mv or {}).get("resource") != (tv or {}).get("resource"):
         return "refused-valid", "verdict differs from the plain file's", report
-    if rc == 4 or warned:
-        return "partial", (lines[0] if lines else warned[0]), report
+    if incomplete or warned or rc == 8:
+        return "partial", (lines[0] if lines else warned[0] if warned else "inconclusive"), report
     if report is not None and twin_report is not None and not valid_input and not faithful:
         lost = losses(twin_report, report, symbols_given)
         if lost:
