@@ -1,30 +1,28 @@
 // SPDX-License-Identifier: MIT
-// `batch`: every dump found under the given paths (batch_discover.c), each analyzed in its
-// own forked worker with time and memory limits; one NDJSON line per dump (a dump that could
-// not be listed or analyzed gets an error line); resumable; shardable.
+// `batch`: every input found under the given paths (batch_discover.c) gets one record; each
+// dump is analyzed in its own forked worker (batch_worker.c) with time and memory limits;
+// records as NDJSON (or rows for people on a terminal); resumable; shardable.
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <openssl/evp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "analyze.h"
 #include "batch.h"
 #include "batch_discover.h"
-#include "info.h"
-#include "jsonb.h"
-#include "source_z.h"
+#include "batch_record.h"
+#include "batch_worker.h"
 #include "strbuf.h"
+#include "strmap.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define PM_SANITIZED 1
@@ -37,154 +35,58 @@
 #define PM_SANITIZED 0
 #endif
 
-/* A worker's output starts with one of these, then the NDJSON line. */
+/* A worker's output starts with one of these, then the record. */
 enum { PM_LINE_ANALYZED = 'A', PM_LINE_ERROR = 'E' };
 
-/* ---------------------------------------------------------------- one dump, in a worker */
+struct worker {
+	pid_t pid;
+	int fd;
+	size_t cand;
+	struct pm_strbuf out;
+	double started;
+	bool killed;
+};
 
-static void hash_cb(void *ctx, const uint8_t *p, size_t n)
+/* What is to be done (this shard's, not yet in the output) and where the records go. */
+struct run {
+	const struct pm_batch_opts *o;
+	const struct pm_rule_params *params;
+	struct pm_batch_stats *st;
+	struct pm_batch_cands c;
+	struct pm_strmap done; /* "canonical path \n head" of the records the output holds */
+	size_t *todo, ntodo;
+	FILE *out;              /* NULL: rows for people on stdout */
+	struct pm_strbuf mirror; /* the records not written to a file */
+	size_t finished;
+	uint64_t bytes_done;
+	double t0, last_progress;
+	struct worker *w;
+	unsigned jobs;
+	bool progress_shown;
+	bool quiet; /* records only kept, not printed */
+};
+
+static double now(void)
 {
-	EVP_DigestUpdate(ctx, p, n);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static struct pm_error *hash_file(const char *path, EVP_MD_CTX *md)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pm_err_os(errno, "%s", path);
-	uint8_t *buf = malloc(1 << 20);
-	if (!buf) {
-		close(fd);
-		return &pm_enomem;
-	}
-	ssize_t n;
-	while ((n = read(fd, buf, 1 << 20)) > 0)
-		EVP_DigestUpdate(md, buf, (size_t)n);
-	int e = errno;
-	free(buf);
-	close(fd);
-	return n < 0 ? pm_err_os(e, "%s", path) : NULL;
-}
+/* ---------------------------------------------------------------- the worker's side */
 
-/* {"schema": "poolmortem.batch/1", "path": ..., ["sha256": ...,] "error": {code, message}} */
-static char *error_line(const char *path, const char *sha, const char *code, const char *msg)
+static void worker_main(int fd, const struct pm_batch_cand *c, const struct run *r)
 {
-	struct pm_jb j = { false };
-	cJSON *o = pm_jb_chk(&j, cJSON_CreateObject());
-	pm_jb_str(&j, o, "schema", "poolmortem.batch/1");
-	pm_jb_str(&j, o, "path", path);
-	if (sha)
-		pm_jb_str(&j, o, "sha256", sha);
-	cJSON *e = pm_jb_obj(&j, o, "error");
-	pm_jb_str(&j, e, "code", code);
-	pm_jb_str(&j, e, "message", msg);
-	char *s = NULL;
-	if (!pm_jb_done(&j, o, &o)) {
-		if (pm_json_print(o, false, &s))
-			s = NULL;
-		cJSON_Delete(o);
-	}
-	return s;
-}
-
-static char *error_line_err(const char *path, const char *sha, struct pm_error *err)
-{
-	char *l = error_line(path, sha, pm_err_code_name(pm_err_code(err)), pm_err_msg(err));
-	pm_error_destroy(err);
-	return l;
-}
-
-/* The SHA-256 of the dump's bytes (the container's, as stored), while it is opened. */
-static struct pm_error *open_hashed(const char *path, struct pm_source **src, char sha[65])
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		EVP_MD_CTX_free(md);
-		return pm_err(PM_ERR_NOMEM, "cannot set up SHA-256");
-	}
-	bool observed = false;
-	struct pm_error *err = pm_source_open_observed(path, hash_cb, md, src, &observed);
-	if (!err && !observed)
-		err = hash_file(path, md);
-	unsigned char dg[32];
-	unsigned dl = 0;
-	sha[0] = 0;
-	if (!err && EVP_DigestFinal_ex(md, dg, &dl) && dl == 32)
-		for (int i = 0; i < 32; i++)
-			snprintf(sha + 2 * i, 3, "%02x", dg[i]);
-	EVP_MD_CTX_free(md);
-	if (err && *src) {
-		pm_source_destroy(*src);
-		*src = NULL;
-	}
-	return err;
-}
-
-/* The analyze report @p t made a batch record: its schema, the dump's path and identity, and
- * why it is incomplete (when it is). */
-static struct pm_error *batch_record(cJSON *t, const char *path, const char *sha,
-				     const char *incomplete)
-{
-	struct pm_jb j = { false };
-	cJSON *schema = pm_jb_chk(&j, cJSON_CreateString("poolmortem.batch/1"));
-	if (schema && !cJSON_ReplaceItemInObjectCaseSensitive(t, "schema", schema)) {
-		cJSON_Delete(schema);
-		j.oom = true;
-	}
-	pm_jb_str(&j, t, "path", path);
-	pm_jb_str(&j, t, "sha256", sha);
-	if (incomplete)
-		pm_jb_str(&j, t, "incomplete", incomplete);
-	return j.oom ? &pm_enomem : NULL;
-}
-
-/* Analyze one dump; a malloc'd NDJSON line (without the newline); *is_error for an error. */
-static char *analyze_one(const char *path, const struct pm_rule_params *params, bool scan,
-			 const struct pm_info_opts *io, bool *is_error)
-{
-	*is_error = true;
-	struct pm_source *src = NULL;
-	char sha[65];
-	struct pm_error *err = open_hashed(path, &src, sha);
-	if (err)
-		return error_line_err(path, NULL, err);
-	struct pm_info *in;
-	err = pm_info_gather_opened(path, src, io, &in);
-	if (err)
-		return error_line_err(path, sha, err);
-	struct pm_analyze_opts ao = { scan, 20, PM_FMT_JSON, false, params };
-	struct pm_analysis a;
-	cJSON *t = NULL;
-	if (!(err = pm_analyze(in, &ao, &a))) {
-		err = pm_json_analyze(in, &a, &ao, &t);
-		pm_analysis_deinit(&a);
-	}
-	const char *why;
-	if (!err)
-		err = batch_record(t, path, sha, pm_info_incomplete(in, &why) ? why : NULL);
-	pm_info_destroy(in);
-	char *line = NULL;
-	if (!err)
-		err = pm_json_print(t, false, &line);
-	cJSON_Delete(t);
-	if (err)
-		return error_line_err(path, sha, err);
-	*is_error = false;
-	return line;
-}
-
-/* The worker's side: analyze, write the kind and the line to @p fd, exit. */
-static void worker_main(int fd, const char *path, const struct pm_batch_opts *o,
-			const struct pm_rule_params *params)
-{
+	const struct pm_batch_opts *o = r->o;
 	if (o->max_mem_mb && !PM_SANITIZED) {
 		/* Not under AddressSanitizer: its shadow memory alone exceeds any sane
 		 * address-space limit. */
 		struct rlimit rl = { (rlim_t)o->max_mem_mb << 20, (rlim_t)o->max_mem_mb << 20 };
 		setrlimit(RLIMIT_AS, &rl);
 	}
+	struct pm_batch_job j = { o->scan, o->full_hash, &o->info, r->params };
 	bool is_error;
-	char *line = analyze_one(path, params, o->scan, &o->info, &is_error);
+	char *line = pm_batch_analyze_one(c, &j, &is_error);
 	if (!line)
 		_exit(3);
 	char kind = is_error ? PM_LINE_ERROR : PM_LINE_ANALYZED;
@@ -203,26 +105,7 @@ static void worker_main(int fd, const char *path, const struct pm_batch_opts *o,
 	_exit(0);
 }
 
-/* ---------------------------------------------------------------- the worker pool */
-
-struct worker {
-	pid_t pid;
-	int fd;
-	size_t cand;
-	struct pm_strbuf out;
-	double started;
-	bool killed;
-};
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int spawn(struct worker *w, const char *path, const struct pm_batch_opts *o,
-		 const struct pm_rule_params *params)
+static int spawn(struct run *r, struct worker *w, size_t ci)
 {
 	int p[2];
 	if (pipe(p) < 0)
@@ -236,43 +119,58 @@ static int spawn(struct worker *w, const char *path, const struct pm_batch_opts 
 	}
 	if (pid == 0) {
 		close(p[0]);
-		worker_main(p[1], path, o, params);
+		worker_main(p[1], &r->c.v[ci], r);
 	}
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	w->pid = pid;
 	w->fd = p[0];
+	w->cand = ci;
 	w->started = now();
 	w->killed = false;
 	memset(&w->out, 0, sizeof(w->out));
 	return 0;
 }
 
-/* ---------------------------------------------------------------- one batch */
+/* ---------------------------------------------------------------- resume */
 
-/* What is to be done (this shard's, not yet in the output) and where the lines go. */
-struct run {
-	const struct pm_batch_opts *o;
-	const struct pm_rule_params *params;
-	struct pm_batch_stats *st;
-	struct pm_batch_cands c;
-	char **done; /* paths the output already holds (--resume), sorted */
-	size_t ndone;
-	size_t *todo, ntodo;
-	FILE *out;
-	struct pm_strbuf mirror; /* the lines written to stdout */
-	size_t finished;
-	uint64_t bytes_done;
-	double t0;
-};
-
-static int str_cmp(const void *a, const void *b)
+static char *done_key(const char *canon, const char *head, size_t *len)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	size_t n = strlen(canon) + strlen(head) + 2;
+	char *k = malloc(n);
+	if (k)
+		*len = (size_t)snprintf(k, n, "%s\n%s", canon, head);
+	return k;
 }
 
-/* --resume: the paths of the output's complete lines (a line that does not parse is redone;
- * a half-written last one is cut off). */
+/* One record of the output: remembered by its canonical path and the content's head (a
+ * record from before they were written: by its path made canonical, any content). */
+static void resume_add(struct run *r, const cJSON *o)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
+	const cJSON *cp = cJSON_GetObjectItemCaseSensitive(o, "canonical_path");
+	const cJSON *h = cJSON_GetObjectItemCaseSensitive(o, "head_sha256");
+	if (!cJSON_IsString(p))
+		return;
+	char *canon = NULL;
+	if (cJSON_IsString(cp)) {
+		canon = strdup(cp->valuestring);
+	} else {
+		const char *sep = strstr(p->valuestring, "::");
+		canon = pm_batch_canonical(p->valuestring, sep ? (size_t)(sep - p->valuestring) + 2 : 0);
+	}
+	bool old = !cJSON_GetObjectItemCaseSensitive(o, "status");
+	size_t len = 0;
+	char *k = canon ? done_key(canon, cJSON_IsString(h) ? h->valuestring : old ? "*" : "", &len)
+			: NULL;
+	if (k)
+		pm_strmap_add(&r->done, k, len, 1);
+	free(k);
+	free(canon);
+}
+
+/* --resume: the output's complete records (a half-written last line is cut off; a line that
+ * does not parse is redone). */
 static void resume_load(struct run *r)
 {
 	const char *path = r->o->output;
@@ -280,23 +178,14 @@ static void resume_load(struct run *r)
 	if (!f)
 		return;
 	char *line = NULL;
-	size_t cap = 0, ncap = 0;
+	size_t cap = 0;
 	off_t keep = 0;
 	ssize_t n;
 	while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n') {
 		keep += n;
 		cJSON *o = cJSON_ParseWithLength(line, (size_t)n - 1);
-		const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "path");
-		if (cJSON_IsString(p) && r->ndone == ncap) {
-			ncap = ncap ? ncap * 2 : 64;
-			char **d = realloc(r->done, ncap * sizeof(*d));
-			if (d)
-				r->done = d;
-			else
-				ncap = r->ndone;
-		}
-		if (cJSON_IsString(p) && r->ndone < ncap && (r->done[r->ndone] = strdup(p->valuestring)))
-			r->ndone++;
+		if (o)
+			resume_add(r, o);
 		cJSON_Delete(o);
 	}
 	bool partial = n > 0;
@@ -304,22 +193,28 @@ static void resume_load(struct run *r)
 	fclose(f);
 	if (partial && truncate(path, keep) < 0)
 		fprintf(stderr, "poolmortem: batch: cannot trim %s: %s\n", path, strerror(errno));
-	if (r->ndone > 1) /* qsort() wants a non-null base even for 0 */
-		qsort(r->done, r->ndone, sizeof(*r->done), str_cmp);
 }
 
-static bool is_done(const struct run *r, const char *path)
+static bool is_done(const struct run *r, const struct pm_batch_cand *c)
 {
-	return r->ndone && bsearch(&path, r->done, r->ndone, sizeof(*r->done), str_cmp);
+	uint64_t v;
+	size_t len = 0;
+	bool done = false;
+	for (int any = 0; any < 2 && !done && r->done.n; any++) {
+		char *k = done_key(c->canon, any ? "*" : c->head, &len);
+		done = k && pm_strmap_get(&r->done, k, len, &v);
+		free(k);
+	}
+	return done;
 }
 
-/* FNV-1a: a failure's shard, the same in every shard's process */
-static uint32_t path_hash(const char *s)
+/* ---------------------------------------------------------------- output */
+
+static void progress_clear(struct run *r)
 {
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return h;
+	if (r->progress_shown)
+		fputs("\r\033[K", stderr);
+	r->progress_shown = false;
 }
 
 static void emit(struct run *r, const char *line, bool is_error)
@@ -328,87 +223,91 @@ static void emit(struct run *r, const char *line, bool is_error)
 		r->st->errors++;
 		return;
 	}
-	is_error ? r->st->errors++ : r->st->analyzed++;
-	fprintf(r->out, "%s\n", line);
-	fflush(r->out);
-	if (r->out == stdout)
+	cJSON *o = cJSON_Parse(line);
+	const char *status = o ? pm_batch_status(o) : is_error ? "error" : "analyzed";
+	if (!strcmp(status, "skipped"))
+		r->st->skipped++;
+	else if (!strcmp(status, "error"))
+		r->st->errors++;
+	else
+		r->st->analyzed++;
+	if (r->out) {
+		fprintf(r->out, "%s\n", line);
+		fflush(r->out);
+	} else if (!r->quiet) {
+		struct pm_strbuf row = { 0 };
+		if (!r->mirror.len)
+			pm_batch_rows_header(&row);
+		if (o)
+			pm_batch_row(o, &row);
+		progress_clear(r);
+		if (row.s)
+			fputs(row.s, stdout);
+		fflush(stdout);
+		pm_sb_free(&row);
+	}
+	if (r->out == stdout || !r->out)
 		pm_sb_printf(&r->mirror, "%s\n", line);
+	cJSON_Delete(o);
 }
 
-/* The dumps that were found but could not be listed: this shard's error lines. */
-static void emit_failures(struct run *r)
+static int term_cols(void)
 {
-	const struct pm_batch_opts *o = r->o;
-	for (size_t i = 0; i < r->c.nfail; i++) {
-		const struct pm_batch_fail *f = &r->c.fail[i];
-		if (o->shard_n && path_hash(f->path) % o->shard_n != o->shard_i)
-			continue;
-		if (is_done(r, f->path)) {
-			r->st->skipped_resume++;
-			continue;
-		}
-		char *l = error_line(f->path, NULL, pm_err_code_name(f->code), f->msg);
-		emit(r, l, true);
-		free(l);
-	}
-	if (r->c.lost && (!o->shard_n || o->shard_i == 0)) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "out of memory while listing the dumps: %zu found could "
-			 "not even be named, and are not analyzed", r->c.lost);
-		char *l = error_line(o->npaths ? o->paths[0] : "", NULL, "NOMEM", msg);
-		emit(r, l, true);
-		free(l);
-	}
+	struct winsize ws;
+	return ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40 ? ws.ws_col : 80;
 }
 
-/* This shard's candidates that the output does not hold yet. */
-static bool select_todo(struct run *r)
+/* The progress line: done, rate, ETA, and the dump being worked on longest. */
+static void progress(struct run *r, bool force)
 {
-	const struct pm_batch_opts *o = r->o;
-	r->todo = calloc(r->c.n + 1, sizeof(*r->todo));
-	if (!r->todo)
-		return false;
-	for (size_t i = 0; i < r->c.n; i++) {
-		if (o->shard_n && i % o->shard_n != o->shard_i)
-			continue;
-		if (is_done(r, r->c.v[i].path)) {
-			r->st->skipped_resume++;
-			continue;
-		}
-		r->todo[r->ntodo++] = i;
-	}
-	return true;
-}
-
-static void progress(const struct run *r)
-{
-	if (!r->o->progress)
+	double t = now();
+	if (!r->o->progress || (!force && t - r->last_progress < 0.2))
 		return;
+	r->last_progress = t;
 	size_t done = r->finished, total = r->ntodo;
-	double el = now() - r->t0, rate = el > 0 ? (double)done / el : 0;
+	double el = t - r->t0, rate = el > 0 ? (double)done / el : 0;
 	double eta = rate > 0 ? (double)(total - done) / rate : 0;
-	int w = 30, fill = total ? (int)((double)w * (double)done / (double)total) : w;
-	fprintf(stderr, "\r[%.*s%.*s] %zu/%zu dumps, %.1f GB, %.1f dumps/s, ETA %d:%02d ", fill,
-		"##############################", w - fill, "..............................", done,
-		total, (double)r->bytes_done / 1e9, rate, (int)eta / 60, (int)eta % 60);
+	int w = 20, fill = total ? (int)((double)w * (double)done / (double)total) : w;
+	char line[1024];
+	int n = snprintf(line, sizeof(line), "[%.*s%.*s] %zu/%zu dumps, %.1f GB, %.1f/s, ETA %d:%02d",
+			 fill, "####################", w - fill, "....................", done, total,
+			 (double)r->bytes_done / 1e9, rate, (int)eta / 60, (int)eta % 60);
+	const struct worker *old = NULL;
+	for (unsigned k = 0; k < r->jobs; k++)
+		if (r->w[k].pid && (!old || r->w[k].started < old->started))
+			old = &r->w[k];
+	if (old && n > 0 && (size_t)n < sizeof(line))
+		snprintf(line + n, sizeof(line) - (size_t)n, " | %.0f s on %s", t - old->started,
+			 r->c.v[old->cand].path);
+	size_t len = strlen(line), cols = (size_t)term_cols() - 1;
+	if (len > cols) { /* keep the end: the file's name */
+		size_t tail = 30, keep = cols - tail - 3;
+		memmove(line + keep + 3, line + len - tail, tail + 1);
+		memcpy(line + keep, "...", 3);
+	}
+	fprintf(stderr, "\r\033[K%s", line);
+	r->progress_shown = true;
 	if (done == total)
-		fputc('\n', stderr);
+		progress_clear(r);
 }
 
-/* A worker that ended (or was stopped): its line, or an error line saying why there is none. */
+/* ---------------------------------------------------------------- the worker pool */
+
+/* A worker that ended (or was stopped): its record, or an error record saying why there is
+ * none. */
 static void reap(struct run *r, struct worker *x)
 {
 	int status = 0;
 	waitpid(x->pid, &status, 0);
 	close(x->fd);
-	const char *path = r->c.v[x->cand].path;
+	const struct pm_batch_cand *c = &r->c.v[x->cand];
 	char *line = NULL;
 	bool is_error = true;
 	if (x->killed) {
 		char msg[120];
 		snprintf(msg, sizeof(msg), "analysis took longer than %u s and was stopped",
 			 r->o->timeout_s);
-		line = error_line(path, NULL, "LIMIT", msg);
+		line = pm_batch_line_decided(c, false, "LIMIT", msg);
 	} else if (WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status)) ||
 		   x->out.len < 2 || (x->out.s[0] != PM_LINE_ANALYZED &&
 				      x->out.s[0] != PM_LINE_ERROR)) {
@@ -418,10 +317,10 @@ static void reap(struct run *r, struct worker *x)
 		bool mem = r->o->max_mem_mb && !PM_SANITIZED &&
 			   (sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT ||
 			    (WIFEXITED(status) && WEXITSTATUS(status) == 3));
-		char msg[160];
+		char msg[200];
 		snprintf(msg, sizeof(msg), "the worker %s %d%s", sig ? "died of signal" : "exited with",
-			 sig ? sig : WEXITSTATUS(status), mem ? " (memory limit?)" : "");
-		line = error_line(path, NULL, "WORKER", msg);
+			 sig ? sig : WEXITSTATUS(status), mem ? " (perhaps the --max-mem limit)" : "");
+		line = pm_batch_line_decided(c, false, "WORKER", msg);
 	} else {
 		is_error = x->out.s[0] == PM_LINE_ERROR;
 		line = strdup(x->out.s + 1);
@@ -429,26 +328,26 @@ static void reap(struct run *r, struct worker *x)
 	pm_sb_free(&x->out);
 	emit(r, line, is_error);
 	free(line);
-	r->bytes_done += r->c.v[x->cand].size;
+	r->bytes_done += c->size;
 	x->pid = 0;
 	r->finished++;
-	progress(r);
+	progress(r, true);
 }
 
 /* Read what the running workers wrote; reap the ones that ended or ran out of time. */
-static unsigned poll_workers(struct run *r, struct worker *w, unsigned jobs)
+static unsigned poll_workers(struct run *r)
 {
 	struct pollfd pf[256];
 	unsigned map[256], np = 0, ended = 0;
-	for (unsigned k = 0; k < jobs && np < 256; k++)
-		if (w[k].pid) {
-			pf[np].fd = w[k].fd;
+	for (unsigned k = 0; k < r->jobs && np < 256; k++)
+		if (r->w[k].pid) {
+			pf[np].fd = r->w[k].fd;
 			pf[np].events = POLLIN;
 			map[np++] = k;
 		}
 	poll(pf, np, 200);
 	for (unsigned q = 0; q < np; q++) {
-		struct worker *x = &w[map[q]];
+		struct worker *x = &r->w[map[q]];
 		char buf[65536];
 		ssize_t n;
 		while ((n = read(x->fd, buf, sizeof(buf))) > 0)
@@ -463,31 +362,74 @@ static unsigned poll_workers(struct run *r, struct worker *w, unsigned jobs)
 			ended++;
 		}
 	}
+	progress(r, false);
 	return ended;
 }
 
-static void run_workers(struct run *r, struct worker *w, unsigned jobs)
+static void run_workers(struct run *r)
 {
 	size_t next = 0;
 	unsigned running = 0;
 	while (r->finished < r->ntodo) {
-		while (running < jobs && next < r->ntodo) {
+		while (running < r->jobs && next < r->ntodo) {
 			unsigned k = 0;
-			while (w[k].pid)
+			while (r->w[k].pid)
 				k++;
 			size_t ci = r->todo[next++];
-			if (spawn(&w[k], r->c.v[ci].path, r->o, r->params) < 0) {
-				char *l = error_line(r->c.v[ci].path, NULL, "OS", "cannot start a worker");
+			if (spawn(r, &r->w[k], ci) < 0) {
+				char *l = pm_batch_line_decided(&r->c.v[ci], false, "OS",
+								"cannot start a worker");
 				emit(r, l, true);
 				free(l);
 				r->finished++;
 				continue;
 			}
-			w[k].cand = ci;
 			running++;
 		}
-		running -= poll_workers(r, w, jobs);
+		running -= poll_workers(r);
 	}
+}
+
+/* ---------------------------------------------------------------- one batch */
+
+/* This shard's entries: the decided ones are written now, the others are to analyze. */
+static bool select_todo(struct run *r)
+{
+	const struct pm_batch_opts *o = r->o;
+	r->todo = calloc(r->c.n + 1, sizeof(*r->todo));
+	if (!r->todo)
+		return false;
+	for (size_t i = 0; i < r->c.n; i++) {
+		const struct pm_batch_cand *c = &r->c.v[i];
+		if (c->kind && !strcmp(c->kind, "missing"))
+			r->st->missing++; /* every shard says so */
+		if (o->shard_n && i % o->shard_n != o->shard_i)
+			continue;
+		if (is_done(r, c)) {
+			r->st->skipped_resume++;
+			continue;
+		}
+		if (c->state == PM_BATCH_TODO) {
+			r->todo[r->ntodo++] = i;
+			continue;
+		}
+		char *l = pm_batch_line_decided(c, c->state == PM_BATCH_SKIPPED,
+						pm_err_code_name(c->code), c->msg);
+		emit(r, l, c->state == PM_BATCH_ERROR);
+		free(l);
+	}
+	if (r->c.lost && (!o->shard_n || o->shard_i == 0)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "out of memory while listing the dumps: %zu found could "
+			 "not even be named, and are not analyzed", r->c.lost);
+		struct pm_batch_cand lost = { 0 };
+		lost.path = lost.canon = (char *)(o->npaths ? o->paths[0] : "");
+		lost.kind = "unknown";
+		char *l = pm_batch_line_decided(&lost, false, "NOMEM", msg);
+		emit(r, l, true);
+		free(l);
+	}
+	return true;
 }
 
 static double cpu_since(const struct rusage *ru0)
@@ -502,10 +444,9 @@ static double cpu_since(const struct rusage *ru0)
 
 static void run_deinit(struct run *r)
 {
-	for (size_t i = 0; i < r->ndone; i++)
-		free(r->done[i]);
-	free(r->done);
+	pm_strmap_free(&r->done);
 	free(r->todo);
+	free(r->w);
 	pm_batch_cands_deinit(&r->c);
 	pm_sb_free(&r->mirror);
 	if (r->out && r->out != stdout)
@@ -521,34 +462,35 @@ int pm_batch_run(const struct pm_batch_opts *o, const struct pm_rule_params *par
 	r.o = o;
 	r.params = params;
 	r.st = st;
+	if (o->progress)
+		fputs("poolmortem: batch: listing the dumps...", stderr);
 	pm_batch_discover(&r.c, o->paths, o->npaths, o->max_dumps);
-	for (size_t i = 0; i < r.c.diags.n; i++)
-		fprintf(stderr, "poolmortem: batch: %s\n", r.c.diags.items[i].msg);
+	if (o->progress)
+		fputs("\r\033[K", stderr);
 	if (o->resume && o->output)
 		resume_load(&r);
-	st->candidates = r.c.n + r.c.nfail + r.c.lost;
-	st->not_dumps = r.c.skipped;
-	unsigned jobs = o->jobs ? o->jobs : 1;
-	struct worker *w = calloc(jobs, sizeof(*w));
-	r.out = stdout;
-	if (o->output && !(r.out = fopen(o->output, "ab")))
+	st->candidates = r.c.n + r.c.lost;
+	st->others = r.c.others;
+	r.jobs = o->jobs ? o->jobs : 1;
+	r.w = calloc(r.jobs, sizeof(*r.w));
+	r.out = o->output ? fopen(o->output, "ab") : o->rows ? NULL : stdout;
+	r.quiet = !o->output && o->rows == 2;
+	if (o->output && !r.out)
 		fprintf(stderr, "poolmortem: error: %s: %s\n", o->output, strerror(errno));
-	if (!r.out || !w || !select_todo(&r)) {
+	r.t0 = now();
+	if ((o->output && !r.out) || !r.w || !select_todo(&r)) {
 		st->failed_setup = true;
-		free(w);
 		run_deinit(&r);
 		return 0;
 	}
-	r.t0 = now();
 	struct rusage ru0;
 	getrusage(RUSAGE_CHILDREN, &ru0);
-	emit_failures(&r);
-	run_workers(&r, w, jobs);
+	run_workers(&r);
+	progress_clear(&r);
 	st->wall_s = now() - r.t0;
 	st->cpu_s = cpu_since(&ru0);
-	st->jobs = jobs;
+	st->jobs = r.jobs;
 	st->stdout_lines = pm_sb_take(&r.mirror);
-	free(w);
 	run_deinit(&r);
 	return 0;
 }

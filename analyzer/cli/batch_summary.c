@@ -1,165 +1,163 @@
 // SPDX-License-Identifier: MIT
-// The batch summary: reads the NDJSON lines back (they are the record of every dump, this
-// run's and earlier runs'), counts, buckets and ranks.
+// The batch summary: the records read back (this run's, earlier runs', other shards'), kept
+// compactly, then replaced, de-duplicated, grouped by machine and ranked at the end, so that
+// the order of the lines does not matter (batch_summary.h).
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "batch_summary.h"
-#include "jsonb.h"
-#include "strbuf.h"
+#include "batch_summary_priv.h"
 
-static const char *str_or(const cJSON *o, const char *k, const char *dflt)
+enum { PM_SUM_MAX_TAGS = 64 }; /* a record's largest tags kept for the totals */
+
+static const cJSON *at(const cJSON *o, const char *path)
 {
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+	char k[64];
+	while (o && *path) {
+		const char *dot = strchr(path, '.');
+		size_t n = dot ? (size_t)(dot - path) : strlen(path);
+		if (n >= sizeof(k))
+			return NULL;
+		memcpy(k, path, n);
+		k[n] = 0;
+		o = cJSON_GetObjectItemCaseSensitive(o, k);
+		path += n + (dot ? 1 : 0);
+	}
+	return o;
+}
+
+static const char *str(const cJSON *o, const char *path, const char *dflt)
+{
+	const cJSON *x = at(o, path);
 	return cJSON_IsString(x) ? x->valuestring : dflt;
 }
 
-static struct pm_error *add_error(struct pm_batch_summary *s, const cJSON *o, const cJSON *err)
+static double num(const cJSON *o, const char *path)
 {
-	struct pm_batch_errline *e = realloc(s->errs, (s->nerrs + 1) * sizeof(*e));
-	if (!e)
-		return &pm_enomem;
-	s->errs = e;
-	e = &s->errs[s->nerrs];
-	e->path = strdup(str_or(o, "path", ""));
-	e->message = strdup(str_or(err, "message", ""));
-	if (!e->path || !e->message) {
-		free(e->path);
-		free(e->message);
-		return &pm_enomem;
-	}
-	s->nerrs++;
-	s->errors++;
-	return NULL;
+	const cJSON *x = at(o, path);
+	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
-/* Whether the line's SHA-256 was seen; a new one is remembered. */
-static struct pm_error *seen_sha(struct pm_batch_summary *s, const cJSON *o, bool *dup)
+static double parse_iso(const char *s)
 {
-	const char *sha = str_or(o, "sha256", "");
-	uint64_t v;
-	*dup = sha[0] && pm_strmap_get(&s->shas, sha, strlen(sha), &v);
-	if (!sha[0] || *dup)
-		return NULL;
-	return pm_strmap_add(&s->shas, sha, strlen(sha), 1) ? NULL : &pm_enomem;
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+			 &tm.tm_min, &tm.tm_sec) != 6)
+		return NAN;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (double)timegm(&tm);
 }
 
-static struct pm_error *add_bucket(struct pm_batch_summary *s, const cJSON *o,
-				   const char *outcome)
+static void rec_free(struct pm_batch_rec *r)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "verdict");
-	char key[200];
-	/* the holder by image name: the same program on every machine, whatever its PID; a
-	 * healthy or inconclusive verdict is its own bucket */
-	bool at_risk = !strcmp(outcome, "at_risk");
-	snprintf(key, sizeof(key), "%s | %s | %s | %s",
-		 at_risk ? str_or(v, "resource", "?") : outcome, str_or(v, "tag", "-"),
-		 str_or(v, "driver", "-"),
-		 str_or(cJSON_GetObjectItemCaseSensitive(v, "holder"), "name", "-"));
-	uint64_t k;
-	if (!pm_strmap_get(&s->bucket_ix, key, strlen(key), &k)) {
-		k = s->nbuckets;
-		struct pm_batch_bucket *b = realloc(s->buckets, (k + 1) * sizeof(*b));
-		if (!b)
-			return &pm_enomem;
-		s->buckets = b;
-		if (!pm_strmap_add(&s->bucket_ix, key, strlen(key), k))
-			return &pm_enomem;
-		memset(&b[k], 0, sizeof(b[k]));
-		b[k].order = k;
-		snprintf(b[k].key, sizeof(b[k].key), "%s", key);
-		snprintf(b[k].example, sizeof(b[k].example), "%s", str_or(o, "path", ""));
-		s->nbuckets++;
-	}
-	s->buckets[k].count++;
-	return NULL;
+	char **f[] = { &r->path, &r->canon, &r->head, &r->id, &r->sha, &r->input,
+		       &r->code, &r->msg, &r->bucket, &r->machine };
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		free(*f[i]);
+	free(r->tags);
 }
 
-/* Top tags across the archive: bytes of each tag summed over unique dumps. */
-static struct pm_error *add_tags(struct pm_batch_summary *s, const cJSON *o)
+static int tagv_cmp(const void *x, const void *y)
 {
-	const cJSON *tags = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(o, "summary"), "tags");
-	const cJSON *it;
+	const struct pm_batch_tagv *a = x, *b = y;
+	return a->bytes > b->bytes ? -1 : a->bytes < b->bytes ? 1 : strcmp(a->tag, b->tag);
+}
+
+static bool rec_tags(struct pm_batch_rec *r, const cJSON *o)
+{
+	const cJSON *tags = at(o, "summary.tags"), *it;
+	size_t n = (size_t)cJSON_GetArraySize(tags), k = 0;
+	if (!n)
+		return true;
+	if (!(r->tags = calloc(n, sizeof(*r->tags))))
+		return false;
 	cJSON_ArrayForEach(it, tags)
 	{
-		const char *tg = str_or(it, "tag", "");
-		const cJSON *nb = cJSON_GetObjectItemCaseSensitive(it, "np_bytes");
-		const cJSON *pb = cJSON_GetObjectItemCaseSensitive(it, "p_bytes");
-		if (strlen(tg) != 4)
+		const char *tg = str(it, "tag", "");
+		double nb = num(it, "np_bytes"), pb = num(it, "p_bytes");
+		if (strlen(tg) != 4 || k >= n)
 			continue;
-		double by = (cJSON_IsNumber(nb) ? nb->valuedouble : 0) +
-			    (cJSON_IsNumber(pb) ? pb->valuedouble : 0);
-		uint64_t q;
-		if (!pm_strmap_get(&s->tag_ix, tg, 4, &q)) {
-			q = s->ntags;
-			struct pm_batch_tagsum *t = realloc(s->tags, (q + 1) * sizeof(*t));
-			if (!t)
-				return &pm_enomem;
-			s->tags = t;
-			if (!pm_strmap_add(&s->tag_ix, tg, 4, q))
-				return &pm_enomem;
-			memset(&t[q], 0, sizeof(t[q]));
-			t[q].order = q;
-			snprintf(t[q].tag, sizeof(t[q].tag), "%s", tg);
-			s->ntags++;
-		}
-		s->tags[q].bytes += by;
-		s->tags[q].dumps++;
+		snprintf(r->tags[k].tag, sizeof(r->tags[k].tag), "%s", tg);
+		r->tags[k++].bytes = (isnan(nb) ? 0 : nb) + (isnan(pb) ? 0 : pb);
 	}
+	if (k > 1)
+		qsort(r->tags, k, sizeof(*r->tags), tagv_cmp);
+	r->ntags = k < PM_SUM_MAX_TAGS ? k : PM_SUM_MAX_TAGS;
+	return true;
+}
+
+/* The bucket: what was exhausted, by which tag, driver and holder. */
+static char *bucket_of(const cJSON *o)
+{
+	const cJSON *v = at(o, "verdict");
+	const char *outcome = str(v, "outcome", NULL);
+	char key[400];
+	if (cJSON_IsTrue(at(v, "healthy")) && (!outcome || !strcmp(outcome, "healthy")))
+		snprintf(key, sizeof(key), "healthy | - | - | -");
+	else if (outcome && !strcmp(outcome, "inconclusive"))
+		snprintf(key, sizeof(key), "inconclusive | - | - | -");
+	else /* the holder by image name: the same program on every machine, whatever its PID */
+		snprintf(key, sizeof(key), "%s | %s | %s | %s", str(v, "resource", "?"),
+			 str(v, "tag", "-"), str(v, "driver", "-"), str(v, "holder.name", "-"));
+	return strdup(key);
+}
+
+static char *machine_of(const cJSON *o)
+{
+	char key[400];
+	snprintf(key, sizeof(key), "%s build %.0f, %.0f processors, %.0f pages of RAM, kernel %s",
+		 str(o, "info.machine.os", "?"), num(o, "info.machine.build"),
+		 num(o, "info.machine.processors"), num(o, "info.memory.ram_pages"),
+		 str(o, "info.kernel.pdb.symbol_key", "?"));
+	return strdup(key);
+}
+
+static struct pm_error *add_rec(struct pm_batch_summary *s, const cJSON *o)
+{
+	if (!cJSON_IsString(at(o, "path")))
+		return NULL; /* not a batch record */
+	if (s->nrecs == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		struct pm_batch_rec *v = realloc(s->recs, cap * sizeof(*v));
+		if (!v)
+			return &pm_enomem;
+		s->recs = v;
+		s->cap = cap;
+	}
+	struct pm_batch_rec *r = &s->recs[s->nrecs];
+	memset(r, 0, sizeof(*r));
+	const char *st = str(o, "status", cJSON_IsObject(at(o, "error")) ? "error" : "analyzed");
+	r->status = st[0] == 'e' ? 'e' : st[0] == 's' ? 's' : 'a';
+	r->path = strdup(str(o, "path", ""));
+	r->canon = strdup(str(o, "canonical_path", r->path ? r->path : ""));
+	r->head = strdup(str(o, "head_sha256", ""));
+	r->sha = strdup(str(o, "sha256", ""));
+	r->id = strdup(str(o, "id", r->sha ? r->sha : ""));
+	r->input = strdup(str(o, "input", ""));
+	r->code = strdup(str(o, "error.code", r->status == 's' ? "SKIPPED" : ""));
+	r->msg = strdup(str(o, "error.message", str(o, "skipped.reason", str(o, "incomplete", ""))));
+	r->decided = r->status != 'a' && r->head && !r->head[0];
+	r->incomplete = r->status == 'a' && cJSON_IsString(at(o, "incomplete"));
+	r->systime = parse_iso(str(o, "info.time.system_time", NULL));
+	r->boot = r->systime - num(o, "info.time.uptime_seconds");
+	r->dup_of = SIZE_MAX;
+	r->seq = s->nrecs;
+	bool ok = r->path && r->canon && r->head && r->sha && r->id && r->input && r->code && r->msg;
+	if (ok && r->status == 'a')
+		ok = (r->bucket = bucket_of(o)) && (r->machine = machine_of(o)) && rec_tags(r, o);
+	if (!ok) {
+		rec_free(r);
+		return &pm_enomem;
+	}
+	s->nrecs++;
 	return NULL;
-}
-
-static struct pm_error *add_line(struct pm_batch_summary *s, const cJSON *o)
-{
-	s->total++;
-	const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
-	if (cJSON_IsObject(err))
-		return add_error(s, o, err);
-	bool dup;
-	PM_TRY(seen_sha(s, o, &dup));
-	if (dup) {
-		s->dups++;
-		return NULL;
-	}
-	/* the outcome (a line of an older version has only "healthy") */
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "verdict");
-	const char *outcome = str_or(v, "outcome", cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		v, "healthy")) ? "healthy" : "at_risk");
-	if (!strcmp(outcome, "healthy"))
-		s->healthy++;
-	else if (!strcmp(outcome, "inconclusive"))
-		s->inconclusive++;
-	else
-		s->unhealthy++;
-	PM_TRY(add_bucket(s, o, outcome));
-	return add_tags(s, o);
-}
-
-static int bucket_cmp(const void *x, const void *y)
-{
-	const struct pm_batch_bucket *a = x, *b = y;
-	if (a->count != b->count)
-		return a->count > b->count ? -1 : 1; /* most dumps first */
-	return a->order < b->order ? -1 : a->order > b->order;
-}
-
-static int tag_cmp(const void *x, const void *y)
-{
-	const struct pm_batch_tagsum *a = x, *b = y;
-	if (a->bytes != b->bytes)
-		return a->bytes > b->bytes ? -1 : 1; /* most bytes first */
-	return a->order < b->order ? -1 : a->order > b->order;
-}
-
-static void sort_ranks(struct pm_batch_summary *s)
-{
-	if (s->nbuckets > 1) /* qsort() wants a non-null base even for 0 */
-		qsort(s->buckets, s->nbuckets, sizeof(*s->buckets), bucket_cmp);
-	if (s->ntags > 1)
-		qsort(s->tags, s->ntags, sizeof(*s->tags), tag_cmp);
 }
 
 void pm_batch_summary_init(struct pm_batch_summary *s)
@@ -170,14 +168,111 @@ void pm_batch_summary_init(struct pm_batch_summary *s)
 struct pm_error *pm_batch_summary_add(struct pm_batch_summary *s, const char *line, size_t len)
 {
 	cJSON *o = cJSON_ParseWithLength(line, len);
-	struct pm_error *err = o ? add_line(s, o) : NULL;
+	struct pm_error *err = o ? add_rec(s, o) : NULL;
 	cJSON_Delete(o);
 	return err;
 }
 
-void pm_batch_summary_finish(struct pm_batch_summary *s)
+struct pm_error *pm_batch_summary_add_file(struct pm_batch_summary *s, const char *path)
 {
-	sort_ranks(s);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return pm_err_os(errno, "%s", path);
+	struct pm_error *err = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while (!err && (n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n')
+			break; /* a half-written last line */
+		err = pm_batch_summary_add(s, line, (size_t)n - 1);
+	}
+	if (!err && ferror(f))
+		err = pm_err_os(errno, "%s", path);
+	free(line);
+	fclose(f);
+	return err;
+}
+
+/* ---------------------------------------------------------------- finish */
+
+static int canon_cmp(const void *x, const void *y)
+{
+	const struct pm_batch_rec *a = x, *b = y;
+	int k = strcmp(a->canon, b->canon);
+	return k ? k : a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int path_cmp(const void *x, const void *y)
+{
+	const struct pm_batch_rec *a = x, *b = y;
+	int k = strcmp(a->path, b->path);
+	if (!k)
+		k = strcmp(a->canon, b->canon);
+	return k ? k : a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* One record per input: a later record of the same path and content replaces the earlier. */
+static void replace(struct pm_batch_summary *s)
+{
+	if (s->nrecs > 1)
+		qsort(s->recs, s->nrecs, sizeof(*s->recs), canon_cmp);
+	for (size_t i = 0; i < s->nrecs; i++)
+		for (size_t j = i + 1; j < s->nrecs && !strcmp(s->recs[i].canon, s->recs[j].canon);
+		     j++) {
+			struct pm_batch_rec *a = &s->recs[i], *b = &s->recs[j];
+			if (!a->dead && !b->dead &&
+			    (!strcmp(a->head, b->head) || a->decided || b->decided)) {
+				a->dead = true;
+				s->replaced++;
+			}
+		}
+}
+
+/* Analyzed records with an identity (or full hash) already seen are duplicates. */
+static struct pm_error *dedup(struct pm_batch_summary *s)
+{
+	struct pm_strmap ids = { 0 };
+	struct pm_error *err = NULL;
+	for (size_t i = 0; i < s->nrecs && !err; i++) {
+		struct pm_batch_rec *r = &s->recs[i];
+		if (r->dead || r->status != 'a')
+			continue;
+		uint64_t v = SIZE_MAX;
+		const char *keys[] = { r->id, r->sha };
+		for (int k = 0; k < 2 && v == SIZE_MAX; k++)
+			if (keys[k][0] && !pm_strmap_get(&ids, keys[k], strlen(keys[k]), &v))
+				v = SIZE_MAX;
+		r->dup_of = (size_t)v;
+		for (int k = 0; k < 2 && v == SIZE_MAX; k++)
+			if (keys[k][0] && !pm_strmap_add(&ids, keys[k], strlen(keys[k]), i))
+				err = &pm_enomem;
+	}
+	pm_strmap_free(&ids);
+	return err;
+}
+
+struct pm_error *pm_batch_summary_finish(struct pm_batch_summary *s)
+{
+	replace(s);
+	if (s->nrecs > 1)
+		qsort(s->recs, s->nrecs, sizeof(*s->recs), path_cmp);
+	PM_TRY(dedup(s));
+	for (size_t i = 0; i < s->nrecs; i++) {
+		const struct pm_batch_rec *r = &s->recs[i];
+		if (r->dead)
+			continue;
+		s->total++;
+		if (r->status == 'e')
+			s->errors++;
+		else if (r->status == 's')
+			s->skipped++;
+		else if (r->dup_of != SIZE_MAX)
+			s->analyzed++, s->dups++;
+		else
+			s->analyzed++, s->unique++;
+	}
+	return pm_batch_summary_rank(s);
 }
 
 struct pm_error *pm_batch_summarize(const char *text, struct pm_batch_summary *ret)
@@ -192,118 +287,41 @@ struct pm_error *pm_batch_summarize(const char *text, struct pm_batch_summary *r
 		err = pm_batch_summary_add(&s, l, (size_t)(e - l));
 		l = e + 1;
 	}
+	if (!err)
+		err = pm_batch_summary_finish(&s);
 	if (err) {
 		pm_batch_summary_deinit(&s);
 		return err;
 	}
-	pm_batch_summary_finish(&s);
 	*ret = s;
 	return NULL;
 }
 
 struct pm_error *pm_batch_summarize_file(const char *path, struct pm_batch_summary *ret)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return pm_err_os(errno, "%s", path);
 	struct pm_batch_summary s;
 	pm_batch_summary_init(&s);
-	struct pm_error *err = NULL;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while (!err && (n = getline(&line, &cap, f)) > 0) {
-		if (line[n - 1] != '\n')
-			break; /* a half-written last line */
-		err = pm_batch_summary_add(&s, line, (size_t)n - 1);
-	}
-	if (!err && ferror(f))
-		err = pm_err_os(errno, "%s", path);
-	free(line);
-	fclose(f);
+	struct pm_error *err = pm_batch_summary_add_file(&s, path);
+	if (!err)
+		err = pm_batch_summary_finish(&s);
 	if (err) {
 		pm_batch_summary_deinit(&s);
 		return err;
 	}
-	pm_batch_summary_finish(&s);
 	*ret = s;
 	return NULL;
 }
 
 void pm_batch_summary_deinit(struct pm_batch_summary *s)
 {
-	for (size_t i = 0; i < s->nerrs; i++) {
-		free(s->errs[i].path);
-		free(s->errs[i].message);
+	for (size_t i = 0; i < s->nrecs; i++)
+		rec_free(&s->recs[i]);
+	for (size_t i = 0; i < s->nbuckets; i++) {
+		free(s->buckets[i].key);
+		free(s->buckets[i].members);
 	}
-	pm_strmap_free(&s->shas);
-	pm_strmap_free(&s->bucket_ix);
-	pm_strmap_free(&s->tag_ix);
-	free(s->errs);
+	free(s->recs);
 	free(s->buckets);
 	free(s->tags);
 	memset(s, 0, sizeof(*s));
-}
-
-struct pm_error *pm_batch_summary_json(const struct pm_batch_summary *s, cJSON **ret)
-{
-	struct pm_jb j = { false };
-	cJSON *o = pm_jb_chk(&j, cJSON_CreateObject());
-	if (!o)
-		return &pm_enomem;
-	pm_jb_str(&j, o, "schema", "poolmortem.batch-summary/1");
-	pm_jb_num(&j, o, "results", (double)s->total);
-	pm_jb_num(&j, o, "unique_dumps", (double)(s->healthy + s->unhealthy + s->inconclusive));
-	pm_jb_num(&j, o, "duplicates", (double)s->dups);
-	pm_jb_num(&j, o, "errors", (double)s->errors);
-	pm_jb_num(&j, o, "healthy", (double)s->healthy);
-	pm_jb_num(&j, o, "with_findings", (double)s->unhealthy);
-	pm_jb_num(&j, o, "inconclusive", (double)s->inconclusive);
-	cJSON *ba = pm_jb_arr(&j, o, "buckets");
-	for (size_t i = 0; ba && i < s->nbuckets; i++) {
-		cJSON *x = pm_jb_push_obj(&j, ba);
-		pm_jb_str(&j, x, "bucket", s->buckets[i].key);
-		pm_jb_num(&j, x, "dumps", (double)s->buckets[i].count);
-		pm_jb_str(&j, x, "example", s->buckets[i].example);
-	}
-	cJSON *ta = pm_jb_arr(&j, o, "top_tags");
-	for (size_t i = 0; ta && i < s->ntags && i < 20; i++) {
-		cJSON *x = pm_jb_push_obj(&j, ta);
-		pm_jb_str(&j, x, "tag", s->tags[i].tag);
-		pm_jb_num(&j, x, "bytes", s->tags[i].bytes);
-		pm_jb_num(&j, x, "dumps", (double)s->tags[i].dumps);
-	}
-	cJSON *ea = pm_jb_arr(&j, o, "errors_list");
-	for (size_t i = 0; ea && i < s->nerrs; i++) {
-		cJSON *x = pm_jb_push_obj(&j, ea);
-		pm_jb_str(&j, x, "path", s->errs[i].path);
-		pm_jb_str(&j, x, "message", s->errs[i].message);
-	}
-	return pm_jb_done(&j, o, ret);
-}
-
-struct pm_error *pm_batch_summary_text(const struct pm_batch_summary *s, char **ret)
-{
-	struct pm_strbuf sb = { 0 };
-	pm_sb_printf(&sb, "\nBatch summary: %zu results: %zu unique dumps, %zu duplicates "
-		     "(same SHA-256, counted once), %zu errors\n", s->total,
-		     s->healthy + s->unhealthy + s->inconclusive, s->dups, s->errors);
-	pm_sb_printf(&sb, "  healthy: %zu, with findings: %zu, inconclusive: %zu\n\n  Buckets "
-		     "(verdict | tag | driver | holder):\n", s->healthy, s->unhealthy,
-		     s->inconclusive);
-	for (size_t i = 0; i < s->nbuckets; i++)
-		pm_sb_printf(&sb, "  %6zu  %s   e.g. %s\n", s->buckets[i].count, s->buckets[i].key,
-			     s->buckets[i].example);
-	pm_sb_printf(&sb, "\n  Top tags across the unique dumps:\n");
-	for (size_t i = 0; i < s->ntags && i < 10; i++)
-		pm_sb_printf(&sb, "  %-4s %16.0f bytes in %zu dumps\n", s->tags[i].tag,
-			     s->tags[i].bytes, s->tags[i].dumps);
-	if (s->errors)
-		pm_sb_printf(&sb, "\n  %zu dumps could not be analyzed (see their \"error\" "
-			     "lines)\n", s->errors);
-	char *out = pm_sb_take(&sb);
-	if (!out)
-		return &pm_enomem;
-	*ret = out;
-	return NULL;
 }

@@ -35,12 +35,13 @@ enum pm_cli_opt_id {
 	OPT_JSON = 256, OPT_VERBOSE, OPT_SORT, OPT_TOP, OPT_TAG, OPT_ALL, OPT_SCAN, OPT_PHYS,
 	OPT_FORMAT, OPT_RULES, OPT_POOLTAG, OPT_COLOR,
 	OPT_OUTPUT, OPT_SUMMARY, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT, OPT_MAXMEM,
-	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_PID, OPT_TYPE, OPT_CSV, OPT_HELP,
+	OPT_NOPROGRESS, OPT_TREND, OPT_ONE, OPT_PID, OPT_TYPE, OPT_CSV, OPT_FULL_HASH, OPT_HELP,
 };
 
 /** Every option's value after parsing (a command reads the ones it takes). */
 struct pm_cli_args {
 	bool json, csv, verbose, all, scan, phys, resume, no_progress, trend, one_machine;
+	bool full_hash;
 	enum pm_pool_sort sort;
 	bool has_top;
 	size_t top;
@@ -138,7 +139,8 @@ bool pm_cli_parse_u64(const char *s, uint64_t *ret);
 struct pm_error *pm_cli_load_params(struct pm_rule_params *p, const char *rules,
 				    const char *pooltag);
 
-/* The handlers (main.c: one dump; cli_bulk.c: many; cli_sym.c: symbol files). */
+/* The handlers (main.c: one dump; cli_batch.c: batch and merge; cli_bulk.c: trend;
+ * cli_sym.c: symbol files). */
 int pm_cmd_info(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_symbols(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_poolused(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
@@ -151,6 +153,9 @@ int pm_cmd_read(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_pool(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_trend(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+int pm_cmd_merge(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
+/** The per-machine growth report of batch records (NDJSON @p text); NULL: none. */
+char *pm_cli_trend_of_lines(const char *text);
 int pm_cmd_dt(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_x(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);
 int pm_cmd_tags(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a);

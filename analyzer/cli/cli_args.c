@@ -40,6 +40,8 @@ static const struct pm_cli_optdef optdefs[] = {
 	{ OPT_ONE, "one-machine", 0, NULL, "treat every dump as the same machine's" },
 	{ OPT_PID, "pid", 0, "N", "only the process with this PID" },
 	{ OPT_TYPE, "type", 0, "T", "only the object type T (its name, or its pool tag)" },
+	{ OPT_FULL_HASH, "full-hash", 0, NULL, "also the SHA-256 of every byte of each dump (reads "
+	  "them all)" },
 	{ OPT_HELP, "help", 'h', NULL, "this text" },
 };
 
@@ -110,6 +112,7 @@ static void flag(int id, struct pm_cli_args *a)
 		[OPT_PHYS - OPT_JSON] = &a->phys, [OPT_RESUME - OPT_JSON] = &a->resume,
 		[OPT_NOPROGRESS - OPT_JSON] = &a->no_progress, [OPT_TREND - OPT_JSON] = &a->trend,
 		[OPT_ONE - OPT_JSON] = &a->one_machine, [OPT_CSV - OPT_JSON] = &a->csv,
+		[OPT_FULL_HASH - OPT_JSON] = &a->full_hash,
 	};
 	if (id - OPT_JSON < (int)(sizeof(flags) / sizeof(flags[0])) && flags[id - OPT_JSON])
 		*flags[id - OPT_JSON] = true;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The commands over many dumps: batch and trend (CLI layer: it prints).
+// trend over many dumps or batch records (CLI layer: it prints); batch is cli_batch.c.
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdint.h>
@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "batch.h"
-#include "batch_summary.h"
 #include "cli_io.h"
 #include "jsonb.h"
 #include "cli.h"
@@ -84,8 +82,7 @@ static void free_docs(cJSON **docs, size_t n)
 	free(docs);
 }
 
-/* Trend over NDJSON text (batch --trend). */
-static char *trend_of_lines(const char *text)
+char *pm_cli_trend_of_lines(const char *text)
 {
 	cJSON **docs = NULL;
 	size_t n = 0, cap = 0;
@@ -95,111 +92,6 @@ static char *trend_of_lines(const char *text)
 	pm_error_destroy(err);
 	free_docs(docs, n);
 	return out;
-}
-
-/* After the run: the summary (text; JSON to --summary), the run's figures, --trend; the exit
- * code: 1 with findings, else 4 when a dump could not be analyzed. */
-static int batch_report(const struct pm_batch_opts *bo, const struct pm_batch_stats *st,
-			const char *summary, bool trend)
-{
-	struct pm_error *err;
-	/* The summary covers the whole output file (earlier runs included). */
-	struct pm_batch_summary sum;
-	err = bo->output ? pm_batch_summarize_file(bo->output, &sum)
-			: pm_batch_summarize(st->stdout_lines ? st->stdout_lines : "", &sum);
-	bool have_sum = !err;
-	char *text = NULL, *json = NULL;
-	cJSON *jt = NULL;
-	if (!err)
-		err = pm_batch_summary_text(&sum, &text);
-	if (!err && !(err = pm_batch_summary_json(&sum, &jt))) {
-		err = pm_json_print(jt, true, &json);
-		cJSON_Delete(jt);
-	}
-	if (err) {
-		fprintf(stderr, "poolmortem: batch: summary: %s\n", pm_err_msg(err));
-		pm_error_destroy(err);
-	}
-	FILE *tout = bo->output ? stdout : stderr;
-	if (text)
-		fputs(text, tout);
-	fprintf(tout, "  %zu dumps found (%zu other files skipped), %zu analyzed now, %zu errors, "
-		"%zu already done; %.1f s wall, %.1f s CPU over %u workers (%.0f%% of %u cores)\n",
-		st->candidates, st->not_dumps, st->analyzed, st->errors, st->skipped_resume, st->wall_s,
-		st->cpu_s, st->jobs,
-		st->wall_s > 0 ? 100.0 * st->cpu_s / (st->wall_s * (double)(st->jobs ? st->jobs : 1)) : 0,
-		st->jobs);
-	if (trend) {
-		char *all = NULL;
-		if (bo->output && (err = pm_cli_read_file(bo->output, SIZE_MAX / 2, &all, NULL))) {
-			fprintf(stderr, "poolmortem: batch: trend: %s\n", pm_err_msg(err));
-			pm_error_destroy(err);
-		}
-		char *t = trend_of_lines(bo->output ? all : st->stdout_lines);
-		if (t) {
-			fprintf(tout, "\nTrend by machine:\n%s", t);
-			free(t);
-		}
-		free(all);
-	}
-	if (summary && json) {
-		FILE *f = fopen(summary, "w");
-		if (!f || fputs(json, f) < 0) {
-			fprintf(stderr, "poolmortem: error: %s: %s\n", summary, strerror(errno));
-		}
-		if (f)
-			fclose(f);
-	}
-	int rc = PM_EXIT_OK;
-	if (have_sum && sum.unhealthy)
-		rc = PM_EXIT_FINDING;
-	else if (st->errors || !have_sum)
-		rc = PM_EXIT_INCOMPLETE;
-	if (have_sum)
-		pm_batch_summary_deinit(&sum);
-	free(text);
-	free(json);
-	return rc;
-}
-
-int pm_cmd_batch(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
-{
-	(void)cmd;
-	struct pm_batch_opts bo = { 0 };
-	long nproc = sysconf(_SC_NPROCESSORS_ONLN);
-	bo.jobs = a->has_jobs ? a->jobs : nproc > 0 ? (unsigned)nproc : 1;
-	bo.timeout_s = a->has_timeout ? a->timeout_s : 600;
-	bo.max_mem_mb = a->has_max_mem ? a->max_mem_mb : 8192;
-	bo.progress = isatty(STDERR_FILENO) && !a->no_progress;
-	bo.output = a->output;
-	bo.resume = a->resume;
-	bo.shard_i = a->shard_i;
-	bo.shard_n = a->shard_n;
-	bo.scan = a->scan;
-	bo.info = a->info;
-	if (bo.resume && !bo.output) {
-		fprintf(stderr, "poolmortem: --resume needs --output FILE\n");
-		return PM_EXIT_USAGE;
-	}
-	bo.paths = (const char *const *)a->pos;
-	bo.npaths = (size_t)a->npos;
-	struct pm_rule_params params;
-	struct pm_error *err = pm_cli_load_params(&params, a->rules, a->pooltag);
-	if (err) {
-		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
-		pm_error_destroy(err);
-		return PM_EXIT_USAGE;
-	}
-	struct pm_batch_stats st;
-	pm_batch_run(&bo, &params, &st);
-	pm_rule_params_deinit(&params);
-	if (st.failed_setup) {
-		free(st.stdout_lines);
-		return PM_EXIT_UNREADABLE;
-	}
-	int rc = batch_report(&bo, &st, a->summary, a->trend);
-	free(st.stdout_lines);
-	return rc;
 }
 
 /* trend DUMP... (or NDJSON files from batch) */

@@ -14,8 +14,9 @@ static const int o_bigpool[] = { OPT_ALL, OPT_TAG, OPT_POOLTAG, OPT_JSON, OPT_CS
 static const int o_analyze[] = { OPT_FORMAT, OPT_JSON, OPT_SCAN, OPT_TOP, OPT_RULES, OPT_POOLTAG,
 				 OPT_COLOR, OPT_END };
 static const int o_batch[] = { OPT_OUTPUT, OPT_JOBS, OPT_RESUME, OPT_SHARD, OPT_TIMEOUT,
-			       OPT_MAXMEM, OPT_SUMMARY, OPT_TREND, OPT_SCAN, OPT_RULES,
-			       OPT_POOLTAG, OPT_NOPROGRESS, OPT_END };
+			       OPT_MAXMEM, OPT_SUMMARY, OPT_CSV, OPT_FULL_HASH, OPT_TREND, OPT_SCAN,
+			       OPT_RULES, OPT_POOLTAG, OPT_NOPROGRESS, OPT_END };
+static const int o_merge[] = { OPT_SUMMARY, OPT_JSON, OPT_CSV, OPT_END };
 static const int o_trend[] = { OPT_ONE, OPT_TOP, OPT_JSON, OPT_END };
 static const int o_summary[] = { OPT_END };
 static const int o_rules[] = { OPT_JSON, OPT_RULES, OPT_POOLTAG, OPT_END };
@@ -56,12 +57,18 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "PATH...)", true, pm_cmd_analyze },
 	{ "batch", "batch [OPTIONS] PATH...",
 	  "  batch PATH...    every dump under PATHs (dumps, folders, .gz, .zip) analyzed in\n"
-	  "                   parallel isolated workers; one JSON line per dump (--output FILE,\n"
-	  "                   else stdout), then a summary (buckets, duplicates, top tags)\n"
+	  "                   parallel isolated workers; one record per input, also for files\n"
+	  "                   that are not analyzed and why: JSON lines (--output FILE, or\n"
+	  "                   stdout when piped), rows for people on a terminal; then a summary\n"
+	  "                   (buckets with members, duplicates, top tags, errors, skipped)\n"
 	  "                   --jobs N, --resume, --shard I/N, --timeout S, --max-mem MiB,\n"
-	  "                   --summary FILE (JSON), --trend, --scan, --rules, --pooltag,\n"
-	  "                   --no-progress\n",
+	  "                   --summary FILE (JSON), --csv, --full-hash, --trend, --scan,\n"
+	  "                   --rules, --pooltag, --no-progress\n",
 	  o_batch, 1, -1, "batch takes one or more PATHs", true, pm_cmd_batch },
+	{ "merge", "merge [--summary FILE] [--json|--csv] NDJSON...",
+	  "  merge NDJSON...  the reduce step of batch --shard: the summary a single batch\n"
+	  "                   prints, from the shards' outputs (--json, --csv: every record)\n",
+	  o_merge, 1, -1, "merge takes one or more batch output files", false, pm_cmd_merge },
 	{ "trend", "trend [--one-machine] [--top N] [--json] DUMP...",
 	  "  trend DUMP...    several dumps of one machine (or batch NDJSON files): which tags\n"
 	  "                   grew and how fast per hour, fastest first; --one-machine forces\n"
