@@ -6,8 +6,10 @@ if [ "${1:-}" = "--test" ]; then
 	# clang + libFuzzer for the fuzz targets; its runtime for the sanitizer build; clang also
 	# gives the C layouts the PDB reader is checked against, llvm (llvm-pdbutil) a second reading
 	# python3-jsonschema validates the JSON outputs; chromium renders the HTML report;
-	# groff checks the man page, zsh parses its completion
+	# groff checks the man page, zsh parses its completion; GNU parallel runs batch's shards
+	# (scale-out test), yamllint and python3-yaml check contrib/
 	pkgs="$pkgs clang llvm lld libclang-rt-14-dev python3-jsonschema chromium groff-base zsh"
+	pkgs="$pkgs parallel yamllint python3-yaml"
 fi
 missing=""
 for p in $pkgs; do
