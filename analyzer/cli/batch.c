@@ -276,15 +276,20 @@ static void progress(struct run *r, bool force)
 	for (unsigned k = 0; k < r->jobs; k++)
 		if (r->w[k].pid && (!old || r->w[k].started < old->started))
 			old = &r->w[k];
-	if (old && n > 0 && (size_t)n < sizeof(line))
-		snprintf(line + n, sizeof(line) - (size_t)n, " | %.0f s on %s", t - old->started,
-			 r->c.v[old->cand].path);
-	size_t len = strlen(line), cols = (size_t)term_cols() - 1;
-	if (len > cols) { /* keep the end: the file's name */
-		size_t tail = 30, keep = cols - tail - 3;
-		memmove(line + keep + 3, line + len - tail, tail + 1);
-		memcpy(line + keep, "...", 3);
+	size_t cols = (size_t)term_cols() - 1;
+	if (old && n > 0 && (size_t)n < sizeof(line)) {
+		/* the dump worked on longest: as much of its path as fits, its end first */
+		const char *p = r->c.v[old->cand].path;
+		int m = snprintf(line + n, sizeof(line) - (size_t)n, " | %.0f s on ",
+				 t - old->started);
+		size_t used = (size_t)n + (size_t)(m > 0 ? m : 0), pl = strlen(p);
+		size_t room = cols > used + 4 ? cols - used : 4;
+		if (used < sizeof(line))
+			snprintf(line + used, sizeof(line) - used, "%s%s", pl > room ? "..." : "",
+				 pl > room ? p + pl - (room - 3) : p);
 	}
+	if (strlen(line) > cols)
+		line[cols] = 0;
 	fprintf(stderr, "\r\033[K%s", line);
 	r->progress_shown = true;
 	if (done == total)
