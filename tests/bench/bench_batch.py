@@ -41,7 +41,7 @@ TIME = "/usr/bin/time"  # GNU time (Debian package "time")
 SCENARIOS = ["win10-22h2-x64-bitmap", "win10-1607-x64-bitmap", "win10-1809-x64-bitmap",
              "srv2022-x64-bitmap", "win11-22h2-x64-triage", "winxp-sp3-x86-full",
              "win7sp1-x64-full"]
-OK_CODES = (0, 1, 4)
+OK_CODES = (0, 1, 4, 5, 8, 12)  # analyze: 1, 4 and 8 are bits
 
 
 def spawn(argv):
