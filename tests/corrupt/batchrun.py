@@ -41,7 +41,18 @@ def records(text):
 
 
 def worker_crashes(recs):
-    return [r for r in recs if re.search(r"signal|crash|killed", str(r.get("error", "")), re.I)]
+    """Records of a worker that died: the error is {code, message} (older lines: a string);
+    only a worker's own failure counts, not a dump's message that says "signature"."""
+    out = []
+    for r in recs:
+        e = r.get("error")
+        if isinstance(e, dict):
+            if e.get("code") == "WORKER" and re.search(r"\bsignal\b|crash|killed",
+                                                       str(e.get("message", "")), re.I):
+                out.append(r)
+        elif re.search(r"\bsignal\b|crash|killed", str(e or ""), re.I):
+            out.append(r)
+    return out
 
 
 def judge_archive_batch(res, members):
