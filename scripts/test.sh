@@ -2,7 +2,7 @@
 # Quick start 2: install what is missing, build, and run the whole test suite:
 #   1. gcc build, every suite (unit, fixtures, golden, mustfail, fuzz-regression, lint);
 #   2. the same suites built with AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. clang libFuzzer builds of every fuzz target, each fuzzed for FUZZ_SECONDS (default 15).
+#   3. clang libFuzzer builds of every fuzz target, each fuzzed for FUZZ_SECONDS (default 10).
 # Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -42,7 +42,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 	run_suite "ASan+UBSan build" build-asan -Db_sanitize=address,undefined -Db_lundef=false
 
 echo "== libFuzzer smoke run (clang)"
-secs=${FUZZ_SECONDS:-15}
+secs=${FUZZ_SECONDS:-10}
 if [ ! -f build-fuzz/build.ninja ]; then
 	CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link >build-fuzz.setup.log 2>&1 ||

@@ -15,7 +15,7 @@
 enum {
 	PM_FMT_TAG = 5,    /**< 4 characters */
 	PM_FMT_ADDR = 19,  /**< "0x" and 16 digits */
-	PM_FMT_BYTES = 24,
+	PM_FMT_BYTES = 28, /**< 20 digits grouped by thousands (26) and the NUL */
 	PM_FMT_PAGES = 64,
 	PM_FMT_PCT = 16,
 	PM_FMT_TIME = 32,

@@ -85,6 +85,7 @@ static unsigned log2_of(uint64_t v)
 static bool best_for(struct pm_tk_search *ts, uint64_t n, bool strict, struct pm_tk_choice *c)
 {
 	bool found = false;
+	memset(c, 0, sizeof(*c)); /* a fit is never a close call by itself (close_call, rival) */
 	if (n < 2 || n > PM_MAX_TRACKER_ENTRIES)
 		return false;
 	unsigned k2 = pm_tk_pow2_plus1(n) ? log2_of(n - 1) : 0;
@@ -251,7 +252,7 @@ static bool records(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
 void pm_tk_choose(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
 		  const struct data_view *d, struct pm_tk_choice *out)
 {
-	struct pm_tk_choice rec, stat, c;
+	struct pm_tk_choice rec, stat, c = { 0 };
 	struct rec r;
 	memset(out, 0, sizeof(*out));
 	memset(&rec, 0, sizeof(rec));
