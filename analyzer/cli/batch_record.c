@@ -63,7 +63,7 @@ struct pm_error *pm_batch_record_analyzed(cJSON *t, const struct pm_batch_cand *
 
 /* ---------------------------------------------------------------- reading records */
 
-static const cJSON *at(const cJSON *o, const char *path)
+const cJSON *pm_batch_at(const cJSON *o, const char *path)
 {
 	char k[64];
 	while (o && *path) {
@@ -81,7 +81,7 @@ static const cJSON *at(const cJSON *o, const char *path)
 
 static const char *str(const cJSON *o, const char *path, const char *dflt)
 {
-	const cJSON *x = at(o, path);
+	const cJSON *x = pm_batch_at(o, path);
 	return cJSON_IsString(x) && x->valuestring[0] ? x->valuestring : dflt;
 }
 
@@ -90,15 +90,15 @@ const char *pm_batch_status(const cJSON *rec)
 	const char *s = str(rec, "status", NULL);
 	if (s)
 		return s;
-	return cJSON_IsObject(at(rec, "error")) ? "error" : "analyzed";
+	return cJSON_IsObject(pm_batch_at(rec, "error")) ? "error" : "analyzed";
 }
 
 /* "healthy", "inconclusive", "warning nonpaged_pool", ... */
 static void verdict_words(const cJSON *rec, char *out, size_t n)
 {
-	const cJSON *v = at(rec, "verdict");
+	const cJSON *v = pm_batch_at(rec, "verdict");
 	const char *outcome = str(v, "outcome", NULL);
-	if (cJSON_IsTrue(at(v, "healthy")) && !outcome)
+	if (cJSON_IsTrue(pm_batch_at(v, "healthy")) && !outcome)
 		outcome = "healthy";
 	if (outcome && strcmp(outcome, "exhausted") && strcmp(outcome, "at_risk"))
 		snprintf(out, n, "%s", outcome);
@@ -108,7 +108,7 @@ static void verdict_words(const cJSON *rec, char *out, size_t n)
 
 static void build_text(const cJSON *rec, char *out, size_t n)
 {
-	const cJSON *b = at(rec, "info.machine.build");
+	const cJSON *b = pm_batch_at(rec, "info.machine.build");
 	if (cJSON_IsNumber(b))
 		snprintf(out, n, "%.0f", b->valuedouble);
 	else

@@ -31,6 +31,9 @@ struct pm_error *pm_batch_record_analyzed(cJSON *t, const struct pm_batch_cand *
 					  const char *incomplete);
 
 /** The status of a record ("analyzed", "error", "skipped"), also for older records. */
+/** The member a dotted path ("verdict.tag") names in @p o, or NULL (a key of 64 bytes or more
+ * names nothing). */
+const cJSON *pm_batch_at(const cJSON *o, const char *path);
 const char *pm_batch_status(const cJSON *rec);
 
 /** The header of the rows for people, then one row per record (a line each). */

@@ -12,34 +12,20 @@
 
 #include "batch_summary.h"
 #include "batch_summary_priv.h"
+#include "batch_record.h"
 
 enum { PM_SUM_MAX_TAGS = 64 }; /* a record's largest tags kept for the totals */
 
-static const cJSON *at(const cJSON *o, const char *path)
-{
-	char k[64];
-	while (o && *path) {
-		const char *dot = strchr(path, '.');
-		size_t n = dot ? (size_t)(dot - path) : strlen(path);
-		if (n >= sizeof(k))
-			return NULL;
-		memcpy(k, path, n);
-		k[n] = 0;
-		o = cJSON_GetObjectItemCaseSensitive(o, k);
-		path += n + (dot ? 1 : 0);
-	}
-	return o;
-}
 
 static const char *str(const cJSON *o, const char *path, const char *dflt)
 {
-	const cJSON *x = at(o, path);
+	const cJSON *x = pm_batch_at(o, path);
 	return cJSON_IsString(x) ? x->valuestring : dflt;
 }
 
 static double num(const cJSON *o, const char *path)
 {
-	const cJSON *x = at(o, path);
+	const cJSON *x = pm_batch_at(o, path);
 	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
@@ -72,7 +58,7 @@ static int tagv_cmp(const void *x, const void *y)
 
 static bool rec_tags(struct pm_batch_rec *r, const cJSON *o)
 {
-	const cJSON *tags = at(o, "summary.tags"), *it;
+	const cJSON *tags = pm_batch_at(o, "summary.tags"), *it;
 	size_t n = (size_t)cJSON_GetArraySize(tags), k = 0;
 	if (!n)
 		return true;
@@ -96,10 +82,10 @@ static bool rec_tags(struct pm_batch_rec *r, const cJSON *o)
 /* The bucket: what was exhausted, by which tag, driver and holder. */
 static char *bucket_of(const cJSON *o)
 {
-	const cJSON *v = at(o, "verdict");
+	const cJSON *v = pm_batch_at(o, "verdict");
 	const char *outcome = str(v, "outcome", NULL);
 	char key[400];
-	if (cJSON_IsTrue(at(v, "healthy")) && (!outcome || !strcmp(outcome, "healthy")))
+	if (cJSON_IsTrue(pm_batch_at(v, "healthy")) && (!outcome || !strcmp(outcome, "healthy")))
 		snprintf(key, sizeof(key), "healthy | - | - | -");
 	else if (outcome && !strcmp(outcome, "inconclusive"))
 		snprintf(key, sizeof(key), "inconclusive | - | - | -");
@@ -121,7 +107,7 @@ static char *machine_of(const cJSON *o)
 
 static struct pm_error *add_rec(struct pm_batch_summary *s, const cJSON *o)
 {
-	if (!cJSON_IsString(at(o, "path")))
+	if (!cJSON_IsString(pm_batch_at(o, "path")))
 		return NULL; /* not a batch record */
 	if (s->nrecs == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
@@ -133,7 +119,7 @@ static struct pm_error *add_rec(struct pm_batch_summary *s, const cJSON *o)
 	}
 	struct pm_batch_rec *r = &s->recs[s->nrecs];
 	memset(r, 0, sizeof(*r));
-	const char *st = str(o, "status", cJSON_IsObject(at(o, "error")) ? "error" : "analyzed");
+	const char *st = str(o, "status", cJSON_IsObject(pm_batch_at(o, "error")) ? "error" : "analyzed");
 	r->status = st[0] == 'e' ? 'e' : st[0] == 's' ? 's' : 'a';
 	r->path = strdup(str(o, "path", ""));
 	r->canon = strdup(str(o, "canonical_path", r->path ? r->path : ""));
@@ -144,7 +130,7 @@ static struct pm_error *add_rec(struct pm_batch_summary *s, const cJSON *o)
 	r->code = strdup(str(o, "error.code", r->status == 's' ? "SKIPPED" : ""));
 	r->msg = strdup(str(o, "error.message", str(o, "skipped.reason", str(o, "incomplete", ""))));
 	r->decided = r->status != 'a' && r->head && !r->head[0];
-	r->incomplete = r->status == 'a' && cJSON_IsString(at(o, "incomplete"));
+	r->incomplete = r->status == 'a' && cJSON_IsString(pm_batch_at(o, "incomplete"));
 	r->systime = parse_iso(str(o, "info.time.system_time", NULL));
 	r->boot = r->systime - num(o, "info.time.uptime_seconds");
 	r->dup_of = SIZE_MAX;
