@@ -14,34 +14,7 @@
 #include "profile.h"
 #include "segheap.h"
 
-/* Policy limits. */
-enum {
-	SH_MAX_NODES = 64,
-	SH_MAX_HEAPS = 8, /* _EX_HEAP_POOL_NODE.Heaps: 4 on every real kernel of the facts */
-	SH_MAX_SEGMENTS = 4096,        /* per segment context */
-	SH_MAX_SUBSEG_PAGES = 256,     /* a segment's pages */
-	SH_RANGE_LARGE = 3,
-	SH_RANGE_LFH = 0xB,
-	SH_RANGE_VS = 0xF,
-	SH_VS_SIGNATURE_XOR = 0x2BED,
-};
-static const uint32_t SH_HEAP_SIGNATURE = 0xDDEEDDEE;
-
-/* The layout, from the symbols. */
-struct sh_layout {
-	uint64_t numpools, poolnode, node_size, heaps, nheaps;           /* pool manager */
-	uint64_t heap_sig, segctx, segctx_size;                          /* _SEGMENT_HEAP */
-	struct pm_field segmask, unitshift, firstdesc, seglist;           /* _HEAP_SEG_CONTEXT */
-	uint64_t seg_list, seg_sig, descs, desc_size;                    /* _HEAP_PAGE_SEGMENT */
-	struct pm_field rangeflags, unitsize;                            /* descriptor */
-	uint64_t vs_hdr, vs_size, vs_sig;                                /* _HEAP_VS_SUBSEGMENT */
-	uint64_t vs_chunk;                                               /* VS chunk header size */
-	struct pm_field unsafesize, allocated;                           /* in HeaderBits */
-	uint64_t lfh_count, lfh_offsets, lfh_bitmap;                     /* _HEAP_LFH_SUBSEGMENT */
-	uint64_t heapkey, lfhkey;                                        /* _RTLP_HP_HEAP_GLOBALS */
-	struct pm_field tag, blocksize;                                  /* _POOL_HEADER */
-	uint64_t ptr_size;
-};
+#include "segheap-priv.h"
 
 struct sh_ctx {
 	struct pm_symtab *t;
@@ -55,122 +28,6 @@ struct sh_ctx {
 	unsigned bad_segments, bad_subsegments, sig_mismatch;
 	uint64_t *seen; /* one segment list's segments (SH_MAX_SEGMENTS), for cycle detection */
 };
-
-static uint64_t bits(uint64_t v, const struct pm_field *f)
-{
-	if (!f->is_bitfield)
-		return v;
-	v >>= f->bitpos;
-	return f->bitlen >= 64 ? v : v & ((UINT64_C(1) << f->bitlen) - 1);
-}
-
-/* An unsigned little-endian field of @p f.size bytes at @p off in @p b (bounds checked). */
-static bool fetch(const uint8_t *b, size_t len, uint64_t off, const struct pm_field *f,
-		  uint64_t *ret)
-{
-	if (f->size == 0 || f->size > 8 || off > len || f->size > len - off)
-		return false;
-	uint64_t v = 0;
-	for (int i = (int)f->size - 1; i >= 0; i--)
-		v = v << 8 | b[off + (uint64_t)i];
-	*ret = bits(v, f);
-	return true;
-}
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (int i = (int)n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* A member the symbols give, checked against its type (pm_sym_member: inside the structure,
- * a bitfield inside its bytes); a contradiction stays PM_ERR_BAD_SYMBOLS. */
-static struct pm_error *field(struct pm_symtab *t, const char *type, const char *path,
-			      struct pm_field *f)
-{
-	struct pm_error *err = pm_sym_member(t, type, path, f);
-	return err ? pm_err_wrap(err, "segment heap layout") : NULL;
-}
-
-static struct pm_error *type_size(struct pm_symtab *t, const char *type, uint64_t *size)
-{
-	struct pm_error *err = pm_sym_type_size(t, type, size);
-	return err ? pm_err_wrap(err, "segment heap layout") : NULL;
-}
-
-static struct pm_error *offset(struct pm_symtab *t, const char *type, const char *path,
-			       uint64_t *off)
-{
-	struct pm_field f;
-	PM_TRY(field(t, type, path, &f));
-	*off = f.offset;
-	return NULL;
-}
-
-static struct pm_error *load_layout(struct pm_symtab *t, struct sh_layout *L)
-{
-	PM_TRY(offset(t, "_EX_POOL_HEAP_MANAGER_STATE", "NumberOfPools", &L->numpools));
-	PM_TRY(offset(t, "_EX_POOL_HEAP_MANAGER_STATE", "PoolNode", &L->poolnode));
-	PM_TRY(type_size(t, "_EX_HEAP_POOL_NODE", &L->node_size));
-	struct pm_field hf;
-	PM_TRY(field(t, "_EX_HEAP_POOL_NODE", "Heaps", &hf));
-	L->heaps = hf.offset;
-	L->nheaps = hf.size; /* bytes: divided by the pointer size below */
-	PM_TRY(offset(t, "_SEGMENT_HEAP", "Signature", &L->heap_sig));
-	PM_TRY(offset(t, "_SEGMENT_HEAP", "SegContexts", &L->segctx));
-	PM_TRY(type_size(t, "_HEAP_SEG_CONTEXT", &L->segctx_size));
-	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "SegmentMask", &L->segmask));
-	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "UnitShift", &L->unitshift));
-	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "FirstDescriptorIndex", &L->firstdesc));
-	PM_TRY(field(t, "_HEAP_SEG_CONTEXT", "SegmentListHead", &L->seglist));
-	PM_TRY(offset(t, "_HEAP_PAGE_SEGMENT", "ListEntry", &L->seg_list));
-	PM_TRY(offset(t, "_HEAP_PAGE_SEGMENT", "Signature", &L->seg_sig));
-	PM_TRY(offset(t, "_HEAP_PAGE_SEGMENT", "DescArray", &L->descs));
-	PM_TRY(type_size(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", &L->desc_size));
-	PM_TRY(field(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", "RangeFlags", &L->rangeflags));
-	PM_TRY(field(t, "_HEAP_PAGE_RANGE_DESCRIPTOR", "UnitSize", &L->unitsize));
-	PM_TRY(type_size(t, "_HEAP_VS_SUBSEGMENT", &L->vs_hdr));
-	L->vs_hdr = (L->vs_hdr + 15) & ~UINT64_C(15); /* chunks are 16-byte aligned (+0x30, §1.10) */
-	PM_TRY(offset(t, "_HEAP_VS_SUBSEGMENT", "Size", &L->vs_size));
-	PM_TRY(offset(t, "_HEAP_VS_SUBSEGMENT", "Signature", &L->vs_sig));
-	PM_TRY(type_size(t, "_HEAP_VS_CHUNK_HEADER", &L->vs_chunk));
-	PM_TRY(field(t, "_HEAP_VS_CHUNK_HEADER", "Sizes.UnsafeSize", &L->unsafesize));
-	PM_TRY(field(t, "_HEAP_VS_CHUNK_HEADER", "Sizes.Allocated", &L->allocated));
-	PM_TRY(offset(t, "_HEAP_LFH_SUBSEGMENT", "BlockCount", &L->lfh_count));
-	PM_TRY(offset(t, "_HEAP_LFH_SUBSEGMENT", "BlockOffsets", &L->lfh_offsets));
-	PM_TRY(offset(t, "_HEAP_LFH_SUBSEGMENT", "BlockBitmap", &L->lfh_bitmap));
-	PM_TRY(field(t, "_POOL_HEADER", "PoolTag", &L->tag));
-	PM_TRY(field(t, "_POOL_HEADER", "BlockSize", &L->blocksize));
-	L->ptr_size = t->id.ptr_size ? t->id.ptr_size : 8;
-	/* Heaps[] by _EX_HEAP_TYPE: NonPaged, NonPagedNx, Paged and, on every real kernel from
-	 * 17763 (facts), a fourth (ExHeapTypeMmSt); a symbol file that gives no array size is
-	 * read as the three of the reference */
-	L->nheaps = L->nheaps >= L->ptr_size ? L->nheaps / L->ptr_size : 3;
-	if (L->nheaps > SH_MAX_HEAPS)
-		return pm_err(PM_ERR_UNSUPPORTED, "segment heap layout: _EX_HEAP_POOL_NODE.Heaps "
-			      "holds %" PRIu64 " heaps (at most %d are read)", L->nheaps, SH_MAX_HEAPS);
-	/* HeapKey is the first qword and LfhKey follows it (§1.10); the symbols say so when they
-	 * describe the globals, which not every PDB does. */
-	struct pm_field f;
-	struct pm_error *e = pm_sym_member(t, "_RTLP_HP_HEAP_GLOBALS", "HeapKey", &f);
-	if (e && pm_err_code(e) == PM_ERR_BAD_SYMBOLS)
-		return e;
-	L->heapkey = e ? 0 : f.offset;
-	pm_error_destroy(e);
-	e = pm_sym_member(t, "_RTLP_HP_HEAP_GLOBALS", "LfhKey", &f);
-	if (e && pm_err_code(e) == PM_ERR_BAD_SYMBOLS)
-		return e;
-	L->lfhkey = e ? L->ptr_size : f.offset;
-	pm_error_destroy(e);
-	if (L->desc_size == 0 || L->desc_size > 0x100 || L->vs_chunk < 8 || L->vs_chunk > 0x40 ||
-	    L->unsafesize.offset + L->unsafesize.size > 8 || L->allocated.offset + L->allocated.size > 8)
-		return pm_err(PM_ERR_UNSUPPORTED, "segment heap layout: a descriptor of %#" PRIx64
-			      " bytes or a VS chunk header of %#" PRIx64 " bytes is not one this reader "
-			      "decodes", L->desc_size, L->vs_chunk);
-	return NULL;
-}
 
 static void count(struct sh_ctx *c, uint32_t tag, bool paged, uint64_t bytes)
 {
@@ -418,7 +275,7 @@ struct pm_error *pm_segheap_scan(struct pm_symtab *t, const struct pm_vmem *vm, 
 	/* §1.10 [M]: the segment signature's constant, gone in 24H2 */
 	c.seg_k = pm_build_has(build, PM_FEAT_SEGMENT_SIG_UNKEYED) ? 0
 								  : UINT64_C(0xA2E64EADA2E64EAD);
-	PM_TRY(load_layout(t, &c.L));
+	PM_TRY(pm_sh_load_layout(t, &c.L));
 	uint64_t st, gl;
 	PM_TRY(pm_sym_global(t, kb, "ExPoolState", &st));
 	PM_TRY(pm_sym_global(t, kb, "RtlpHpHeapGlobals", &gl));
