@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """`pool DUMP ADDR...` names the allocation an address belongs to, as WinDbg's !pool.
 
-poolat_check.py POOLMORTEM CLASSIC_DUMP SEGHEAP_DUMP (each with its .truth.json and spec)
+poolat_check.py POOLMORTEM CLASSIC_DUMP SEGHEAP_DUMP KERNEL_DIR (each dump with its .truth.json)
 - every live big allocation of `bigpool --json`, at its start, inside and at its last byte,
   is found with its base, tag and pool; one byte past a page-rounded end is not in it;
 - a freed big-table slot is named as freed (stale tag and size);
@@ -10,10 +10,16 @@ poolat_check.py POOLMORTEM CLASSIC_DUMP SEGHEAP_DUMP (each with its .truth.json 
   as small-pool pages are exactly as many as the generator wrote (its truth's scan.pool_pages),
   every allocated chunk's tag is one the truth's scan lists, and the marked chunk holds the
   address asked for;
-- on a segment-heap dump (19H1+) an address outside the big table is not guessed at: exit 4
-  with the reason.
+- on a segment-heap dump (19H1+), every chunk the generator sampled (truth scan_symbols.samples:
+  LFH blocks and VS chunks, busy and free, at a subsegment's start, middle and end) is found at
+  its first, middle and last byte with the kernel's symbols (KERNEL_DIR): its POOL_HEADER's
+  address, size, state, tag and heap; addresses in no allocation (a subsegment's header, an LFH
+  subsegment's unused tail) exit 4 saying where they are. Without symbols: an LFH block is
+  still found (its size read from the POOL_HEADERs, said so); in a VS subsegment only the
+  subsegment is named, with what HeapKey would have told: exit 4.
 """
 import json
+import os
 import re
 import subprocess
 import sys
@@ -75,20 +81,77 @@ def check_small(pm, dump):
     return len(pages)
 
 
+HEAPS = ["NonPaged", "NonPagedNx", "Paged", "fourth"]
+ROW = re.compile(r"^\*(0x[0-9a-f]+) size: +(\d+) .*\((\w+)\) \*(.{4})$", re.M)
+
+
+def check_sample(pm, dump, s, symbols):
+    """One sampled chunk at its first, middle and last byte."""
+    va, n = int(s["va"], 16), s["bytes"]
+    state = "Allocated" if s["allocated"] else "Free"
+    for addr in (va, va + n // 2, va + n - 1):
+        args = ["pool"] + (["--symbols", symbols] if symbols else []) + [dump, hex(addr)]
+        rc, out, err = run(pm, *args)
+        what = "%s %s %s (%s) with%s symbols" % (s["kind"], s["va"], hex(addr), state,
+                                                  "" if symbols else "out")
+        if not symbols and s["kind"] == "vs":
+            if rc != 4 or "VS subsegment %s" % s["subsegment"] not in out or \
+                    "HeapKey" not in out or ROW.search(out):
+                fails.append("%s: exit %d, %r" % (what, rc, out))
+            continue
+        m = ROW.search(out)
+        got = (m.group(1), int(m.group(2)), m.group(3)) if m else None
+        if rc != 0 or got != (s["va"], n, state):
+            fails.append("%s: exit %d, marked %r, truth %r\n%s" % (what, rc, got, (
+                s["va"], n, state), out))
+            continue
+        if s["allocated"] and m.group(4) != s["tag"]:
+            fails.append("%s: tag %r, truth %r" % (what, m.group(4), s["tag"]))
+        heap = "%s heap of pool node 0" % HEAPS[s["heap"]] if symbols else "heap not known"
+        if heap not in out or ("LFH subsegment %s" % s["subsegment"] if s["kind"] == "lfh"
+                               else "VS subsegment %s" % s["subsegment"]) not in out:
+            fails.append("%s: heap or subsegment not named (%s): %r" % (what, heap, out))
+        if not symbols and "LfhKey" not in out:
+            fails.append("%s: does not say what LfhKey would have told: %r" % (what, out))
+
+
+WHERE = {"lfh header": "header of the LFH subsegment", "vs header": "header of the VS subsegment",
+         "after": "after its last block"}
+
+
+def check_segheap(pm, dump, kdir):
+    truth = json.load(open(dump[:-4] + ".truth.json"))
+    sym = os.path.join(kdir, truth["symbols"]["dir"])
+    t = truth["scan_symbols"]
+    kinds = {(s["kind"], s["allocated"]) for s in t["samples"]}
+    if kinds != {("lfh", True), ("lfh", False), ("vs", True), ("vs", False)}:
+        fails.append("the generator's samples do not cover busy and free LFH and VS: %r" % kinds)
+    for s in t["samples"]:
+        check_sample(pm, dump, s, sym)
+        check_sample(pm, dump, s, None)
+    for o in t["outside"]:
+        rc, out, _ = run(pm, "pool", "--symbols", sym, dump, o["va"])
+        if rc != 4 or WHERE[o["where"]] not in out or ROW.search(out):
+            fails.append("%s (%s): exit %d, %r" % (o["va"], o["where"], rc, out))
+    # an address in no segment the heaps list, nor in any subsegment
+    rc, out, _ = run(pm, "pool", "--symbols", sym, dump, "0xffffb43fc0000040")
+    if rc != 4 or "not in any 1 MiB segment" not in out:
+        fails.append("an address in no segment: exit %d, %r" % (rc, out))
+    return len(t["samples"]) + len(t["outside"])
+
+
 def main():
-    pm, classic, segheap = sys.argv[1:4]
+    pm, classic, segheap, kdir = sys.argv[1:5]
     nb = check_big(pm, classic) + check_big(pm, segheap)
     npages = check_small(pm, classic)
-    rc, out, err = run(pm, "pool", segheap, "0xffffc30a12600010")
-    if rc != 4 or "segment heap" not in out:
-        fails.append("segment heap address: exit %d, %r" % (rc, out))
+    nseg = check_segheap(pm, segheap, kdir)
     rc, out, err = run(pm, "pool", classic, "zz")
     if rc != 2 or "not an address" not in err:
         fails.append("pool DUMP zz: exit %d, %r" % (rc, err))
     for f in fails[:20]:
         print("FAIL:", f)
-    print("%d big allocations and %d small-pool pages checked, %d failures" % (
-        nb, npages, len(fails)))
+    print("%d big allocations, %d small-pool pages and %d segment-heap places checked, "
+          "%d failures" % (nb, npages, nseg, len(fails)))
     return 1 if fails else 0
 
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Which pool allocation an address belongs to: the big-page table first (its entries are
-// sorted by VA), then the address's page parsed as a classic small-pool page.
+// sorted by VA), then the address's page parsed as a classic small-pool page, or on 19H1+ the
+// segment-heap subsegment holding it.
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +38,54 @@ static const struct pm_big_alloc *in_freed(const struct pm_big_alloc *a, size_t 
 	return NULL;
 }
 
+/* 19H1+: the segment heap, with the kernel's symbols (keys, heaps, descriptors) or without. */
+static void segheap_at(const struct pm_info *in, uint32_t build, uint64_t addr,
+		       struct pm_pool_at *r)
+{
+	const struct pm_kernel *k = in->k;
+	if (!k->has_vm) {
+		snprintf(r->why, sizeof(r->why), "not in the big-page table; no virtual memory to "
+			 "read the segment heap from");
+		return;
+	}
+	struct pm_symtab *t = in->sym.found && !k->kernel_base.absent ? in->sym.find.tab : NULL;
+	struct pm_error *err = pm_segheap_at(t, &k->vm, t ? k->kernel_base.v : 0, build, addr,
+					     &r->sh);
+	if (err && t && pm_err_code(err) != PM_ERR_NOMEM) {
+		/* symbols that do not describe the segment heap: what needs no key still holds */
+		char used[200];
+		snprintf(used, sizeof(used), "the kernel's symbols could not be used: %s",
+			 pm_err_msg(err));
+		pm_error_destroy(err);
+		err = pm_segheap_at(NULL, &k->vm, 0, build, addr, &r->sh);
+		if (!err) {
+			size_t n = strlen(r->sh.limits);
+			snprintf(r->sh.limits + n, sizeof(r->sh.limits) - n, "%s%s", n ? "; " : "",
+				 used);
+		}
+	}
+	if (err) {
+		snprintf(r->why, sizeof(r->why), "not in the big-page table; the segment-heap lookup "
+			 "failed: %s", pm_err_msg(err));
+		pm_error_destroy(err);
+		return;
+	}
+	const struct pm_sh_at *sh = &r->sh;
+	if (sh->hit >= sh->nblocks) {
+		snprintf(r->why, sizeof(r->why), "not in the big-page table; %s", sh->why);
+		return;
+	}
+	const struct pm_sh_block *b = &sh->blocks[sh->hit];
+	r->where = PM_POOL_SEGHEAP;
+	r->base = b->va;
+	r->bytes = b->pool_bytes ? b->pool_bytes : b->bytes;
+	r->tag = b->header_ok ? b->tag : 0;
+	if (sh->heap >= 0)
+		r->pool = sh->heap == 2 ? "paged" : "nonpaged";
+	else if (b->allocated && b->header_ok) /* PoolType: paged = odd (§1.3) */
+		r->pool = b->pool_type & 1 ? "paged" : "nonpaged";
+}
+
 static void small_page(const struct pm_info *in, uint64_t addr, struct pm_pool_at *r)
 {
 	uint32_t build = in->k->build.absent ? 0 : (uint32_t)in->k->build.v;
@@ -47,9 +96,7 @@ static void small_page(const struct pm_info *in, uint64_t addr, struct pm_pool_a
 	}
 	enum pm_pool_era era = pm_pool_era(build);
 	if (era == PM_ERA_SEGHEAP) {
-		snprintf(r->why, sizeof(r->why), "not in the big-page table; small allocations of "
-			 "build %" PRIu32 " live in the segment heap, whose pages pool ADDR does not "
-			 "decode (poolused --scan counts them)", build);
+		segheap_at(in, build, addr, r);
 		return;
 	}
 	uint8_t page[PAGE];

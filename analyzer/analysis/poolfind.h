@@ -3,7 +3,8 @@
  * @file poolfind.h
  * `pool DUMP ADDR`: which pool allocation an address belongs to (what WinDbg's !pool answers):
  * a big allocation of the big-page table (live or freed), or a chunk of a classic small-pool
- * page (before 19H1) with the page's other chunks around it.
+ * page (before 19H1) with the page's other chunks around it, or of a segment-heap subsegment
+ * (19H1+: a VS chunk or an LFH block, with its neighbours on the page).
  */
 #ifndef PM_POOLFIND_H
 #define PM_POOLFIND_H
@@ -13,12 +14,14 @@
 
 #include "info.h"
 #include "poolscan.h"
+#include "segheap.h"
 
 enum pm_pool_where {
 	PM_POOL_NONE,      /**< no allocation found: why says why */
 	PM_POOL_BIG,       /**< inside a live big allocation */
 	PM_POOL_BIG_FREED, /**< inside a freed big-table slot (stale tag and size) */
 	PM_POOL_SMALL,     /**< in a classic small-pool page: chunks[hit] holds it */
+	PM_POOL_SEGHEAP,   /**< in a segment-heap allocation (19H1+): sh.blocks[sh.hit] holds it */
 };
 
 enum { PM_POOL_PAGE_CHUNKS = 512 };
@@ -33,7 +36,10 @@ struct pm_pool_at {
 	uint64_t page;    /**< small: the page's address */
 	struct pm_chunk chunks[PM_POOL_PAGE_CHUNKS]; /**< small: the page's chunks, in order */
 	size_t nchunks, hit;
-	char why[200];    /**< NONE: what was looked at and why nothing matched */
+	/** 19H1+: the segment-heap answer (sh.kind != PM_SH_NONE: a subsegment was found, even
+	 * when no allocation of it holds the address; sh.limits: what could not be told) */
+	struct pm_sh_at sh;
+	char why[300];    /**< NONE: what was looked at and why nothing matched */
 };
 
 /** Find the allocation holding @p addr (pm_info_gather_pool() must have run). Never fails:

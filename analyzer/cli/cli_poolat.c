@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // pool DUMP ADDR...: which pool allocation each address belongs to, as WinDbg's !pool answers
 // (a big allocation of the big-page table, or a chunk of a small-pool page shown among its
-// neighbours, '*' marking it), each tag with its description.
+// neighbours, '*' marking it; on 19H1+ a VS chunk or LFH block of the segment heap), each tag
+// with its description.
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -9,21 +10,56 @@
 #include "fmt.h"
 #include "poolfind.h"
 
+/* 19H1+: the subsegment, its allocations on the address's page ('*' the one holding it),
+ * and what could not be told without the keys. */
+static void print_segheap(const struct pm_pool_at *r)
+{
+	const struct pm_sh_at *sh = &r->sh;
+	char heap[64] = "heap not known without the kernel's symbols";
+	if (sh->heap >= 0)
+		snprintf(heap, sizeof(heap), "%s heap of pool node %u", pm_segheap_name(sh->heap),
+			 sh->node);
+	if (sh->kind == PM_SH_LFH)
+		printf("%s: segment heap (%s), LFH subsegment %s: %u blocks of %#x bytes%s\n",
+		       PM_ADDR(r->addr), heap, PM_ADDR(sh->subsegment), sh->block_count,
+		       sh->block_size, sh->keyed ? "" : " (read without LfhKey)");
+	else
+		printf("%s: segment heap (%s), VS subsegment %s of %#" PRIx64 " bytes%s\n",
+		       PM_ADDR(r->addr), heap, PM_ADDR(sh->subsegment), sh->sub_bytes,
+		       sh->keyed ? "" : " (chunks not decoded without HeapKey)");
+	for (size_t i = 0; i < sh->nblocks; i++) {
+		const struct pm_sh_block *b = &sh->blocks[i];
+		unsigned size = b->pool_bytes ? b->pool_bytes : b->bytes;
+		printf("%c%s size: %5u previous size: %5u  (%s) %c%s\n", i == sh->hit ? '*' : ' ',
+		       PM_ADDR(b->va), size, i ? sh->blocks[i - 1].bytes : 0,
+		       b->allocated ? "Allocated" : "Free", i == sh->hit ? '*' : ' ',
+		       b->header_ok ? PM_TAG(b->tag) : "----");
+	}
+	if (r->where == PM_POOL_NONE)
+		printf("%s: %s\n", PM_ADDR(r->addr), r->why);
+	if (sh->limits[0])
+		printf("  note: %s\n", sh->limits);
+}
+
 static void print_at(const struct pm_pool_at *r, const struct pm_rule_params *p)
 {
 	char desc[300];
-	if (r->where == PM_POOL_NONE) {
+	if (r->where == PM_POOL_SEGHEAP || (r->where == PM_POOL_NONE && r->sh.kind != PM_SH_NONE)) {
+		print_segheap(r);
+		if (r->where == PM_POOL_NONE || !r->tag)
+			return;
+	} else if (r->where == PM_POOL_NONE) {
 		printf("%s: %s\n", PM_ADDR(r->addr), r->why);
 		return;
 	}
-	if (r->where != PM_POOL_SMALL) {
+	if (r->where == PM_POOL_BIG || r->where == PM_POOL_BIG_FREED) {
 		printf("%s is %s big allocation (big-page table):\n  %s  %s, tag %s, %s pool, "
 		       "offset +%#" PRIx64 "%s\n", PM_ADDR(r->addr),
 		       r->where == PM_POOL_BIG ? "inside a" : "inside a FREED", PM_ADDR(r->base),
 		       PM_HUMAN(r->bytes), PM_TAG(r->tag), r->pool ? r->pool : "(type not recorded)",
 		       r->addr - r->base, r->where == PM_POOL_BIG ? "" : " (the slot's tag and size "
 		       "are stale)");
-	} else {
+	} else if (r->where == PM_POOL_SMALL) {
 		printf("Pool page %s region is %s pool\n", PM_ADDR(r->page), r->pool);
 		for (size_t i = 0; i < r->nchunks; i++) {
 			const struct pm_chunk *c = &r->chunks[i];

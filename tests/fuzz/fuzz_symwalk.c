@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Fuzz target: the walks that follow the kernel's symbols through dump memory — the 19H1+
-// segment heap (segheap.c), the session list (kobj_session.c) and the failure counters —
+// segment heap (segheap.c) and the allocation an address is in (segheap_at.c, with the keys
+// and without), the session list (kobj_session.c) and the failure counters —
 // over a fuzzed physical image, with the layouts and variable addresses of the committed
 // fixture kernels' PDBs (fixtures/kernel/{x64,x86}/, each read once). Layout of an input: a
 // 32-byte control block {u64 DTB, u64 kernel base, u32 build, u8 kernel (bit 0: 0 = x64
@@ -53,6 +54,36 @@ static bool verbose(void)
 	return getenv("PM_FUZZ_VERBOSE") != NULL; /* for looking at a seed by hand */
 }
 
+/* pool ADDR on 19H1+ (segheap_at.c), with the keys and without, at places of the seeds' heap
+ * segment (kb + 1 MiB): LFH header and blocks (page 3), VS header and chunks (page 4), the
+ * segment's header. */
+static void segheap_at(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+		       uint32_t build)
+{
+	static const uint64_t at[] = { 0x103048, 0x103010, 0x1030A0, 0x104150, 0x104010,
+				       0x104F00, 0x100080 };
+	static struct pm_sh_at r;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		for (int keyed = 1; keyed >= 0; keyed--) {
+			struct pm_error *err = pm_segheap_at(keyed ? t : NULL, vm, kb, build,
+							     kb + at[i], &r);
+			if (verbose() && !err && r.hit < r.nblocks)
+				fprintf(stderr, "at +%#llx keyed=%d: kind %d, +%#llx %u bytes %s %.4s\n",
+					(unsigned long long)at[i], keyed, (int)r.kind,
+					(unsigned long long)(r.blocks[r.hit].va - kb),
+					r.blocks[r.hit].pool_bytes ? r.blocks[r.hit].pool_bytes
+								   : r.blocks[r.hit].bytes,
+					r.blocks[r.hit].allocated ? "busy" : "free",
+					r.blocks[r.hit].header_ok ? (const char *)&r.blocks[r.hit].tag
+								  : "----");
+			else if (verbose())
+				fprintf(stderr, "at +%#llx keyed=%d: kind %d, %s%s\n",
+					(unsigned long long)at[i], keyed, (int)r.kind,
+					err ? pm_err_msg(err) : r.why, r.limits[0] ? " [limits]" : "");
+			pm_error_destroy(err);
+		}
+}
+
 static void walk(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb, uint32_t build)
 {
 	struct pm_diags d;
@@ -77,6 +108,7 @@ static void walk(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb, uin
 		fprintf(stderr, "segheap: %s\n", pm_err_msg(err));
 	}
 	pm_error_destroy(err);
+	segheap_at(t, vm, kb, build);
 	struct pm_sessions ss;
 	err = pm_sessions_read(t, vm, kb, &ss, &d);
 	if (!err) {

@@ -76,6 +76,7 @@ def build_x64(r, variant):
     # LFH: 8 blocks of 0x40 bytes, every other one allocated
     lfh, n, block, first = seg + 3 * PAGE, 8, 0x40, 0x40
     enc = (block | first << 16) ^ (LFH_KEY & 0xFFFFFFFF) ^ ((lfh >> 12) & 0xFFFFFFFF)
+    w(lfh, q(heap + 0x200) * 3)  # ListEntry and Owner: kernel pointers (the keyless check)
     w(lfh + 0x20, struct.pack("<HHHBBI", 0, n, 0, 0, 0, enc))
     w(lfh + 0x30, q(sum(1 << (2 * k) for k in range(0, n, 2))))
     for k in range(n):
@@ -175,7 +176,17 @@ def check(kdir, corpus, exe):
         if not os.path.exists(path) or open(path, "rb").read() != data:
             bad.append("%s is stale: rerun seed_symwalk.py" % path)
     want = {"valid": ["2 subsegments, 12 chunks (5 free)", "Lfhx np 4/256", "VsCk np 3/720",
-                      "sessions: "],
+                      "sessions: ",
+                      # pool ADDR: LFH blocks 0 (busy) and 1 (free), with and without LfhKey
+                      "at +0x103048 keyed=1: kind 2, +0x103040 64 bytes busy Lfhx",
+                      "at +0x103048 keyed=0: kind 2, +0x103040 64 bytes busy Lfhx",
+                      "at +0x1030a0 keyed=1: kind 2, +0x103080 64 bytes free Lfhx",
+                      "at +0x103010 keyed=1: kind 2, in the header of the LFH",
+                      # VS: chunk 1 with HeapKey; without, only the subsegment
+                      "at +0x104150 keyed=1: kind 1, +0x104140 240 bytes busy VsCk",
+                      "at +0x104150 keyed=0: kind 1, in the VS subsegment at",
+                      "at +0x104f00 keyed=1: kind 1, +0x104340 3264 bytes free ----",
+                      "at +0x100080 keyed=1: kind 0, in the header of the heap segment"],
             "sessions": ["session 0: desc 290 pages, failures 0",
                          "session 1 (current): desc 290 pages, failures 1",
                          "ExPoolFailures = 7", "MmPteFailures = 2",
