@@ -15,8 +15,9 @@ without symbols equal the truth; every figure only the symbols reach (the MiStat
 MiSystemPartition lines, the failure counters, the session list) is absent and says it needs
 symbols (or is stale) -- never a value. With symbols: the same tags and big allocations, from
 the symbols; every !vm line from its exact MiState / MiSystemPartition member; the failure
-counters, !vm's banners and the sessions on MiState.Vs.SessionWsList. Prints one line per
-dump and form with the figures that matched.
+counters, !vm's banners and the sessions on MiState.Vs.SessionWsList; with the real ISF, also
+the whole analysis equal to the one with the reduced ISF (but for the file's name). Prints one
+line per dump and form with the figures that matched.
 """
 import json
 import os
@@ -133,6 +134,19 @@ def with_symbols(a, truth, what, fmt, matched):
                                                  len(want["list"])))
 
 
+def same_analysis(a, b, what):
+    """The analysis with the reduced ISF and with the real one: equal but for the file's name."""
+    for x in (a, b):
+        for k in ("path", "file", "tried"):
+            (pick(x, "info.symbols") or {}).pop(k, None)
+    if a != b:
+        diff = [k for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+        fails.append("%s: the analysis differs from the one with the reduced ISF in %s" % (
+            what, diff))
+        return False
+    return True
+
+
 def real_isf(corpus, truth):
     """The corpus file of the real ISF of the kernel the dump imitates (sources.json)."""
     src = json.load(open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "real",
@@ -165,6 +179,8 @@ def main(argv):
                     name, k["version"], k["file"], isf))
                 continue
             forms = [("real ISF", isf)]
+            reduced = analyze(pm, dump, os.path.join(os.path.dirname(dump), k["isf"]),
+                              name + ", reduced ISF")
         else:
             forms = [("no symbols", None),
                      ("reduced ISF", os.path.join(os.path.dirname(dump), k["isf"]))]
@@ -178,6 +194,8 @@ def main(argv):
             common(a, truth, what, matched)
             if sym:
                 with_symbols(a, truth, what, "ISF", matched)
+                if real and reduced is not None and same_analysis(reduced, a, what):
+                    matched.append("the whole analysis equal to the reduced ISF's")
             else:
                 without(a, truth, what, matched)
             print("%s: %s; verdict %s %s (%s)" % (what, "; ".join(matched) or "MISMATCH",

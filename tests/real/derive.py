@@ -25,6 +25,13 @@ import sources  # noqa: E402
 RIZIN_TESTDB = ('rizinorg/rizin test/db/formats/dmp/dmp @052e7481 ("Triage Dump Debug x64/arm64": '
                 'iH header fields, bugcheck names, backtraces through pdb.ntkrnlmp and pdb.amdppm)')
 EVIDENCE = {
+    **{'ntkrnlmp-%s.json.xz' % b: {
+        'facts': 'fixtures/facts/ntkrnlmp-x64.json (the same file, same SHA-256: its kernel %s)' % v,
+        'imitated_by': 'the generator\'s real_kernel %s fixture (tests/realplace_check.py --real)'
+                       % v}
+       for b, v in (('2B2A15FA1FE2122BB1A39ED3572741D2-1', '10.0.19041.2364'),
+                    ('BA02CB8F36DB1DACC5DB9F1ED97AAC96-1', '10.0.20348.2520'),
+                    ('EF84DCF2B16BB881EBE4BD7C8FE7AA8E-1', '10.0.22000.1936'))},
     'triage_x64.dmp': {
         'bugcheck_name': 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M: rizin prints this for 0x1000007e '
                          '(' + RIZIN_TESTDB + '); 0x7E in Microsoft\'s bug check reference; the '
@@ -93,6 +100,26 @@ EVIDENCE = {
 }
 
 
+ISF_SYMBOLS = ("PoolTrackTable", "PoolBigPageTable", "ExPoolTagTables", "MiState",
+               "MiSystemPartition", "KdDebuggerDataBlock")
+
+
+def isf_facts(path):
+    """A Volatility ISF (.json.xz), read with Python's lzma and json: the PDB identity and the
+    RVAs of the globals the realplace fixtures place; the kernel's version from the facts
+    table (fixtures/facts/, the same file by SHA-256)."""
+    import hashlib
+    import lzma
+    isf = json.loads(lzma.open(path).read())
+    pdb = isf["metadata"]["windows"]["pdb"]
+    sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
+    facts = json.load(open(os.path.join(HERE, "..", "..", "fixtures", "facts",
+                                        "ntkrnlmp-x64.json")))
+    k = next(k for k in facts["kernels"] if k["sha256"] == sha)
+    return {"kind": "isf", "kernel": k["version"], "guid": pdb["GUID"], "age": pdb["age"],
+            "symbols": {n: isf["symbols"][n]["address"] for n in ISF_SYMBOLS}}
+
+
 def derive(name, role, path):
     if role == 'dump':
         facts = derive_dump.dump_facts(path)
@@ -105,6 +132,8 @@ def derive(name, role, path):
         facts = derive_pe.pe_facts(path, name)
     elif role == 'pooltag':
         facts = derive_pooltag.pooltag_facts(path)
+    elif role == 'isf':
+        facts = isf_facts(path)
     else:
         raise ValueError(role)
     facts['evidence'] = EVIDENCE.get(name, {})

@@ -179,6 +179,22 @@ def check_pdb(pm, name, path, exp):
         check(name, 'x: %d public symbols at their RVAs' % len(names), not bad, 'all equal', bad)
 
 
+def check_isf(pm, name, path, exp):
+    """A real kernel ISF (JPCERTCC/Windows-Symbol-Tables): its identity and the RVAs the facts
+    table recorded for it; the dumps laid out like that kernel are checked with it by
+    realplace_check.py --real (test real-isf)."""
+    names = list(exp['symbols'])
+    rc, x, _, err = run(pm, 'x', '--json', path, *names)
+    src = (x or {}).get('source', {})
+    check(name, 'x names the kernel: GUID %s age %d' % (exp['guid'], exp['age']),
+          src.get('guid') == exp['guid'] and src.get('age') == exp['age'],
+          [exp['guid'], exp['age']], [src.get('guid'), src.get('age'), err.strip()])
+    got = {s['name']: int(s['rva'], 16) for s in (x or {}).get('symbols', [])}
+    bad = {n: [exp['symbols'][n], got.get(n)] for n in names if got.get(n) != exp['symbols'][n]}
+    check(name, 'x: %d pool and memory-manager globals at the facts\' RVAs (kernel %s)' % (
+        len(names), exp['kernel']), not bad, 'all equal', bad)
+
+
 def check_driver(pm, name, path, exp):
     """`tags DRIVER.sys` against the tags objdump pairs with calls to the pool routines."""
     tags = exp.get('immediate_tags', {})
@@ -369,6 +385,8 @@ def main(argv):
             check_pdb(pm, e['name'], path, exp)
         elif e['role'] in ('driver', 'image'):
             check_driver(pm, e['name'], path, exp)
+        elif e['role'] == 'isf':
+            check_isf(pm, e['name'], path, exp)
         elif e['role'] == 'pooltag':
             check_pooltag(pm, e['name'], path, exp, corpus, fixture)
     print('%d passed, %d failed, %d gaps; %d of %d corpus files present' % (
