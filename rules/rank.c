@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "pm-units.h"
 #include "rank.h"
 
 bool pm_max_meaningful(const struct pm_summary *s, const struct pm_fig *max)
@@ -163,27 +164,29 @@ static void rank(const struct pm_summary *s, const struct pm_rule_params *p, enu
 		struct pm_tag_desc d;
 		if (pm_rule_tag_describe(p, r->tag, &d) && d.desc && d.desc[0])
 			snprintf(r->description, sizeof(r->description), "%s", d.desc);
-		reason(r, "%.0f%% of %s (%" PRIu64 " of %" PRIu64 " bytes, usage from %s)", share * 100,
-		       what, r->bytes, usage, src);
+		reason(r, "%.0f%% of %s: %s of %s, usage from %s", share * 100, what,
+		       PM_U_HUMAN(r->bytes), PM_U_HUMAN(usage), src);
 		if (partial) {
 			char why[160];
 			pm_tracker_partial_text(s, why, sizeof(why));
 			reason(r, "from partial data: %s", why);
 		}
 		if (max && pm_max_meaningful(s, max))
-			reason(r, "%.0f%% of the pool's maximum (%" PRIu64 " pages)",
-			       (double)r->bytes / 4096.0 * 100 / (double)max->v, max->v);
+			reason(r, "%.0f%% of the pool's maximum of %s",
+			       (double)r->bytes / 4096.0 * 100 / (double)max->v,
+			       PM_U_HUMAN(max->v * 4096));
 		uint64_t avg = r->outstanding ? r->bytes / r->outstanding : 0;
 		if (best->big_count && best->big_bytes * 2 >= r->bytes)
-			reason(r, "%" PRIu64 " big allocations (page-sized or larger) hold %" PRIu64
-			       " bytes: few, large allocations", best->big_count, best->big_bytes);
+			reason(r, "%s big allocations (page-sized or larger) hold %s: few, large "
+			       "allocations", PM_U_GROUPED(best->big_count),
+			       PM_U_HUMAN(best->big_bytes));
 		else if (r->outstanding >= p->many_allocations && avg <= p->small_fixed_size_bytes)
-			reason(r, "%" PRIu64 " outstanding allocations averaging %" PRIu64 " bytes: many "
-			       "small allocations, typical of an object or handle leak",
-			       r->outstanding, avg);
+			reason(r, "%s outstanding allocations averaging %s: many small allocations, "
+			       "typical of an object or handle leak", PM_U_GROUPED(r->outstanding),
+			       PM_U_HUMAN(avg));
 		else
-			reason(r, "%" PRIu64 " outstanding allocations, %" PRIu64 " bytes on average",
-			       r->outstanding, avg);
+			reason(r, "%s outstanding allocations, %s on average",
+			       PM_U_GROUPED(r->outstanding), PM_U_HUMAN(avg));
 		for (int k = 0; k < 4; k++)
 			if ((uint32_t)s->params[k] == r->tag)
 				reason(r, "bugcheck parameter %d is this tag", k + 1);

@@ -18,6 +18,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "pm-units.h"
 #include "rank.h"
 
 static void eval_3gb(const struct pm_summary *s, const struct pm_rule_params *p,
@@ -44,11 +45,11 @@ static void eval_3gb(const struct pm_summary *s, const struct pm_rule_params *p,
 	fi->refs = "[RUSS] [EXCH]";
 	snprintf(fi->title, sizeof(fi->title), "The kernel's pools look halved: /3GB (4GT) is "
 		 "likely in effect");
-	pm_finding_evidence(fi, "nonpaged maximum %" PRIu64 " MB, where %" PRIu64 " MB of RAM "
-			    "would give about %" PRIu64 " MB without /3GB (%s)", np_mb, ram_mb,
-			    normal_mb, l->ref);
-	pm_finding_step(fi, "/3GB gives user mode 3 GB and leaves the kernel 1 GB: pools and system "
-			"PTEs shrink while the workload grows [EXCH]. Remove /3GB (or use /USERVA "
+	pm_finding_evidence(fi, "nonpaged maximum %s, where %s of RAM would give about %s without "
+			    "/3GB (%s)", PM_U_HUMAN(s->np_max.v * 4096), PM_U_HUMAN(s->ram.v * 4096),
+			    PM_U_HUMAN(normal_mb << 20), l->ref);
+	pm_finding_step(fi, "/3GB gives user mode 3 GiB and leaves the kernel 1 GiB: pools and "
+			"system PTEs shrink while the workload grows [EXCH]. Remove /3GB (or use /USERVA "
 			"with a value below 3072) unless an application needs it; on Exchange 2003 "
 			"follow its sizing guidance; 64-bit removes the limit.");
 }
@@ -86,11 +87,13 @@ static void eval_limits(const struct pm_summary *s, const struct pm_rule_params 
 		fi->severity = PM_SEV_INFO;
 		fi->confidence = PM_CONF_LOW;
 		fi->refs = "[RUSS]";
-		snprintf(fi->title, sizeof(fi->title), "Unusual %s pool maximum: %" PRIu64 " MB where "
-			 "about %" PRIu64 " MB is expected", c[i].name, mb, c[i].expected_mb);
-		pm_finding_evidence(fi, "%s maximum %" PRIu64 " pages (from %s); expected for this "
-				    "version with %" PRIu64 " MB of RAM: %" PRIu64 " MB (%s)", c[i].name,
-				    c[i].f->v, c[i].f->source, ram_mb, c[i].expected_mb, l->ref);
+		snprintf(fi->title, sizeof(fi->title), "Unusual %s pool maximum: %s where about %s "
+			 "is expected", c[i].name, PM_U_UNIT(c[i].f->v * 4096),
+			 PM_U_UNIT(c[i].expected_mb << 20));
+		pm_finding_evidence(fi, "%s maximum %s, from %s; expected for this version with %s of "
+				    "RAM: %s (%s)", c[i].name, PM_U_HUMAN(c[i].f->v * 4096),
+				    c[i].f->source, PM_U_HUMAN(s->ram.v * 4096),
+				    PM_U_HUMAN(c[i].expected_mb << 20), l->ref);
 		pm_finding_step(fi, "Check the Memory Management registry values (PagedPoolSize, "
 				"NonPagedPoolSize, PagedPoolLimit, NonPagedPoolLimit) and boot options "
 				"(/3GB, /USERVA).");

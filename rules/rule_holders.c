@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm-units.h"
 #include "rank.h"
 
 const char *pm_holder_kind_name(enum pm_holder_kind k)
@@ -181,9 +182,9 @@ static void by_billing(const struct pm_summary *s, struct pm_finding *fi, uint32
 		char tg[5];
 		pm_sum_tag_str(tag, tg);
 		say(h, "%s (PID %" PRIu32 ") is billed for %s of %s billed big '%s' allocations (%s "
-		    "of %s bytes; the tag has %s bytes in big allocations)", b->name, b->pid,
-		    G(b->count), G(count), tg, G(b->bytes), G(bytes),
-		    G(st ? st->big_bytes : 0));
+		    "of %s; the tag has %s in big allocations)", b->name, b->pid, G(b->count),
+		    G(count), tg, PM_U_HUMAN(b->bytes), PM_U_HUMAN(bytes),
+		    PM_U_HUMAN(st ? st->big_bytes : 0));
 	}
 }
 
@@ -213,9 +214,9 @@ static void by_quota(const struct pm_summary *s, struct pm_finding *fi)
 	h->bytes = q;
 	h->total = usage;
 	h->confidence = frac(q, usage) >= 0.5 ? PM_CONF_MEDIUM : PM_CONF_LOW;
-	say(h, "%s (PID %" PRIu32 ") is charged %s bytes of %s pool quota, %.0f%% of the pool's "
-	    "usage (%s bytes)", best->name, best->pid, G(q), paged ? "paged" : "nonpaged",
-	    100 * frac(q, usage), G(usage));
+	say(h, "%s (PID %" PRIu32 ") is charged %s of %s pool quota, %.0f%% of the pool's usage "
+	    "of %s", best->name, best->pid, PM_U_HUMAN(q), paged ? "paged" : "nonpaged",
+	    100 * frac(q, usage), PM_U_HUMAN(usage));
 }
 
 static int by_commit_desc(const void *a, const void *b)
@@ -250,10 +251,10 @@ static void by_commit(const struct pm_summary *s, struct pm_finding *fi)
 		double share = frac(h->count, committed);
 		h->confidence = share >= 0.5 ? PM_CONF_HIGH : share >= 0.2 ? PM_CONF_MEDIUM
 									  : PM_CONF_LOW;
-		say(h, "%s (PID %" PRIu32 ") has %s pages (%s KB) of private commit%s%.0f%s%s%s",
-		    v[i]->name, v[i]->pid, G(h->count), G(h->count * 4), committed ? ", " : "",
+		say(h, "%s (PID %" PRIu32 ") has %s of private commit%s%.0f%s%s%s", v[i]->name,
+		    v[i]->pid, PM_U_HUMAN(h->bytes), committed ? ", " : "",
 		    committed ? 100 * share : 0.0, committed ? "% of the " : "",
-		    committed ? G(committed) : "", committed ? " committed pages" : "");
+		    committed ? PM_U_HUMAN(committed * 4096) : "", committed ? " committed" : "");
 	}
 	free(v);
 }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pm-units.h"
 #include "rank.h"
 
 /* The pool's maximum is unreadable on a build where it, not RAM, is the limit (32-bit, x64
@@ -35,9 +36,10 @@
  * (rules/data/limits.json), but a lower one (the /3GB halving, a registry setting) cannot be
  * ruled out, so nothing short of that is evidence of health. */
 static void max_unread(const struct pm_summary *s, const struct pm_rule_params *p,
-		       struct pm_findings *out, enum pm_resource pool, uint64_t pages,
+		       struct pm_findings *out, enum pm_resource pool, uint64_t bytes,
 		       const char *src)
 {
+	uint64_t pages = (bytes + 4095) / 4096;
 	const bool paged = pool == PM_RES_PAGED;
 	const char *id = paged ? "POOL-PAGED" : "POOL-NONPAGED";
 	const struct pm_limit *l = pm_limit_for(s, p);
@@ -61,14 +63,14 @@ static void max_unread(const struct pm_summary *s, const struct pm_rule_params *
 	fi->severity = pages * 100 >= cap * p->pool_crit_pct ? PM_SEV_CRITICAL : PM_SEV_WARNING;
 	fi->confidence = PM_CONF_MEDIUM;
 	fi->refs = "[RUSS]";
-	snprintf(fi->title, sizeof(fi->title), "%s pool %s: %" PRIu64 " pages in use (its maximum "
-		 "unreadable: judged against the largest this version allows)", paged ? "Paged"
-		 : "Nonpaged", fi->severity == PM_SEV_CRITICAL ? "is exhausted"
-							 : "is close to exhaustion", pages);
-	pm_finding_evidence(fi, "%s pool usage: %" PRIu64 " pages, from %s", paged ? "paged"
-			    : "nonpaged", pages, src);
-	pm_finding_evidence(fi, "%.1f%% of %" PRIu64 " pages, the largest %s maximum of this "
-			    "version (%s)", 100.0 * (double)pages / (double)cap, cap,
+	snprintf(fi->title, sizeof(fi->title), "%s pool %s: %s in use (its maximum unreadable: "
+		 "judged against the largest this version allows)", paged ? "Paged" : "Nonpaged",
+		 fi->severity == PM_SEV_CRITICAL ? "is exhausted" : "is close to exhaustion",
+		 PM_U_UNIT(bytes));
+	pm_finding_evidence(fi, "%s pool usage: %s, from %s", paged ? "paged" : "nonpaged",
+			    PM_U_HUMAN(bytes), src);
+	pm_finding_evidence(fi, "%.1f%% of %s, the largest %s maximum of this version (%s)",
+			    100.0 * (double)pages / (double)cap, PM_U_HUMAN(cap * 4096),
 			    paged ? "paged" : "nonpaged", l->ref);
 	pm_rank_tags(s, p, pool, fi);
 	pm_rank_drivers(s, p, fi);
@@ -99,7 +101,7 @@ static void suspects_and_steps(const struct pm_summary *s, const struct pm_rule_
 			pm_finding_step(fi, "32-bit Server 2003 with MmSt on top: set PoolUsageMaximum = "
 					"60 (REG_DWORD, decimal) and consider PagedPoolSize = 0xFFFFFFFF "
 					"under HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\"
-					"Memory Management, then reboot; not 0xFFFFFFFF on a 64 GB machine "
+					"Memory Management, then reboot; not 0xFFFFFFFF on a 64 GiB machine "
 					"(free system PTEs drop too far) [KB312362].");
 	}
 	if (!paged)
@@ -139,7 +141,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 		return;
 	}
 	if (pm_max_matters(s) && max->absent) {
-		max_unread(s, p, out, pool, pages, src);
+		max_unread(s, p, out, pool, bytes, src);
 		return;
 	}
 	enum pm_severity sev = PM_SEV_INFO;
@@ -185,25 +187,25 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	fi->resource = pool;
 	fi->refs = paged ? "[RUSS] [KB312362]" : "[RUSS]";
 	if (sev == PM_SEV_INFO)
-		snprintf(fi->title, sizeof(fi->title), "%s pool is not exhausted (%" PRIu64 " pages in "
-			 "use)", paged ? "Paged" : "Nonpaged", pages);
+		snprintf(fi->title, sizeof(fi->title), "%s pool is not exhausted (%s in use)",
+			 paged ? "Paged" : "Nonpaged", PM_U_UNIT(bytes));
 	else
-		snprintf(fi->title, sizeof(fi->title), "%s pool %s: %" PRIu64 " pages in use%s",
+		snprintf(fi->title, sizeof(fi->title), "%s pool %s: %s in use%s",
 			 paged ? "Paged" : "Nonpaged",
-			 sev == PM_SEV_CRITICAL ? "is exhausted" : "is close to exhaustion", pages,
-			 pct_max >= 0 ? "" : " (no meaningful maximum: judged against RAM)");
-	pm_finding_evidence(fi, "%s pool usage: %" PRIu64 " pages (%" PRIu64 " KB), from %s", name,
-			    pages, pages * 4, src);
+			 sev == PM_SEV_CRITICAL ? "is exhausted" : "is close to exhaustion",
+			 PM_U_UNIT(bytes), pct_max >= 0 ? "" : " (no meaningful maximum: judged "
+							       "against RAM)");
+	pm_finding_evidence(fi, "%s pool usage: %s, from %s", name, PM_U_HUMAN(bytes), src);
 	if (pct_max >= 0)
-		pm_finding_evidence(fi, "%.1f%% of the %s pool maximum of %" PRIu64 " pages (from %s)",
-				    pct_max, name, max->v, max->source);
+		pm_finding_evidence(fi, "%.1f%% of the %s pool maximum of %s, from %s", pct_max,
+				    name, PM_U_HUMAN(max->v * 4096), max->source);
 	else if (!max->absent)
-		pm_finding_evidence(fi, "the %s pool maximum (%" PRIu64 " pages, from %s) is far "
-				    "above RAM and says nothing about exhaustion", name, max->v,
+		pm_finding_evidence(fi, "the %s pool maximum, %s from %s, is far above RAM and says "
+				    "nothing about exhaustion", name, PM_U_HUMAN(max->v * 4096),
 				    max->source);
 	if (pct_ram >= 0)
-		pm_finding_evidence(fi, "%.1f%% of physical memory (%" PRIu64 " pages, from %s)",
-				    pct_ram, s->ram.v, s->ram.source);
+		pm_finding_evidence(fi, "%.1f%% of the physical memory of %s, from %s", pct_ram,
+				    PM_U_HUMAN(s->ram.v * 4096), s->ram.source);
 	if (bc_here)
 		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
 	if (sev != PM_SEV_INFO && !s->pool_failures.absent && s->pool_failures.v) {
@@ -257,8 +259,8 @@ static void eval_failures(const struct pm_summary *s, const struct pm_rule_param
 	fi->refs = "[RUSS]";
 	snprintf(fi->title, sizeof(fi->title), "%" PRIu64 " pool allocations have failed since boot",
 		 s->pool_failures.v);
-	pm_finding_evidence(fi, "%" PRIu64 " refused pool allocations (from %s)", s->pool_failures.v,
-			    s->pool_failures.source);
+	pm_finding_evidence(fi, "%s refused pool allocations (from %s)",
+			    PM_U_GROUPED(s->pool_failures.v), s->pool_failures.source);
 	pm_finding_step(fi, "Each failure is a driver or kernel request that got no memory: if no "
 			"pool is near its maximum in this dump, the pools ran short earlier (a peak) "
 			"or a request was unusually large. Compare dumps taken over time (poolmortem "

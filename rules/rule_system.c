@@ -29,6 +29,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "pm-units.h"
 #include "rank.h"
 
 /* The tags behind a commit finding: both pools' tags against @p charged bytes; kept only when
@@ -85,16 +86,15 @@ static void commit_from_pools(const struct pm_summary *s, const struct pm_rule_p
 	snprintf(fi->title, sizeof(fi->title), "Commit exhaustion is %s: the pools alone hold "
 		 "%.0f%% of %s", sev == PM_SEV_CRITICAL ? "likely" : "possible", pct,
 		 limit ? "the commit limit" : "RAM");
-	pm_finding_evidence(fi, "nonpaged pool %" PRIu64 " bytes (from %s) + paged pool %" PRIu64
-			    " bytes (from %s); pool usage is charged against commit", np, src_np,
-			    pp, src_p);
+	pm_finding_evidence(fi, "nonpaged pool %s, from %s; paged pool %s, from %s; pool usage is "
+			    "charged against commit", PM_U_HUMAN(np), src_np, PM_U_HUMAN(pp), src_p);
 	if (limit)
-		pm_finding_evidence(fi, "commit limit %" PRIu64 " pages (from %s)",
-				    s->commit_limit.v, s->commit_limit.source);
+		pm_finding_evidence(fi, "commit limit %s, from %s",
+				    PM_U_HUMAN(s->commit_limit.v * 4096), s->commit_limit.source);
 	else
-		pm_finding_evidence(fi, "RAM %" PRIu64 " pages (from %s); the page file's size (the "
-				    "rest of the commit limit) is not known without symbols", s->ram.v,
-				    s->ram.source);
+		pm_finding_evidence(fi, "RAM %s, from %s; the page file's size (the rest of the "
+				    "commit limit) is not known without symbols",
+				    PM_U_HUMAN(s->ram.v * 4096), s->ram.source);
 	commit_tags(s, p, fi, np + pp, "both pools' usage", "the pools' figures above");
 	pm_finding_step(fi, "Confirm with the commit figures: the kernel's symbols give "
 			"MiSystemPartition's committed pages and limit (--symbols), or on the live "
@@ -123,19 +123,19 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 	fi->refs = "[RUSS]";
 	snprintf(fi->title, sizeof(fi->title), "Commit charge at %.0f%% of the commit limit%s", pct,
 		 fi->severity == PM_SEV_CRITICAL ? ": commit is exhausted" : "");
-	pm_finding_evidence(fi, "committed %" PRIu64 " pages (from %s) of a limit of %" PRIu64
-			    " pages (from %s)", s->committed.v, s->committed.source,
-			    s->commit_limit.v, s->commit_limit.source);
+	pm_finding_evidence(fi, "committed %s, from %s, of a limit of %s, from %s",
+			    PM_U_HUMAN(s->committed.v * 4096), s->committed.source,
+			    PM_U_HUMAN(s->commit_limit.v * 4096), s->commit_limit.source);
 	if (!s->commit_peak.absent)
-		pm_finding_evidence(fi, "peak commit %" PRIu64 " pages", s->commit_peak.v);
+		pm_finding_evidence(fi, "peak commit %s", PM_U_HUMAN(s->commit_peak.v * 4096));
 	if (!s->commit_failures.absent && s->commit_failures.v) {
 		if (fi->severity == PM_SEV_INFO) {
 			fi->severity = PM_SEV_WARNING;
 			snprintf(fi->title, sizeof(fi->title), "Commit requests have failed (the charge "
 				 "is at %.0f%% of the limit now)", pct);
 		}
-		pm_finding_evidence(fi, "%" PRIu64 " commit requests have failed since boot (from %s)",
-				    s->commit_failures.v, s->commit_failures.source);
+		pm_finding_evidence(fi, "%s commit requests have failed since boot (from %s)",
+				    PM_U_GROUPED(s->commit_failures.v), s->commit_failures.source);
 	}
 	if (fi->severity != PM_SEV_INFO) {
 		commit_tags(s, p, fi, s->committed.v * 4096, "committed memory", s->committed.source);
@@ -186,13 +186,15 @@ static void eval_physical(const struct pm_summary *s, const struct pm_rule_param
 	if (bc_here) {
 		fi->severity = PM_SEV_CRITICAL;
 		fi->confidence = PM_CONF_HIGH;
-		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s (total %" PRIu64 ", free %" PRIu64
-				    ", modified %" PRIu64 ")", s->bugcheck, bc->name, bc->meaning,
-				    s->params[0], s->params[1], s->params[2]);
+		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s (total %s, free %s, modified %s)",
+				    s->bugcheck, bc->name, bc->meaning, PM_U_PAGES(s->params[0]),
+				    PM_U_PAGES(s->params[1]), PM_U_PAGES(s->params[2]));
 	}
+	/* pages here, as !vm's Available Pages and Physical Memory are */
 	if (pct >= 0)
-		pm_finding_evidence(fi, "%" PRIu64 " available pages of %" PRIu64 " (%.1f%%), from %s",
-				    s->available.v, s->ram.v, pct, s->available.source);
+		pm_finding_evidence(fi, "%.1f%% available: %s of %s, from %s", pct,
+				    PM_U_PAGES(s->available.v), PM_U_PAGES(s->ram.v),
+				    s->available.source);
 	snprintf(fi->title, sizeof(fi->title), "%s", fi->severity == PM_SEV_CRITICAL
 		 ? "Physical memory is exhausted"
 		 : fi->severity == PM_SEV_WARNING ? "Physical memory is low"
@@ -231,12 +233,12 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 	if (bc && bc->resource == PM_RES_PTES)
 		pm_finding_evidence(fi, "bugcheck 0x%X %s: %s", s->bugcheck, bc->name, bc->meaning);
 	if (!s->free_ptes.absent)
-		pm_finding_evidence(fi, "%" PRIu64 " free system PTEs (from %s)%s", s->free_ptes.v,
+		pm_finding_evidence(fi, "%s free system PTEs (from %s)%s", PM_U_GROUPED(s->free_ptes.v),
 				    s->free_ptes.source, low ? ": !vm would say \"Running out of "
 				    "system PTEs\"" : "");
 	if (failed)
-		pm_finding_evidence(fi, "%" PRIu64 " system PTE allocations have failed since boot "
-				    "(from %s)", s->pte_failures.v, s->pte_failures.source);
+		pm_finding_evidence(fi, "%s system PTE allocations have failed since boot (from %s)",
+				    PM_U_GROUPED(s->pte_failures.v), s->pte_failures.source);
 	if (fi->severity == PM_SEV_CRITICAL) {
 		pm_finding_step(fi, "On 32-bit systems /3GB halves kernel address space: system PTEs "
 				"and pools compete for it [EXCH]. Remove /3GB or use /USERVA to give "

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "fmt.h"
+#include "pm-units.h"
 #include "summary.h"
 
 const char *pm_fmt_tag(uint32_t tag, char out[PM_FMT_TAG])
@@ -27,43 +28,17 @@ const char *pm_fmt_bytes(uint64_t v, char out[PM_FMT_BYTES])
 
 const char *pm_fmt_thousands(uint64_t v, char out[PM_FMT_BYTES])
 {
-	char digits[24];
-	int n = snprintf(digits, sizeof(digits), "%" PRIu64, v), k = 0;
-	for (int i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[k++] = ',';
-		out[k++] = digits[i];
-	}
-	out[k] = 0;
-	return out;
+	return pm_units_grouped(v, out);
 }
 
 const char *pm_fmt_unit(uint64_t bytes, char out[PM_FMT_HUMAN])
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	if (bytes < 1024) {
-		char t[PM_FMT_BYTES];
-		snprintf(out, PM_FMT_HUMAN, "%s bytes", pm_fmt_thousands(bytes, t));
-		return out;
-	}
-	int u = 0;
-	double v = (double)bytes / 1024;
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, PM_FMT_HUMAN, "%.*f %s", v < 10 ? 2 : v < 100 ? 1 : 0, v, units[u]);
-	return out;
+	return pm_units_unit(bytes, out);
 }
 
 const char *pm_fmt_human(uint64_t bytes, char out[PM_FMT_HUMAN])
 {
-	char unit[PM_FMT_HUMAN], exact[PM_FMT_BYTES];
-	pm_fmt_unit(bytes, unit);
-	if (bytes < 1024)
-		return pm_fmt_unit(bytes, out);
-	snprintf(out, PM_FMT_HUMAN, "%.24s (%.27s bytes)", unit, pm_fmt_thousands(bytes, exact));
-	return out;
+	return pm_units_human(bytes, out);
 }
 
 uint64_t pm_pages_kb(uint64_t pages)

@@ -83,9 +83,9 @@ void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const str
 		if (fi->ntags)
 			pm_sb_printf(sb, "   suspect tags:\n");
 		for (unsigned k = 0; k < fi->ntags; k++) {
-			pm_sb_printf(sb, "     %u. %-4s %s bytes, %" PRIu64 " allocations%s%s\n", k + 1,
-				     PM_TAG(fi->tags[k].tag), PM_BYTES(fi->tags[k].bytes),
-				     fi->tags[k].outstanding, fi->tags[k].description[0] ? ": " : "",
+			pm_sb_printf(sb, "     %u. %-4s %s, %s allocations%s%s\n", k + 1,
+				     PM_TAG(fi->tags[k].tag), PM_HUMAN(fi->tags[k].bytes),
+				     PM_THOUSANDS(fi->tags[k].outstanding), fi->tags[k].description[0] ? ": " : "",
 				     fi->tags[k].description);
 			for (unsigned r = 0; r < fi->tags[k].nreasons; r++)
 				pm_sb_printf(sb, "          %s\n", fi->tags[k].reasons[r]);
