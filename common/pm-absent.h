@@ -39,6 +39,7 @@
 	X(NEEDS_SYMBOLS, "needs_symbols", "needs symbols")                                 \
 	X(NOT_IN_SYMBOLS, "not_in_symbols", "not in these symbols")                        \
 	X(BAD_SYMBOLS, "bad_symbols", "the symbols contradict themselves")                 \
+	X(IMPLAUSIBLE, "implausible", "implausible: another figure contradicts it")        \
 	X(NOT_IN_DUMP, "not_in_dump", "not in a small memory dump")                        \
 	X(PARTIAL, "partial", "partial")                                                   \
 	X(NOT_AVAILABLE, "not_available", "not available")

@@ -32,6 +32,23 @@ const struct pm_limit *pm_limit_for(const struct pm_summary *s, const struct pm_
 	return NULL;
 }
 
+bool pm_fig_damaged(const struct pm_fig *f)
+{
+	return f->absent == PM_ABSENT_UNREADABLE || f->absent == PM_ABSENT_NOT_CAPTURED ||
+	       f->absent == PM_ABSENT_NOT_PRESENT || f->absent == PM_ABSENT_PAGED_OUT ||
+	       f->absent == PM_ABSENT_IMPLAUSIBLE;
+}
+
+const char *pm_fig_absent_words(const struct pm_fig *f, const char *otherwise)
+{
+	if (f->absent == PM_ABSENT_IMPLAUSIBLE)
+		return "implausible: another figure contradicts it, so neither is used (see the "
+		       "coverage)";
+	if (pm_fig_damaged(f))
+		return "unreadable in this dump (see the diagnostics)";
+	return otherwise;
+}
+
 bool pm_max_matters(const struct pm_summary *s)
 {
 	return !s->is64 || s->build < 9600;

@@ -33,6 +33,13 @@ const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
 						const struct pm_rule_params *p);
 /** The limits table's row for the dump's version and architecture, or NULL. */
 const struct pm_limit *pm_limit_for(const struct pm_summary *s, const struct pm_rule_params *p);
+/** Whether a figure is absent because this dump's copy of it is damaged: it could not be read
+ * where the KDBG or the symbols say it is, or another figure contradicts it (implausible). */
+bool pm_fig_damaged(const struct pm_fig *f);
+/** Why a damaged figure is absent, as words ("implausible: another figure contradicts it (see
+ * the coverage)", "unreadable in this dump (see the diagnostics)"); @p otherwise when it is not
+ * damaged. */
+const char *pm_fig_absent_words(const struct pm_fig *f, const char *otherwise);
 /** Whether the pools' maxima are the limit on this build (32-bit, x64 before 8.1), not RAM. */
 bool pm_max_matters(const struct pm_summary *s);
 /** Whether a pool maximum is a real limit (not the ~16 TB of x64 8.1+). */

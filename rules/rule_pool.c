@@ -51,8 +51,11 @@ static void max_unread(const struct pm_summary *s, const struct pm_rule_params *
 	}
 	uint64_t cap = cap_mb << 8; /* pages */
 	if (!cap || pages * 100 < cap * p->pool_warn_pct) {
-		pm_findings_not_evaluated(out, id, "the pool's maximum is unreadable, and on this "
-					  "build the maximum, not RAM, is the limit");
+		const struct pm_fig *max = paged ? &s->p_max : &s->np_max;
+		char why[200];
+		snprintf(why, sizeof(why), "the pool's maximum is %s, and on this build the maximum, "
+			 "not RAM, is the limit", pm_fig_absent_words(max, "unreadable"));
+		pm_findings_not_evaluated(out, id, why);
 		return;
 	}
 	struct pm_finding *fi = pm_finding_add(out, id);
@@ -128,7 +131,11 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	uint64_t bytes;
 	const char *src;
 	if (!pm_pool_usage_bytes(s, pool, &bytes, &src)) {
-		pm_findings_not_evaluated(out, id, "no pool usage figure and no tag tracker");
+		const struct pm_fig *use = paged ? &s->p_usage : &s->np_usage;
+		char why[200];
+		snprintf(why, sizeof(why), "no tag tracker, and the pool's usage figure is %s",
+			 pm_fig_absent_words(use, "not in the dump"));
+		pm_findings_not_evaluated(out, id, why);
 		return;
 	}
 	/* Something to judge the usage against: a real maximum, or RAM. Without either the

@@ -55,10 +55,21 @@ static void commit_from_pools(const struct pm_summary *s, const struct pm_rule_p
 	bool have = pm_pool_usage_bytes(s, PM_RES_NONPAGED, &np, &src_np) &&
 		    pm_pool_usage_bytes(s, PM_RES_PAGED, &pp, &src_p);
 	bool limit = !s->commit_limit.absent && s->commit_limit.v;
+	/* Why the counters are missing: not in the dump without symbols (Windows 10+), or
+	 * damaged in this one (unreadable, or contradicting each other). */
+	bool damaged = pm_fig_damaged(&s->committed) || pm_fig_damaged(&s->commit_limit);
+	char what[200];
+	if (damaged)
+		snprintf(what, sizeof(what), "committed pages and the commit limit: %s",
+			 pm_fig_absent_words(pm_fig_damaged(&s->committed) ? &s->committed
+									 : &s->commit_limit, ""));
+	else
+		snprintf(what, sizeof(what), "committed pages and the commit limit are not in the "
+			 "dump without symbols");
 	if (s->triage || !have || ((s->ram.absent || !s->ram.v) && !limit)) {
-		pm_findings_not_evaluated(out, "COMMIT", "committed pages and the commit limit are "
-					  "not in the dump without symbols, and the pools' usage or "
-					  "RAM is unknown");
+		char why[300];
+		snprintf(why, sizeof(why), "%s, and the pools' usage or RAM is unknown", what);
+		pm_findings_not_evaluated(out, "COMMIT", why);
 		return;
 	}
 	uint64_t ref = limit ? s->commit_limit.v : s->ram.v;
@@ -66,10 +77,9 @@ static void commit_from_pools(const struct pm_summary *s, const struct pm_rule_p
 	enum pm_severity sev = pct >= p->pool_ram_commit_crit_pct ? PM_SEV_CRITICAL
 			       : pct >= p->pool_ram_commit_warn_pct ? PM_SEV_WARNING : PM_SEV_INFO;
 	if (sev == PM_SEV_INFO) {
-		char why[200];
-		snprintf(why, sizeof(why), "committed pages and the commit limit are not in the dump "
-			 "without symbols; the pools hold %.0f%% of %s, which alone does not exhaust "
-			 "commit", pct, limit ? "the commit limit" : "RAM");
+		char why[300];
+		snprintf(why, sizeof(why), "%s; the pools hold %.0f%% of %s, which alone does not "
+			 "exhaust commit", what, pct, limit ? "the commit limit" : "RAM");
 		pm_findings_not_evaluated(out, "COMMIT", why);
 		return;
 	}
@@ -165,8 +175,14 @@ static void eval_physical(const struct pm_summary *s, const struct pm_rule_param
 	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
 	bool bc_here = bc && bc->resource == PM_RES_PHYSICAL;
 	if ((s->available.absent || s->ram.absent || !s->ram.v) && !bc_here) {
-		pm_findings_not_evaluated(out, "PHYSICAL", "available pages are not in the dump "
-					  "without symbols");
+		char why[240];
+		if (pm_fig_damaged(&s->available))
+			snprintf(why, sizeof(why), "available pages: %s",
+				 pm_fig_absent_words(&s->available, ""));
+		else
+			snprintf(why, sizeof(why), "available pages are not in the dump without "
+				 "symbols");
+		pm_findings_not_evaluated(out, "PHYSICAL", why);
 		return;
 	}
 	struct pm_finding *fi = pm_finding_add(out, "PHYSICAL");

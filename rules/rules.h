@@ -111,7 +111,7 @@ const char *pm_judged_name(enum pm_judged j);
 struct pm_findings {
 	struct pm_finding *items;
 	size_t n, cap;
-	char not_evaluated[8][200]; /**< rules whose inputs were missing, and what was missing */
+	char not_evaluated[10][300]; /**< rules whose inputs were missing, and what was missing */
 	unsigned nnot;
 	enum pm_judged judged[_PM_RES_MAX]; /**< per resource, what its rule could do */
 };
@@ -256,7 +256,7 @@ struct pm_missing {
 	char fix[320];
 };
 
-enum { PM_MAX_MISSING = 6, PM_MAX_COVERAGE = 4 };
+enum { PM_MAX_MISSING = 6, PM_MAX_COVERAGE = 6 };
 
 struct pm_verdict {
 	enum pm_outcome outcome;
@@ -272,8 +272,9 @@ struct pm_verdict {
 	struct pm_ranked_holder holder; /**< the verdict finding's top holder */
 	bool estimate;      /**< the figures judged are estimates (tag sums, RAM upper bound) */
 	/** Coverage warnings (the headline of every rendering carries the first): a truncated
-	 * file, tables read in part, a header pointer that was wrong. */
-	char coverage[PM_MAX_COVERAGE][240];
+	 * file, tables read in part, a header pointer that was wrong, a figure contradicted by
+	 * another (implausible: not used, and the confidence is at most medium). */
+	char coverage[PM_MAX_COVERAGE][340];
 	unsigned ncoverage;
 	bool incomplete;    /**< the dump is incomplete (exit code bit 4) */
 	bool partial;       /**< the tag counts are partial data (tables missing or inconsistent) */

@@ -123,7 +123,7 @@ struct pm_sum_ram {
 	bool used;           /**< the one the summary's ram figure is */
 };
 
-enum { PM_SUM_MAX_RAM = 8 };
+enum { PM_SUM_MAX_RAM = 8, PM_SUM_MAX_IMPLAUSIBLE = 4 };
 
 /** Whether the kernel's symbols were asked for and found. */
 enum pm_sum_symbols { PM_SUM_SYM_NONE, PM_SUM_SYM_NOT_FOUND, PM_SUM_SYM_FOUND };
@@ -148,6 +148,10 @@ struct pm_sum_coverage {
 	char pdb_key[48];          /**< its symbol-store key: GUID (32 hex digits) + age */
 	struct pm_sum_ram ram[PM_SUM_MAX_RAM]; /**< every reading of RAM, the used one marked */
 	unsigned nram;
+	/** Figures read but contradicted by an independent one, each sentence naming both (the
+	 * figures themselves are absent, PM_ABSENT_IMPLAUSIBLE): the verdict's confidence falls. */
+	char implausible[PM_SUM_MAX_IMPLAUSIBLE][320];
+	unsigned nimplausible;
 };
 
 struct pm_summary {

@@ -211,6 +211,14 @@ static void write_coverage(struct jw *w, cJSON *r, const struct pm_sum_coverage 
 	str_or_null(w, o, "symbols_note", c->symbols_note);
 	str_or_null(w, o, "pdb", c->pdb);
 	str_or_null(w, o, "pdb_key", c->pdb_key);
+	cJSON *im = chk(w, cJSON_AddArrayToObject(o, "implausible"));
+	for (unsigned i = 0; im && i < c->nimplausible && i < PM_SUM_MAX_IMPLAUSIBLE; i++) {
+		cJSON *x = chk(w, cJSON_CreateString(c->implausible[i]));
+		if (x && !cJSON_AddItemToArray(im, x)) {
+			cJSON_Delete(x);
+			w->oom = true;
+		}
+	}
 	cJSON *ra = chk(w, cJSON_AddArrayToObject(o, "ram"));
 	for (unsigned i = 0; ra && i < c->nram && i < PM_SUM_MAX_RAM; i++) {
 		const struct pm_sum_ram *m = &c->ram[i];
@@ -487,6 +495,12 @@ static void read_coverage(const cJSON *r, struct pm_sum_coverage *c)
 	get_str(o, "symbols_note", c->symbols_note, sizeof(c->symbols_note));
 	get_str(o, "pdb", c->pdb, sizeof(c->pdb));
 	get_str(o, "pdb_key", c->pdb_key, sizeof(c->pdb_key));
+	const cJSON *im = cJSON_GetObjectItemCaseSensitive(o, "implausible");
+	for (const cJSON *it = cJSON_IsArray(im) ? im->child : NULL;
+	     it && c->nimplausible < PM_SUM_MAX_IMPLAUSIBLE; it = it->next)
+		if (cJSON_IsString(it) && it->valuestring[0])
+			snprintf(c->implausible[c->nimplausible++], sizeof(c->implausible[0]), "%s",
+				 it->valuestring);
 	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(o, "ram");
 	bool used = false;
 	for (const cJSON *it = cJSON_IsArray(ra) ? ra->child : NULL; it && c->nram < PM_SUM_MAX_RAM;

@@ -81,6 +81,9 @@ static const char fix_kernel_dump[] = "a kernel or automatic memory dump instead
 				      "one (Startup and Recovery: Write debugging information), "
 				      "taken at the next occurrence";
 
+static const char fix_damaged[] = "another dump of the machine: this one's copy of the figure "
+				  "is damaged (see the diagnostics)";
+
 static bool usable(enum pm_judged j)
 {
 	return j >= PM_JUDGED_ESTIMATE;
@@ -97,14 +100,20 @@ static void pool_missing(const struct pm_summary *s, const struct pm_findings *f
 	if (f->judged[pool] == PM_JUDGED_PARTIAL) {
 		missing(v, s->coverage.incomplete ? fix_complete : sym, "the %s pool's usage, the "
 			"sum of its tag counts, which are partial: %s", name, why);
+	} else if (!s->tracker && use->absent && pm_fig_damaged(use)) {
+		missing(v, s->coverage.incomplete ? fix_complete : fix_damaged, "no %s pool figure: "
+			"its counter is %s, and no tag tracker: %.120s", name,
+			pm_fig_absent_words(use, ""), s->coverage.tracker_absent[0]
+			? s->coverage.tracker_absent : "not read");
 	} else if (!s->tracker && use->absent) {
 		missing(v, s->coverage.incomplete ? fix_complete : sym, "no %s pool figure: %.200s", name,
 			s->coverage.tracker_absent[0] ? s->coverage.tracker_absent
 						      : "no tag tracker and no pool counter");
 	} else if (pm_max_matters(s) && (pool == PM_RES_PAGED ? s->p_max : s->np_max).absent) {
-		missing(v, s->coverage.incomplete ? fix_complete : sym, "the %s pool's maximum (on "
-			"this build the maximum, not RAM, is the limit; it is unreadable in this dump)",
-			name);
+		const struct pm_fig *max = pool == PM_RES_PAGED ? &s->p_max : &s->np_max;
+		missing(v, s->coverage.incomplete ? fix_complete : pm_fig_damaged(max) ? fix_damaged
+			: sym, "the %s pool's maximum (on this build the maximum, not RAM, is the "
+			"limit; it is %s)", name, pm_fig_absent_words(max, "unreadable in this dump"));
 	} else {
 		missing(v, sym, "the machine's RAM, against which the %s pool is judged on this "
 			"build (its maximum means nothing)", name);
@@ -115,11 +124,18 @@ static void pool_missing(const struct pm_summary *s, const struct pm_findings *f
 static void others_missing(const struct pm_summary *s, const struct pm_findings *f,
 			   struct pm_verdict *v, const char *sym)
 {
-	if (f->judged[PM_RES_COMMIT] < PM_JUDGED_FULL)
+	const struct pm_fig *cd = pm_fig_damaged(&s->committed) ? &s->committed : &s->commit_limit;
+	if (f->judged[PM_RES_COMMIT] < PM_JUDGED_FULL && pm_fig_damaged(cd))
+		missing(v, fix_damaged, "committed pages and the commit limit (%s)",
+			pm_fig_absent_words(cd, ""));
+	else if (f->judged[PM_RES_COMMIT] < PM_JUDGED_FULL)
 		missing(v, sym, "committed pages and the commit limit (%s)",
 			s->build >= 10240 ? "in MiSystemPartition on Windows 10 and later"
 					  : "not readable in this dump");
-	if (f->judged[PM_RES_PHYSICAL] < PM_JUDGED_FULL)
+	if (f->judged[PM_RES_PHYSICAL] < PM_JUDGED_FULL && pm_fig_damaged(&s->available))
+		missing(v, fix_damaged, "available physical pages (%s)",
+			pm_fig_absent_words(&s->available, ""));
+	else if (f->judged[PM_RES_PHYSICAL] < PM_JUDGED_FULL)
 		missing(v, sym, "available physical pages");
 	if (!s->is64 && f->judged[PM_RES_PTES] < PM_JUDGED_FULL)
 		missing(v, sym, "free system PTEs (a limit on 32-bit Windows)");
@@ -176,6 +192,17 @@ static void coverage_warnings(const struct pm_summary *s, struct pm_verdict *v)
 	if (c->kdbg_header_wrong)
 		coverage(v, "KDBG: %.200s", c->kdbg_note[0] ? c->kdbg_note : "found elsewhere; the "
 			 "dump header's KdDebuggerDataBlock is wrong");
+	for (unsigned i = 0; i < c->nimplausible && i < PM_SUM_MAX_IMPLAUSIBLE; i++)
+		coverage(v, "%.330s", c->implausible[i]);
+}
+
+/* A figure contradicted by another was not used (analyzer/analysis/vmcheck.c); what was
+ * judged without it stands, but the dump is damaged somewhere the checks saw, and maybe
+ * where they did not: a verdict on it is at most medium. */
+static void cap_damaged(const struct pm_summary *s, struct pm_verdict *v)
+{
+	if (s->coverage.nimplausible && v->confidence > PM_CONF_MEDIUM)
+		v->confidence = PM_CONF_MEDIUM;
 }
 
 static void at_risk(const struct pm_summary *s, const struct pm_rule_params *p,
@@ -302,6 +329,7 @@ void pm_verdict_draw(const struct pm_summary *s, const struct pm_rule_params *p,
 		at_risk(s, p, f, best, v, sym);
 	else
 		no_finding(s, f, v, sym);
+	cap_damaged(s, v);
 }
 
 int pm_verdict_exit_code(const struct pm_verdict *v)

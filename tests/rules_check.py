@@ -4,7 +4,8 @@
 
 The case holds {"summary": <poolmortem.summary/1>, "expect": {"verdict": {...}, "rules":
 {RULE: severity}, "steps_contain": [...], "not_evaluated_contains": [...], "args": [...],
-"holders": [...], "nholders": {...}, "holders_absent_contains": {...}}}.
+"holders": [...], "nholders": {...}, "holders_absent_contains": {...},
+"coverage_contains": [...]}}.
 Runs `poolmortem rules --json` on the summary and checks the verdict, the severity of each
 named rule's finding, and the exit code (the verdict's bits: 1 at risk, 4 incomplete, 8
 inconclusive); "missing_contains" checks what an inconclusive verdict says is missing.
@@ -56,6 +57,10 @@ def main():
     for frag in exp.get("missing_contains", []):
         if frag not in miss:
             fails.append("verdict.missing lacks %r: %r" % (frag, miss))
+    cov = " ".join(v.get("coverage", []))
+    for frag in exp.get("coverage_contains", []):
+        if frag not in cov:
+            fails.append("verdict.coverage lacks %r: %r" % (frag, cov))
     by_rule = {}
     for f in out["findings"]:
         by_rule.setdefault(f["rule"], f)

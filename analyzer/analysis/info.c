@@ -10,6 +10,7 @@
 
 #include "info.h"
 #include "names.h"
+#include "vmview.h"
 #include "segheap.h"
 
 static char *vfmt(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
@@ -350,13 +351,10 @@ static const char *no_tracker(struct pm_info *in, enum pm_absent *why, uint64_t 
 	return NULL;
 }
 
-void pm_info_gather_pool(struct pm_info *in)
+static void gather_pool(struct pm_info *in)
 {
 	struct pm_pool_info *p = &in->pool;
 	const struct pm_kernel *k = in->k;
-	if (p->gathered)
-		return;
-	p->gathered = true;
 	if (in->sym.found && !k->kernel_base.absent && k->has_vm) {
 		pm_pool_syms_build(in->sym.find.tab, k->kernel_base.v, &p->syms, &in->diags);
 		p->has_syms = true;
@@ -393,6 +391,15 @@ void pm_info_gather_pool(struct pm_info *in)
 	}
 	gather_session_pool(in, &ctx);
 	gather_big(in, &ctx);
+}
+
+void pm_info_gather_pool(struct pm_info *in)
+{
+	if (in->pool.gathered)
+		return;
+	in->pool.gathered = true;
+	gather_pool(in);
+	pm_vm_check(in); /* what the vm view could not read, and figures that contradict */
 }
 
 /* The segment heap of 19H1+ through ExPoolState and RtlpHpHeapGlobals (§1.10). */

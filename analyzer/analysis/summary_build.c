@@ -124,6 +124,9 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 	count_fig(&s.pool_failures, &in->mm.pool_failures);
 	count_fig(&s.pte_failures, &in->mm.pte_failures);
 	count_fig(&s.commit_failures, &in->mm.commit_failures);
+	for (unsigned i = 0; i < v.nimplausible && i < PM_SUM_MAX_IMPLAUSIBLE; i++)
+		snprintf(s.coverage.implausible[s.coverage.nimplausible++],
+			 sizeof(s.coverage.implausible[0]), "%s", v.implausible[i]);
 	pm_vm_view_deinit(&v);
 	pm_summary_coverage(in, &s);
 	const struct pm_pool_info *p = &in->pool;

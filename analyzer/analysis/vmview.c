@@ -155,6 +155,7 @@ static void symbol_lines(const struct pm_info *in, struct pm_vm_view *v)
 static void kdbg_lines_read(const struct pm_info *in, struct pm_vm_view *v)
 {
 	const struct pm_kernel *k = in->k;
+	const bool stale = !k->build.absent && k->build.v >= PM_VM_FIRST_STALE_KDBG_BUILD;
 	for (size_t i = 0; i < sizeof(kdbg_lines) / sizeof(kdbg_lines[0]); i++) {
 		struct pm_vm_line *l = &v->line[kdbg_lines[i].id];
 		if (!l->absent) /* the symbols gave it */
@@ -178,6 +179,19 @@ static void kdbg_lines_read(const struct pm_info *in, struct pm_vm_view *v)
 			snprintf(why, sizeof(why), "KDBG.%s points at a variable holding 0; on "
 				 "Windows 10 and later the live counter is in MiState/"
 				 "MiSystemPartition, which needs symbols", fname);
+			absent(l, PM_ABSENT_STALE, why);
+		} else if (stale) {
+			/* Not 0, yet no counter either: the kernels of Windows 10 and later have
+			 * no such variable (fixtures/facts: MmMaximumNonPagedPoolInBytes and
+			 * MmTotalCommittedPages, like MmNumberOfPhysicalPages, are in none of the
+			 * 180 x64 kernels of 14393..22000; the other Mm counters moved into
+			 * MiState/MiSystemPartition with them, an inference). Whatever the KDBG's
+			 * pointer leads to is not the counter: a damaged 0 would otherwise be
+			 * believed (issue 16, N5). */
+			char why[240];
+			snprintf(why, sizeof(why), "KDBG.%s points at a variable holding %" PRIu64
+				 ", not a counter: on Windows 10 and later the live counter is in "
+				 "MiState/MiSystemPartition, which needs symbols", fname, val);
 			absent(l, PM_ABSENT_STALE, why);
 		} else {
 			present(l, kdbg_lines[i].bytes ? val / 4096 : val, PM_PROV_KDBG, fname, NULL);
@@ -335,6 +349,8 @@ void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)
 	}
 	if (in->dmp->triage)
 		triage_lines(in, v);
+	else
+		pm_vm_plausibility(in, v);
 	tracker_estimates(in, v);
 	session_check(in, v);
 	banners(v);

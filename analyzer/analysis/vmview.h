@@ -56,7 +56,10 @@ static inline bool pm_vm_line_from_symbols(const struct pm_vm_line *l)
 	return l->from == PM_PROV_SYMBOLS || l->from == PM_PROV_SYMBOL_LAYOUT;
 }
 
-enum { PM_VM_MAX_BANNERS = 16 };
+enum { PM_VM_MAX_BANNERS = 16, PM_VM_MAX_IMPLAUSIBLE = 8 };
+
+/** From this build on the KDBG's Mm* pointers lead to no live counter (ram.h, vmview.c). */
+enum { PM_VM_FIRST_STALE_KDBG_BUILD = 10240 };
 
 struct pm_vm_view {
 	struct pm_vm_line line[_PM_VM_MAX];
@@ -75,6 +78,10 @@ struct pm_vm_view {
 	uint64_t session_desc_pages, session_tag_pages;
 	char banners[PM_VM_MAX_BANNERS][96]; /**< the warnings !vm would print */
 	unsigned nbanners;
+	/** Figures read but contradicted by an independent one (vmcheck.c): each sentence names
+	 * both figures; the lines concerned are absent with PM_ABSENT_IMPLAUSIBLE. */
+	char implausible[PM_VM_MAX_IMPLAUSIBLE][320];
+	unsigned nimplausible;
 };
 
 const char *pm_vm_line_key(enum pm_vm_line_id id);
@@ -83,6 +90,15 @@ const char *pm_vm_line_label(enum pm_vm_line_id id);
 /** Build the view; needs pm_info_gather_pool() to have run for the tracker estimates. */
 void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *ret);
 void pm_vm_view_deinit(struct pm_vm_view *v);
+/** The cross-checks between independent figures (vmcheck.c), run by pm_vm_view_build()
+ * before the tag tracker's estimates fill what is absent: a figure that fails one becomes
+ * absent (PM_ABSENT_IMPLAUSIBLE) and a sentence in @p v->implausible says why. */
+void pm_vm_plausibility(const struct pm_info *in, struct pm_vm_view *v);
+/** Once per dump (after pm_info_gather_pool()'s reads): put in @p in's diagnostics the
+ * figures of the view that could not be read although the KDBG or the symbols name them
+ * (the variable and the address), the pool descriptors that could not be read, and the
+ * implausible figures (issue 16, N4 and N5). */
+void pm_vm_check(struct pm_info *in);
 /** Once per dump: say (in @p in's diagnostics, once each) where the symbols contradict
  * themselves about the variables and fields the view reads; the view only marks those
  * figures absent. */
