@@ -337,6 +337,8 @@ struct pm_error *pm_dmp_open_headerless(struct pm_source *src, enum pm_container
 	/* no header states a size to check the file against; the container knows its pages */
 	if (src->has_pages_stored)
 		dmp->map.pages_present = src->pages_stored;
+	/* the container counted the pages a truncated file lost (its has_page() says absent) */
+	dmp->map.pages_beyond_eof = src->pages_beyond_eof;
 	*ret = dmp;
 	return NULL;
 }

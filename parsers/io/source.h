@@ -55,6 +55,9 @@ struct pm_source {
 	/** Pages the container stores (kdump, ELF), when it says; else has_pages_stored false. */
 	bool has_pages_stored;
 	uint64_t pages_stored;
+	/** Of those, pages whose bytes lie past the end of the container file (a truncated ELF
+	 * core or kdump file): has_page() says they are absent, and they are counted here. */
+	uint64_t pages_beyond_eof;
 };
 
 /** Open @p path read-only. */

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kdump_check.h"
 #include "source_kdump.h"
 
 /* PFNs beyond this are refused (256 TiB of guest RAM). */
@@ -107,7 +108,11 @@ static struct pm_error *ksrc_read_at(struct pm_source *src, uint64_t off, void *
 		if (n > len - done)
 			n = len - done;
 		size_t got = n;
-		kdump_status s = kdump_read(k->ctx, KDUMP_MACHPHYSADDR, pa, (uint8_t *)buf + done, &got);
+		/* a page known absent (a truncated file's lost pages among them) is not read */
+		kdump_status s = pa >> 12 < k->npages && get_state(k, pa >> 12) == 2
+					 ? KDUMP_ERR_NODATA
+					 : kdump_read(k->ctx, KDUMP_MACHPHYSADDR, pa,
+						      (uint8_t *)buf + done, &got);
 		if (s == KDUMP_ERR_NODATA) {
 			memset((uint8_t *)buf + done, 0, n); /* has_page() tells callers it is absent */
 			got = n;
@@ -166,6 +171,32 @@ static bool map_pages(struct ksrc *k)
 	return true;
 }
 
+/* The pages a truncated file lost (pm_kd_check()): absent, so never read, and counted. */
+static void apply_gaps(struct ksrc *k, const struct pm_kd_layout *l)
+{
+	uint64_t lost = 0;
+	for (size_t i = 0; i < l->ngaps; i++) {
+		for (uint64_t p = l->gaps[i].pfn; p < l->gaps[i].pfn + l->gaps[i].count; p++) {
+			if (p >= k->npages)
+				break;
+			if (get_state(k, p) != 2)
+				lost++; /* stored (or unknown: libkdumpfile gave no map) */
+			set_state(k, p, 2);
+		}
+	}
+	k->base.pages_beyond_eof = lost;
+}
+
+/* The file checked before libkdumpfile sees it (kdump_check.h). */
+static struct pm_error *check_file(const char *path, struct pm_kd_layout *l)
+{
+	struct pm_source *f;
+	PM_TRY(pm_source_open_file(path, &f));
+	struct pm_error *err = pm_kd_check(f, l);
+	pm_source_destroy(f);
+	return err;
+}
+
 bool pm_is_elf_container(const uint8_t *b, size_t n)
 {
 	return n >= 4 && !memcmp(b, "\x7f" "ELF", 4);
@@ -222,16 +253,19 @@ struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 	bool diskdump = pm_is_diskdump_container(m, mn);
 	bool elf = pm_is_elf_container(m, mn);
 	const char *what = elf ? elf_not_a_capture(m, mn, NULL, 0) : NULL;
-	struct pm_error *err = NULL;
+	struct pm_kd_layout lay = { 0 };
+	struct pm_error *err = what ? NULL : check_file(path, &lay);
 	/* read(), not mmap(): a truncated file must give an error, not SIGBUS */
 	kdump_attr_t pol = { .type = KDUMP_NUMBER };
 	pol.val.number = KDUMP_MMAP_NEVER;
 	kdump_status s = kdump_set_attr(ctx, "file.mmap_policy", &pol);
-	if (s == KDUMP_OK && !what)
+	if (s == KDUMP_OK && !what && !err)
 		s = kdump_open_fd(ctx, fd);
 	kdump_num_t max_pfn = 0;
 	const char *fmt = NULL;
-	if (what) {
+	if (err) {
+		/* the check's error names the structure and offset */
+	} else if (what) {
 		err = pm_err(PM_ERR_FORMAT, "%s", what);
 	} else if (s != KDUMP_OK) {
 		err = pm_err(PM_ERR_FORMAT, "libkdumpfile cannot open it: %s", kdump_get_err(ctx));
@@ -262,6 +296,7 @@ struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 			err = &pm_enomem;
 	}
 	if (err) {
+		pm_kd_layout_free(&lay);
 		free(k);
 		free(n);
 		free(st);
@@ -282,6 +317,8 @@ struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 	k->npages = max_pfn;
 	k->diskdump = diskdump;
 	map_pages(k); /* else has_page() probes page by page */
+	apply_gaps(k, &lay);
+	pm_kd_layout_free(&lay);
 	*ret = &k->base;
 	*kind_ret = diskdump ? PM_KDUMP_COMPRESSED : PM_KDUMP_ELF;
 	return NULL;

@@ -391,6 +391,12 @@ static void read_module_images(struct pm_kernel *k)
 	}
 }
 
+/* Where the file ends (a capture's container file, not its physical address space). */
+static uint64_t file_end(const struct pm_dmp *dmp)
+{
+	return dmp->src->container_size ? dmp->src->container_size : dmp->src->size;
+}
+
 struct pm_error *pm_kernel_open(const struct pm_dmp *dmp, struct pm_diags *diags,
 				struct pm_kernel **ret)
 {
@@ -407,6 +413,12 @@ struct pm_error *pm_kernel_open(const struct pm_dmp *dmp, struct pm_diags *diags
 		if (err) {
 			free(k->disc);
 			free(k);
+			if (dmp->map.pages_beyond_eof) /* the likely reason first */
+				return pm_err_wrap(err, "%s: the file is truncated (it ends at %#" PRIx64
+						   ", and %" PRIu64 " of its %" PRIu64 " pages lie beyond "
+						   "its end): discovery failed",
+						   pm_container_name(dmp->container), file_end(dmp),
+						   dmp->map.pages_beyond_eof, dmp->map.pages_present);
 			return pm_err_wrap(err, "%s: discovery failed", pm_container_name(dmp->container));
 		}
 		from_discovery(k, k->disc);
@@ -415,7 +427,7 @@ struct pm_error *pm_kernel_open(const struct pm_dmp *dmp, struct pm_diags *diags
 		char why[160];
 		snprintf(why, sizeof(why), "the file is truncated: it ends at %#" PRIx64 " and %"
 			 PRIu64 " of the %" PRIu64 " pages in the dump lie beyond its end",
-			 dmp->src->size, dmp->map.pages_beyond_eof, dmp->map.pages_present);
+			 file_end(dmp), dmp->map.pages_beyond_eof, dmp->map.pages_present);
 		pm_kernel_mark_incomplete(k, why);
 	}
 	if (!dmp->triage) {
