@@ -4,7 +4,8 @@
 spelling of the paths.
 
 batch_inputs_check.py POOLMORTEM FIXTURE_DIR WORK_DIR
-A folder holds 10 dumps, a zip whose members are named "" and "a::b.dmp" (which `info` reads),
+A folder holds 10 dumps, a zip whose members are named "" and "a::b.dmp" (which `info` reads)
+and twice "twin.dmp" (read as twin.dmp#1 and twin.dmp#2, and each with its own record),
 a 0-byte .dmp, a 0-byte MEMORY.DMP and a .dmp with one flipped bit in its signature. A batch
 over the absolute path is killed with SIGKILL after its first records; --resume then runs with
 a relative spelling ("./dumps/"), then through a symlink to the folder. Checks: `info` reads
@@ -18,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
 
 fails = []
@@ -45,8 +47,14 @@ def build(fx, d):
         empty.compress_type = zipfile.ZIP_DEFLATED
         z.writestr(empty, open(os.path.join(fx, GOOD[0] + ".dmp"), "rb").read())
         z.write(os.path.join(fx, GOOD[1] + ".dmp"), "a::b.dmp")
+        with warnings.catch_warnings():  # two members named alike: zipfile warns, and writes
+            warnings.simplefilter("ignore")
+            z.write(os.path.join(fx, GOOD[2] + ".dmp"), "twin.dmp")
+            z.write(os.path.join(fx, GOOD[3] + ".dmp"), "twin.dmp")
     want[d + "/pack.zip::"] = "analyzed"
     want[d + "/pack.zip::a::b.dmp"] = "analyzed"
+    want[d + "/pack.zip::twin.dmp#1"] = "analyzed"
+    want[d + "/pack.zip::twin.dmp#2"] = "analyzed"
     open(d + "/zero.dmp", "wb").close()
     open(d + "/sub/MEMORY.DMP", "wb").close()
     data = bytearray(open(os.path.join(fx, GOOD[0] + ".dmp"), "rb").read(1 << 16))
@@ -75,6 +83,17 @@ def main():
     for member in ("pack.zip::", "pack.zip::a::b.dmp"):
         p = run(pm, "info", d + "/" + member)
         check(p.returncode == 0, "info %s: exit %d %s" % (member, p.returncode, p.stderr))
+    # members that share a name: NAME#K is the K-th of them; NAME alone is ambiguous
+    for k, g in ((1, GOOD[2]), (2, GOOD[3])):
+        p = run(pm, "info", "--json", d + "/pack.zip::twin.dmp#%d" % k)
+        plain = run(pm, "info", "--json", os.path.join(fx, g + ".dmp"))
+        same = p.returncode == 0 and json.loads(p.stdout).get("kernel") == \
+            json.loads(plain.stdout).get("kernel")
+        check(same, "info pack.zip::twin.dmp#%d is not %s: exit %d %s" % (
+            k, g, p.returncode, p.stderr))
+    p = run(pm, "info", d + "/pack.zip::twin.dmp")
+    check(p.returncode == 3 and "twin.dmp#2" in p.stderr,
+          "info pack.zip::twin.dmp (two members of that name): %d %r" % (p.returncode, p.stderr))
     out = work + "/out.ndjson"
     if os.path.exists(out):
         os.unlink(out)

@@ -265,7 +265,7 @@ static void discover_zip(struct pm_batch_cands *c, const char *path, struct pm_s
 	size_t before = c->n + c->lost, files = 0, others = c->others;
 	uint8_t *h = malloc(PM_BATCH_HEAD_BYTES);
 	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(e[i].name), pl = strlen(path) + l + 3;
+		size_t l = strlen(e[i].name), pl = strlen(path) + l + 24, total;
 		if (l && e[i].name[l - 1] == '/')
 			continue; /* a folder entry */
 		files++;
@@ -276,7 +276,13 @@ static void discover_zip(struct pm_batch_cands *c, const char *path, struct pm_s
 			       "while listing the archive's members: not all analyzed");
 			break;
 		}
-		snprintf(p, pl, "%s::%s", path, e[i].name);
+		/* members that share a name are told apart by their place among them, NAME#K
+		 * (pm_zip_find() reads it back) */
+		size_t k = pm_zip_occurrence(e, n, i, &total);
+		if (total > 1)
+			snprintf(p, pl, "%s::%s#%zu", path, e[i].name, k);
+		else
+			snprintf(p, pl, "%s::%s", path, e[i].name);
 		size_t g = 0;
 		struct pm_error *pe = pm_peek_zip_member(src, &e[i], h, PM_BATCH_HEAD_BYTES, &g);
 		if (pe) /* its error belongs in the results */

@@ -21,8 +21,9 @@ static void hash_cb(void *ctx, const uint8_t *p, size_t n)
 	EVP_DigestUpdate(ctx, p, n);
 }
 
-/* Member @p c->path + c->member of the archive before it, found by its exact name (the
- * archive's own path may hold "::", which ARCHIVE::MEMBER parsing would split at). */
+/* Member @p c->path + c->member of the archive before it, found by its exact name, or as
+ * NAME#K (the archive's own path may hold "::", which ARCHIVE::MEMBER parsing would split
+ * at). */
 static struct pm_error *open_member(const struct pm_batch_cand *c, struct pm_source **ret)
 {
 	char *file = strndup(c->path, c->member - 2);
@@ -39,15 +40,11 @@ static struct pm_error *open_member(const struct pm_batch_cand *c, struct pm_sou
 		pm_source_destroy(src);
 		return err;
 	}
-	size_t i = 0;
-	while (i < n && strcmp(e[i].name, c->path + c->member))
-		i++;
-	if (i == n) {
+	size_t i = 0; /* "NAME#K" when several members share NAME (batch_discover.c) */
+	if ((err = pm_zip_find(e, n, c->path + c->member, &i)))
 		pm_source_destroy(src);
-		err = pm_err(PM_ERR_FORMAT, "the archive has no member \"%s\"", c->path + c->member);
-	} else {
+	else
 		err = pm_source_open_zip_member(src, &e[i], ret);
-	}
 	pm_zip_list_free(e, n);
 	return err;
 }

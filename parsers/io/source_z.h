@@ -30,6 +30,15 @@ struct pm_zip_entry {
 /** The central directory of the zip archive @p src (borrowed). */
 struct pm_error *pm_zip_list(struct pm_source *src, struct pm_zip_entry **ret, size_t *n_ret);
 void pm_zip_list_free(struct pm_zip_entry *e, size_t n);
+/**
+ * Which of the @p n members @p spec names: the member of that exact name; when several share
+ * it, none (an error that lists the names to use); "NAME#K" is the K-th (from 1, in the central
+ * directory's order) of the members named NAME, when no member is called "NAME#K" itself.
+ */
+struct pm_error *pm_zip_find(const struct pm_zip_entry *e, size_t n, const char *spec,
+			     size_t *pick_ret);
+/** Member @p i's place among the members of its name (1 = first); *total_ret: how many. */
+size_t pm_zip_occurrence(const struct pm_zip_entry *e, size_t n, size_t i, size_t *total_ret);
 /** Open member @p e of the archive @p inner (ownership of inner taken, also on failure). */
 struct pm_error *pm_source_open_zip_member(struct pm_source *inner, const struct pm_zip_entry *e,
 					   struct pm_source **ret);

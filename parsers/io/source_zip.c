@@ -146,6 +146,47 @@ bad:
 	return err;
 }
 
+size_t pm_zip_occurrence(const struct pm_zip_entry *e, size_t n, size_t i, size_t *total_ret)
+{
+	size_t k = 0, total = 0;
+	for (size_t j = 0; j < n; j++) {
+		if (strcmp(e[j].name, e[i].name))
+			continue;
+		total++;
+		if (j <= i)
+			k++;
+	}
+	*total_ret = total;
+	return k;
+}
+
+struct pm_error *pm_zip_find(const struct pm_zip_entry *e, size_t n, const char *spec,
+			     size_t *pick_ret)
+{
+	size_t pick = SIZE_MAX, same = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(e[i].name, spec) && !same++)
+			pick = i;
+	}
+	if (same > 1)
+		return pm_err(PM_ERR_FORMAT, "the archive has %zu members named \"%s\": name one "
+			      "as \"%s#1\" to \"%s#%zu\" (in the archive's order)", same, spec, spec,
+			      spec, same);
+	const char *hash = strrchr(spec, '#');
+	if (!same && hash && hash[1] && strspn(hash + 1, "0123456789") == strlen(hash + 1) &&
+	    strlen(hash + 1) < 10) {
+		size_t want = (size_t)strtoul(hash + 1, NULL, 10), k = 0, bl = (size_t)(hash - spec);
+		for (size_t i = 0; i < n && pick == SIZE_MAX; i++) {
+			if (strlen(e[i].name) == bl && !memcmp(e[i].name, spec, bl) && ++k == want)
+				pick = i;
+		}
+	}
+	if (pick == SIZE_MAX)
+		return pm_err(PM_ERR_FORMAT, "the archive has no member \"%s\"", spec);
+	*pick_ret = pick;
+	return NULL;
+}
+
 struct pm_error *pm_source_open_any(const char *path, struct pm_source **ret)
 {
 	const char *sep = strstr(path, "::");
@@ -181,18 +222,20 @@ struct pm_error *pm_source_open_any(const char *path, struct pm_source **ret)
 		return err;
 	}
 	size_t pick = SIZE_MAX, files = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !sep; i++) {
 		size_t l = strlen(e[i].name);
 		bool dir = l && e[i].name[l - 1] == '/';
 		if (!dir)
 			files++;
-		if (sep ? !strcmp(e[i].name, sep + 2) : (!dir && pick == SIZE_MAX))
+		if (!dir && pick == SIZE_MAX)
 			pick = i;
 	}
-	if (pick == SIZE_MAX || (!sep && files != 1)) {
-		err = sep ? pm_err(PM_ERR_FORMAT, "the archive has no member \"%s\"", sep + 2)
-			  : pm_err(PM_ERR_FORMAT, "the archive has %zu members: name one as "
-				   "ARCHIVE::MEMBER (first: %s)", files, n ? e[0].name : "none");
+	if (sep)
+		err = pm_zip_find(e, n, sep + 2, &pick);
+	else if (files != 1)
+		err = pm_err(PM_ERR_FORMAT, "the archive has %zu members: name one as "
+			     "ARCHIVE::MEMBER (first: %s)", files, n ? e[0].name : "none");
+	if (err) {
 		pm_zip_list_free(e, n);
 		pm_source_destroy(src);
 		return err;

@@ -2,7 +2,9 @@
 // Fuzz target: gzip and zip containers (headers, central directory, ZIP64 fields, the deflate
 // stream and the seek index), then reads at a few offsets.
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "source_z.h"
 
@@ -40,6 +42,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pm_error_destroy(e);
 		pm_source_destroy(src);
 		return 0;
+	}
+	for (size_t i = 0; i < n && i < 64; i++) { /* member names as ARCHIVE::MEMBER reads them */
+		size_t pick, total, k = pm_zip_occurrence(ents, n, i, &total);
+		(void)total;
+		char spec[300];
+		snprintf(spec, sizeof(spec), "%.280s#%zu", ents[i].name, k);
+		pm_error_destroy(pm_zip_find(ents, n, ents[i].name, &pick));
+		e = pm_zip_find(ents, n, spec, &pick);
+		/* NAME#K names a member called NAME, or one called NAME#K itself */
+		if (!e && strlen(ents[i].name) < 280 && strcmp(ents[pick].name, ents[i].name) &&
+		    strcmp(ents[pick].name, spec))
+			abort();
+		pm_error_destroy(e);
 	}
 	for (size_t i = 0; i < n && i < 4; i++) {
 		struct pm_source *inner;
