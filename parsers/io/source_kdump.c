@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libkdumpfile/kdumpfile.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -236,6 +237,31 @@ static const char *elf_not_a_capture(const uint8_t *h, size_t n, kdump_ctx_t *ct
 	return NULL;
 }
 
+/* A utsname field (65 bytes) as printable ASCII. */
+static void uts_field(const uint8_t *f, char out[66])
+{
+	size_t i = 0;
+	for (; i < 65 && f[i]; i++)
+		out[i] = f[i] >= 0x20 && f[i] < 0x7f ? (char)f[i] : '?';
+	out[i] = 0;
+}
+
+/* What a kdump-compressed file written on Linux is: makedumpfile copies the crashed kernel's
+ * utsname into the header (sysname "Linux" at 0xc, release at 0x8e, machine at 0x110); QEMU
+ * leaves sysname empty. NULL when it may be a capture of a Windows guest. */
+static const char *kdump_not_a_capture(const uint8_t *h, size_t n, char *buf, size_t len)
+{
+	if (n < 12 + 5 * 65 || memcmp(h + 12, "Linux", 6))
+		return NULL;
+	char rel[66], mach[66];
+	uts_field(h + 12 + 2 * 65, rel);
+	uts_field(h + 12 + 4 * 65, mach);
+	snprintf(buf, len, "a Linux kernel crash dump (its kdump header names the system \"Linux\", "
+		 "release \"%s\", machine \"%s\", as makedumpfile writes it), not a Windows one: "
+		 "read it with crash or drgn", rel, mach);
+	return buf;
+}
+
 struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 				     enum pm_kdump_kind *kind_ret)
 {
@@ -247,12 +273,14 @@ struct pm_error *pm_source_open_kdump(const char *path, struct pm_source **ret,
 		close(fd);
 		return &pm_enomem;
 	}
-	uint8_t m[0x12] = { 0 };
+	uint8_t m[0x200] = { 0 };
+	char linux_what[300];
 	ssize_t got = pread(fd, m, sizeof(m), 0);
 	size_t mn = got > 0 ? (size_t)got : 0;
 	bool diskdump = pm_is_diskdump_container(m, mn);
 	bool elf = pm_is_elf_container(m, mn);
-	const char *what = elf ? elf_not_a_capture(m, mn, NULL, 0) : NULL;
+	const char *what = elf ? elf_not_a_capture(m, mn, NULL, 0)
+			       : kdump_not_a_capture(m, mn, linux_what, sizeof(linux_what));
 	struct pm_kd_layout lay = { 0 };
 	struct pm_error *err = what ? NULL : check_file(path, &lay);
 	/* read(), not mmap(): a truncated file must give an error, not SIGBUS */

@@ -120,12 +120,27 @@ def isf_facts(path):
             "symbols": {n: isf["symbols"][n]["address"] for n in ISF_SYMBOLS}}
 
 
+def linux_kdump_facts(path):
+    """A kdump-compressed file written on Linux: its header's signature and the crashed
+    kernel's utsname (sysname, release, machine: 65 bytes each from offset 12), read here from
+    the bytes; poolmortem must say it is a Linux kernel dump (never 'truncated or damaged')."""
+    h = open(path, 'rb').read(512)
+    uts = [h[12 + 65 * i:12 + 65 * (i + 1)].split(b'\0')[0].decode('ascii') for i in range(6)]
+    return {'kind': 'linux-kernel-dump', 'signature': h[:8].decode('ascii'),
+            'header_version': int.from_bytes(h[8:12], 'little'),
+            'sysname': uts[0], 'release': uts[2], 'machine': uts[4],
+            'expect_exit': 3, 'expect_message': ['Linux kernel crash dump', uts[2], uts[4]],
+            'expect_not': ['truncated or damaged']}
+
+
 def derive(name, role, path):
     if role == 'dump':
         facts = derive_dump.dump_facts(path)
     elif role == 'not-a-kernel-dump':
         facts = {'kind': 'not-a-kernel-dump', 'signature': open(path, 'rb').read(4).decode(),
                  'expect_exit': 3, 'expect_message': ['MDMP', 'user-mode']}
+    elif role == 'linux-kernel-dump':
+        facts = linux_kdump_facts(path)
     elif role == 'pdb':
         facts = derive_pdb.pdb_facts(path)
     elif role in ('driver', 'image'):

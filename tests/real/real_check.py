@@ -150,6 +150,9 @@ def check_not_dump(pm, name, path, exp):
     check(name, 'refused with exit 3', rc == exp['expect_exit'], exp['expect_exit'], rc)
     check(name, 'error says what the file is', all(w in err for w in exp['expect_message']),
           exp['expect_message'], err.strip())
+    if exp.get('expect_not'):
+        check(name, 'error does not call it %s' % ' or '.join(exp['expect_not']),
+              not any(w in err for w in exp['expect_not']), exp['expect_not'], err.strip())
 
 
 def check_pdb(pm, name, path, exp):
@@ -379,7 +382,7 @@ def main(argv):
         exp = json.load(open(ep))
         if e['role'] == 'dump':
             check_dump(pm, e['name'], path, exp)
-        elif e['role'] == 'not-a-kernel-dump':
+        elif e['role'] in ('not-a-kernel-dump', 'linux-kernel-dump'):
             check_not_dump(pm, e['name'], path, exp)
         elif e['role'] == 'pdb':
             check_pdb(pm, e['name'], path, exp)
