@@ -9,8 +9,11 @@
 /* The largest note, string table or bitmap area accepted (a real capture's notes are a few
  * KiB per processor; a 1 TiB guest's bitmaps 64 MiB). */
 #define PM_KD_MAX_BLOB (UINT64_C(256) << 20)
-/* Physical addresses past this are refused (256 TiB, as source_kdump.c's PFN limit). */
+/* Physical addresses past this are refused (256 TiB, as source_kdump.c's PFN limit); an ELF
+ * core's segments may reach 1 TiB, or 64 times the file's size beyond that (RAM above holes):
+ * the page states of the space they claim are kept, 2 bits a page. */
 #define PM_KD_MAX_PHYS (UINT64_C(1) << 48)
+#define PM_KD_PHYS_ANY (UINT64_C(1) << 40)
 
 static inline uint16_t kd_le16(const uint8_t *p)
 {

@@ -155,14 +155,18 @@ static struct pm_error *check_load(const struct elf *e, uint64_t i, uint64_t at,
 				   uint64_t paddr, uint64_t filesz, uint64_t memsz,
 				   struct pm_kd_layout *l)
 {
-	uint64_t end;
-	if (filesz > memsz || pm_ckd_add(&end, paddr, memsz) || end > PM_KD_MAX_PHYS ||
-	    pm_ckd_add(&end, off, filesz))
+	uint64_t end, top = e->size > PM_KD_MAX_PHYS / 64 ? PM_KD_MAX_PHYS : 64 * e->size;
+	bool nophys = paddr == UINT64_MAX; /* libkdumpfile: no physical address */
+	if (top < PM_KD_PHYS_ANY)
+		top = PM_KD_PHYS_ANY;
+	if (filesz > memsz || pm_ckd_add(&end, off, filesz) ||
+	    (!nophys && (pm_ckd_add(&end, paddr, memsz) || end > top)))
 		return pm_err(PM_ERR_FORMAT, "ELF program header %" PRIu64 " (PT_LOAD) at offset %#"
 			      PRIx64 ": p_paddr %#" PRIx64 ", p_offset %#" PRIx64 ", p_filesz %#"
-			      PRIx64 ", p_memsz %#" PRIx64 " are out of range", i, at, paddr, off,
-			      filesz, memsz);
-	if (paddr == UINT64_MAX || (e->is64 ? 0 : paddr == UINT32_MAX) || !filesz)
+			      PRIx64 ", p_memsz %#" PRIx64 " are out of range (physical addresses "
+			      "up to %#" PRIx64 " for a file of %" PRIu64 " bytes)", i, at, paddr, off,
+			      filesz, memsz, top, e->size);
+	if (nophys || !filesz)
 		return NULL;
 	uint64_t have = off >= e->size ? 0 : e->size - off;
 	if (have >= filesz)
