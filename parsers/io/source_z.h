@@ -31,9 +31,9 @@ struct pm_zip_entry {
 struct pm_error *pm_zip_list(struct pm_source *src, struct pm_zip_entry **ret, size_t *n_ret);
 void pm_zip_list_free(struct pm_zip_entry *e, size_t n);
 /**
- * Which of the @p n members @p spec names: the member of that exact name; when several share
- * it, none (an error that lists the names to use); "NAME#K" is the K-th (from 1, in the central
- * directory's order) of the members named NAME, when no member is called "NAME#K" itself.
+ * Which of the @p n members @p spec names: the member of that exact name (the first, when
+ * several share it, as unzip does); "NAME#K" is the K-th (from 1, in the central directory's
+ * order) of the members named NAME, when no member is called "NAME#K" itself.
  */
 struct pm_error *pm_zip_find(const struct pm_zip_entry *e, size_t n, const char *spec,
 			     size_t *pick_ret);

@@ -168,10 +168,6 @@ struct pm_error *pm_zip_find(const struct pm_zip_entry *e, size_t n, const char 
 		if (!strcmp(e[i].name, spec) && !same++)
 			pick = i;
 	}
-	if (same > 1)
-		return pm_err(PM_ERR_FORMAT, "the archive has %zu members named \"%s\": name one "
-			      "as \"%s#1\" to \"%s#%zu\" (in the archive's order)", same, spec, spec,
-			      spec, same);
 	const char *hash = strrchr(spec, '#');
 	if (!same && hash && hash[1] && strspn(hash + 1, "0123456789") == strlen(hash + 1) &&
 	    strlen(hash + 1) < 10) {
