@@ -16,13 +16,15 @@ poolat_check.py POOLMORTEM CLASSIC_DUMP SEGHEAP_DUMP KERNEL_DIR (each dump with 
   address, size, state, tag and heap; addresses in no allocation (a subsegment's header, an LFH
   subsegment's unused tail) exit 4 saying where they are. Without symbols: an LFH block is
   still found (its size read from the POOL_HEADERs, said so); in a VS subsegment only the
-  subsegment is named, with what HeapKey would have told: exit 4.
+  subsegment is named, with what HeapKey would have told: exit 4. With HeapKey damaged, a VS
+  chunk's header is said not to decode (exit 4) while an LFH block is still found.
 """
 import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
 
 fails = []
 
@@ -115,6 +117,29 @@ def check_sample(pm, dump, s, symbols):
             fails.append("%s: does not say what LfhKey would have told: %r" % (what, out))
 
 
+def check_wrong_key(pm, dump, sym, samples):
+    """The same dump with HeapKey changed: a VS chunk's header no longer decodes, which is said
+    (exit 4), never taken for an allocation; LfhKey is intact, so an LFH block is still found."""
+    data = bytearray(open(dump, "rb").read())
+    key = (0x5A5A1234DEADBEEF).to_bytes(8, "little")  # fixtures/gen/segheap.py
+    if data.count(key) != 1:
+        fails.append("HeapKey found %d times in the dump" % data.count(key))
+        return
+    data[data.index(key) + 3] ^= 0x70
+    with tempfile.TemporaryDirectory(prefix="pm-poolat-") as d:
+        bad = os.path.join(d, "badkey.dmp")
+        open(bad, "wb").write(bytes(data))
+        vs = next(s for s in samples if s["kind"] == "vs" and s["allocated"])
+        lfh = next(s for s in samples if s["kind"] == "lfh" and s["allocated"])
+        rc, out, _ = run(pm, "pool", "--symbols", sym, bad, vs["va"])
+        if rc != 4 or "does not decode with HeapKey" not in out or ROW.search(out):
+            fails.append("VS chunk %s with a wrong HeapKey: exit %d, %r" % (vs["va"], rc, out))
+        rc, out, _ = run(pm, "pool", "--symbols", sym, bad, lfh["va"])
+        m = ROW.search(out)
+        if rc != 0 or not m or m.group(1) != lfh["va"]:
+            fails.append("LFH block %s with a wrong HeapKey: exit %d, %r" % (lfh["va"], rc, out))
+
+
 WHERE = {"lfh header": "header of the LFH subsegment", "vs header": "header of the VS subsegment",
          "after": "after its last block"}
 
@@ -133,6 +158,7 @@ def check_segheap(pm, dump, kdir):
         rc, out, _ = run(pm, "pool", "--symbols", sym, dump, o["va"])
         if rc != 4 or WHERE[o["where"]] not in out or ROW.search(out):
             fails.append("%s (%s): exit %d, %r" % (o["va"], o["where"], rc, out))
+    check_wrong_key(pm, dump, sym, t["samples"])
     # an address in no segment the heaps list, nor in any subsegment
     rc, out, _ = run(pm, "pool", "--symbols", sym, dump, "0xffffb43fc0000040")
     if rc != 4 or "not in any 1 MiB segment" not in out:

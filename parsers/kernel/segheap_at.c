@@ -42,6 +42,27 @@ struct at_ctx {
 	struct pm_sh_at *r;
 };
 
+/* A subsegment's bytes, read page by page: a page not in the dump (uncommitted, paged out, not
+ * captured) is marked absent, never taken as zeros. Its first page is always present. */
+struct sub {
+	uint64_t va;
+	uint8_t *b;
+	size_t len;
+	bool present[SH_MAX_SUBSEG_PAGES];
+	unsigned missing;
+};
+
+/* Are the @p n bytes at @p off all on pages of @p s that are in the dump? */
+static bool sub_has(const struct sub *s, uint64_t off, uint64_t n)
+{
+	if (off > s->len || n > s->len - off)
+		return false;
+	for (uint64_t p = off / PAGE; n && p <= (off + n - 1) / PAGE; p++)
+		if (!s->present[p])
+			return false;
+	return true;
+}
+
 #define NOTE(r, ...) note((r)->limits, sizeof((r)->limits), __VA_ARGS__)
 
 __attribute__((format(printf, 3, 4))) static void note(char *buf, size_t cap, const char *fmt, ...)
@@ -76,11 +97,11 @@ static bool printable_tag(uint32_t tag)
 }
 
 /* The POOL_HEADER at @p off of @p b into @p k; @p room: the bytes the allocator gave it. */
-static void pool_header(const uint8_t *b, size_t len, uint64_t off, uint32_t room,
-			struct pm_sh_block *k)
+static void pool_header(const struct sub *s, uint64_t off, uint32_t room, struct pm_sh_block *k)
 {
-	if (off > len || PH_SIZE > len - off)
-		return;
+	if (!sub_has(s, off, PH_SIZE))
+		return; /* not read: no tag, not plausible */
+	const uint8_t *b = s->b;
 	uint32_t bs = b[off + PH_BLOCKSIZE];
 	k->tag = (uint32_t)le(b + off + PH_TAG, 4);
 	k->pool_type = b[off + PH_POOLTYPE];
@@ -108,10 +129,16 @@ static bool on_page(uint64_t addr, uint64_t start, uint64_t end)
 /* The LFH blocks of the subsegment at @p va (its bytes @p b) on the address's page, given the
  * block size and first block (decoded with LfhKey, or read from the POOL_HEADERs), its bitmap
  * at +@p bitmap ending before @p first (checked by the callers). */
-static void lfh_blocks(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t va,
-		       uint64_t bitmap, uint64_t n, uint64_t bs, uint64_t first)
+static void lfh_blocks(struct at_ctx *c, const struct sub *s, uint64_t bitmap, uint64_t n,
+		       uint64_t bs, uint64_t first)
 {
 	struct pm_sh_at *r = c->r;
+	uint64_t va = s->va;
+	if (!sub_has(s, bitmap, (n * 2 + 63) / 64 * 8)) {
+		snprintf(r->why, sizeof(r->why), "in the LFH subsegment at %#" PRIx64 ", whose block "
+			 "bitmap is on a page not in the dump", va);
+		return;
+	}
 	r->kind = PM_SH_LFH;
 	r->subsegment = va;
 	r->block_size = (uint32_t)bs;
@@ -121,9 +148,9 @@ static void lfh_blocks(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t 
 	for (; k < n && va + first + k * bs < pg + PAGE; k++) {
 		uint64_t off = first + k * bs;
 		struct pm_sh_block blk = { .va = va + off, .chunk = va + off, .bytes = (uint32_t)bs };
-		uint64_t word = le(b + bitmap + k / 32 * 8, 8); /* before first: checked */
+		uint64_t word = le(s->b + bitmap + k / 32 * 8, 8); /* present: checked */
 		blk.allocated = (word >> (2 * (k % 32))) & 1; /* 2 bits a block: bit 0 busy */
-		pool_header(b, len, off, (uint32_t)bs, &blk);
+		pool_header(s, off, (uint32_t)bs, &blk);
 		add_block(c, &blk, va + off + bs);
 	}
 	uint64_t rel = c->addr - va;
@@ -138,11 +165,15 @@ static void lfh_blocks(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t 
 }
 
 /* The LFH subsegment at @p va decoded with LfhKey. */
-static void lfh_keyed(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t va)
+static void lfh_keyed(struct at_ctx *c, const struct sub *s)
 {
 	struct pm_sh_at *r = c->r;
+	const uint8_t *b = s->b;
+	size_t len = s->len;
+	uint64_t va = s->va;
 	r->subsegment = va;
-	if (c->L.lfh_offsets + 4 > len || c->L.lfh_count + 2 > len || c->L.lfh_bitmap > len) {
+	if (!sub_has(s, c->L.lfh_offsets, 4) || !sub_has(s, c->L.lfh_count, 2) ||
+	    c->L.lfh_bitmap > len) {
 		snprintf(r->why, sizeof(r->why), "in the LFH subsegment at %#" PRIx64 " (%zu bytes), "
 			 "smaller than its header as the symbols describe it", va, len);
 		return;
@@ -159,17 +190,23 @@ static void lfh_keyed(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t v
 			 " blocks of %#" PRIx64 " bytes from +%#" PRIx64 ")", va, len, n, bs, first);
 		return;
 	}
-	lfh_blocks(c, b, len, va, c->L.lfh_bitmap, n, bs, first);
+	lfh_blocks(c, s, c->L.lfh_bitmap, n, bs, first);
 }
 
 /* The VS subsegment at @p va, its chunk headers decoded with HeapKey. */
-static void vs_keyed(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t va, uint64_t end)
+static void vs_keyed(struct at_ctx *c, const struct sub *s, uint64_t end)
 {
 	struct pm_sh_at *r = c->r;
+	uint64_t va = s->va;
 	uint64_t off = c->L.vs_hdr, prev = 0;
 	bool chained = true;
 	for (unsigned n = 0; off + c->L.vs_chunk <= end && n < SEGMENT / 16; n++) {
-		uint64_t raw = le(b + off, 8) ^ (va + off) ^ c->heap_key;
+		if (!sub_has(s, off, c->L.vs_chunk)) {
+			NOTE(r, "the VS chunk header at %#" PRIx64 " is on a page not in the dump: the "
+			     "chunks from there on are not known", va + off);
+			break;
+		}
+		uint64_t raw = le(s->b + off, 8) ^ (va + off) ^ c->heap_key;
 		uint64_t units = bits(raw >> (c->L.unsafesize.offset * 8), &c->L.unsafesize);
 		uint64_t pu = bits(raw >> (c->L.prevsize.offset * 8), &c->L.prevsize);
 		uint64_t alloc = bits(raw >> (c->L.allocated.offset * 8), &c->L.allocated);
@@ -190,7 +227,7 @@ static void vs_keyed(struct at_ctx *c, const uint8_t *b, size_t len, uint64_t va
 			struct pm_sh_block blk = { .va = va + off + c->L.vs_chunk, .chunk = va + off,
 						   .bytes = (uint32_t)(units * 16 - c->L.vs_chunk),
 						   .allocated = alloc == 1 };
-			pool_header(b, len, off + c->L.vs_chunk, blk.bytes, &blk);
+			pool_header(s, off + c->L.vs_chunk, blk.bytes, &blk);
 			add_block(c, &blk, cend);
 			if (c->addr >= va + off && c->addr < blk.va)
 				NOTE(r, "the address is in the chunk's encoded VS header, before the "
@@ -218,18 +255,29 @@ static bool vs_signature(const uint8_t *b, size_t len, uint64_t at_size, uint64_
 	return ((size ^ SH_VS_SIGNATURE_XOR) & 0x7FFF) == (sig & 0x7FFF) && size;
 }
 
-static struct pm_error *read_pages(const struct pm_vmem *vm, uint64_t va, uint64_t npages,
-				   uint8_t **ret)
+/* Read the @p npages (1..SH_MAX_SUBSEG_PAGES) at @p va into @p s, page by page; an error only
+ * when the first page (the subsegment's header) is not there, or no memory. */
+static struct pm_error *sub_read(const struct pm_vmem *vm, uint64_t va, uint64_t npages,
+				 struct sub *s)
 {
-	uint8_t *b = malloc((size_t)npages * PAGE);
-	if (!b)
-		return &pm_enomem;
-	struct pm_error *err = pm_vmem_read(vm, va, b, (size_t)npages * PAGE);
-	if (err) {
-		free(b);
-		return err;
+	memset(s, 0, sizeof(*s));
+	s->va = va;
+	s->len = (size_t)npages * PAGE;
+	if (!npages || npages > SH_MAX_SUBSEG_PAGES || !(s->b = malloc(s->len)))
+		return npages ? &pm_enomem : pm_err(PM_ERR_FORMAT, "an empty subsegment");
+	for (uint64_t i = 0; i < npages; i++) {
+		struct pm_error *err = pm_vmem_read(vm, va + i * PAGE, s->b + i * PAGE, PAGE);
+		if (err && !i) {
+			free(s->b);
+			s->b = NULL;
+			return err;
+		}
+		pm_error_destroy(err);
+		s->present[i] = !err;
+		s->missing += err != NULL;
+		if (err)
+			memset(s->b + i * PAGE, 0, PAGE); /* never read: present[i] says so */
 	}
-	*ret = b;
 	return NULL;
 }
 
@@ -238,8 +286,8 @@ static void subsegment_keyed(struct at_ctx *c, uint64_t va, uint64_t npages, uin
 {
 	struct pm_sh_at *r = c->r;
 	bool vs = flags == SH_RANGE_VS;
-	uint8_t *b;
-	struct pm_error *err = read_pages(c->vm, va, npages, &b);
+	struct sub s;
+	struct pm_error *err = sub_read(c->vm, va, npages, &s);
 	if (err) {
 		snprintf(r->why, sizeof(r->why), "in the %s subsegment at %#" PRIx64 " (%" PRIu64
 			 " pages), which cannot be read: %s", vs ? "VS" : "LFH", va, npages,
@@ -247,12 +295,11 @@ static void subsegment_keyed(struct at_ctx *c, uint64_t va, uint64_t npages, uin
 		pm_error_destroy(err);
 		return;
 	}
-	size_t len = (size_t)npages * PAGE;
-	r->sub_bytes = len;
+	r->sub_bytes = s.len;
 	uint64_t size;
 	if (!vs) {
-		lfh_keyed(c, b, len, va);
-	} else if (!vs_signature(b, len, c->L.vs_size, c->L.vs_sig, &size) || size > len) {
+		lfh_keyed(c, &s);
+	} else if (!vs_signature(s.b, PAGE, c->L.vs_size, c->L.vs_sig, &size) || size > s.len) {
 		r->subsegment = va;
 		snprintf(r->why, sizeof(r->why), "in a page range the descriptors call a VS "
 			 "subsegment (%#" PRIx64 ", %" PRIu64 " pages), whose Size/Signature do not "
@@ -261,9 +308,12 @@ static void subsegment_keyed(struct at_ctx *c, uint64_t va, uint64_t npages, uin
 		r->kind = PM_SH_VS;
 		r->subsegment = va;
 		r->sub_bytes = size;
-		vs_keyed(c, b, len, va, size);
+		vs_keyed(c, &s, size);
 	}
-	free(b);
+	if (s.missing)
+		NOTE(r, "%u of the subsegment's %" PRIu64 " pages are not in the dump", s.missing,
+		     npages);
+	free(s.b);
 }
 
 /* The segment's page-range descriptors, walked from FirstDescriptorIndex by UnitSize, to the
@@ -494,9 +544,9 @@ static void keyless(struct at_ctx *c)
 		if (lfh_guess(b, pg, &n, &bs, &first)) {
 			if (c->addr >= pg + first + n * bs)
 				break;
-			uint8_t *sub;
+			struct sub sub;
 			uint64_t npages = (first + n * bs + PAGE - 1) / PAGE;
-			err = read_pages(c->vm, pg, npages, &sub);
+			err = sub_read(c->vm, pg, npages, &sub);
 			if (err) {
 				snprintf(r->why, sizeof(r->why), "in the LFH subsegment at %#" PRIx64
 					 ", which cannot be read: %s", pg, pm_err_msg(err));
@@ -505,8 +555,8 @@ static void keyless(struct at_ctx *c)
 			}
 			r->segment = seg;
 			r->sub_bytes = npages * PAGE;
-			lfh_blocks(c, sub, (size_t)(npages * PAGE), pg, LFH_BITMAP, n, bs, first);
-			free(sub);
+			lfh_blocks(c, &sub, LFH_BITMAP, n, bs, first);
+			free(sub.b);
 			NOTE(r, "without the kernel's symbols LfhKey is unknown: the block size (%#"
 			     PRIx64 ") and first block (+%#" PRIx64 ") are read from the blocks' "
 			     "POOL_HEADERs, not from the encoded BlockOffsets; busy or free is the "
