@@ -82,7 +82,7 @@ static void segheap_at(const struct pm_info *in, uint32_t build, uint64_t addr,
 	r->tag = b->header_ok ? b->tag : 0;
 	if (sh->heap >= 0)
 		r->pool = sh->heap == 2 ? "paged" : "nonpaged";
-	else if (b->allocated && b->header_ok) /* PoolType: paged = odd (§1.3) */
+	else if (b->allocated && !b->state_unknown && b->header_ok) /* paged = odd (§1.3) */
 		r->pool = b->pool_type & 1 ? "paged" : "nonpaged";
 }
 

@@ -117,8 +117,8 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "  pool DUMP ADDR... the pool allocation each address belongs to, as WinDbg's !pool:\n"
 	  "                   a big allocation (big-page table, live or freed) or a chunk of a\n"
 	  "                   small-pool page among its neighbours (before 19H1), or 19H1+ an\n"
-	  "                   LFH block or VS chunk of the segment heap (VS chunks need\n"
-	  "                   --symbols: their headers are encoded with HeapKey)\n",
+	  "                   LFH block or VS chunk of the segment heap (without --symbols\n"
+	  "                   a VS chunk's busy/free is unknown: encoded with HeapKey)\n",
 	  o_pool, 2, -1, "pool takes a DUMP and at least one ADDR", true, pm_cmd_pool },
 	{ "read", "read DUMP ADDR LEN [--phys] [--json]",
 	  "  read DUMP ADDR LEN [--phys]\n"

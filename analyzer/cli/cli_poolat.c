@@ -26,13 +26,15 @@ static void print_segheap(const struct pm_pool_at *r)
 	else
 		printf("%s: segment heap (%s), VS subsegment %s of %#" PRIx64 " bytes%s\n",
 		       PM_ADDR(r->addr), heap, PM_ADDR(sh->subsegment), sh->sub_bytes,
-		       sh->keyed ? "" : " (chunks not decoded without HeapKey)");
+		       sh->keyed ? "" : sh->nblocks ? " (chunk sizes from their chain, without "
+		       "HeapKey)" : " (chunks not decoded without HeapKey)");
 	for (size_t i = 0; i < sh->nblocks; i++) {
 		const struct pm_sh_block *b = &sh->blocks[i];
 		unsigned size = b->pool_bytes ? b->pool_bytes : b->bytes;
 		printf("%c%s size: %5u previous size: %5u  (%s) %c%s\n", i == sh->hit ? '*' : ' ',
 		       PM_ADDR(b->va), size, i ? sh->blocks[i - 1].bytes : 0,
-		       b->allocated ? "Allocated" : "Free", i == sh->hit ? '*' : ' ',
+		       b->state_unknown ? "Unknown" : b->allocated ? "Allocated" : "Free",
+		       i == sh->hit ? '*' : ' ',
 		       b->header_ok ? PM_TAG(b->tag) : "----");
 	}
 	if (r->where == PM_POOL_NONE)
@@ -100,7 +102,10 @@ int pm_cmd_pool(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 		struct pm_pool_at r;
 		pm_pool_at(in, addrs[i], &r);
 		print_at(&r, &params);
-		rc = r.where == PM_POOL_NONE ? PM_EXIT_INCOMPLETE : rc;
+		/* none found, or found without knowing whether it is busy: incomplete */
+		if (r.where == PM_POOL_NONE || (r.where == PM_POOL_SEGHEAP &&
+						r.sh.blocks[r.sh.hit].state_unknown))
+			rc = PM_EXIT_INCOMPLETE;
 	}
 	pm_info_destroy(in);
 	pm_rule_params_deinit(&params);

@@ -32,6 +32,7 @@ struct pm_sh_block {
 	uint32_t tag;        /**< the POOL_HEADER's tag (stale in a free block); 0 when not read */
 	uint8_t pool_type;   /**< the POOL_HEADER's PoolType byte */
 	bool allocated;      /**< busy: VS Allocated byte, LFH bitmap bit */
+	bool state_unknown;  /**< busy or free not known (a VS chunk read without HeapKey) */
 	bool header_ok;      /**< the POOL_HEADER is plausible: printable tag, BlockSize fits */
 };
 
@@ -52,7 +53,7 @@ struct pm_sh_at {
 	size_t nblocks;
 	size_t hit;        /**< index in blocks of the allocation holding the address; nblocks: none */
 	char why[256];     /**< no allocation holds it: where the address is, or why it is unknown */
-	char limits[320];  /**< what could not be told (no keys), and the checks that failed */
+	char limits[512];  /**< what could not be told (no keys), and the checks that failed */
 };
 
 /**

@@ -106,7 +106,7 @@ static void pool_header(const struct sub *s, uint64_t off, uint32_t room, struct
 	k->tag = (uint32_t)le(b + off + PH_TAG, 4);
 	k->pool_type = b[off + PH_POOLTYPE];
 	k->header_ok = printable_tag(k->tag) && bs && (uint64_t)bs * 16 <= room;
-	k->pool_bytes = k->allocated && k->header_ok ? bs * 16 : 0;
+	k->pool_bytes = (k->allocated || k->state_unknown) && k->header_ok ? bs * 16 : 0;
 }
 
 /* Keep @p k (spanning [k->chunk, @p end)) in the answer; it holds the address if it spans it. */
@@ -468,6 +468,114 @@ static struct pm_error *keyed(struct at_ctx *c, uint64_t kb, uint32_t build)
 	return NULL;
 }
 
+/*
+ * Keyless VS. A chunk header is stored as X ^ its address ^ HeapKey, so X = stored ^ address
+ * is the decoded header ^ HeapKey, and between two chunks the key cancels. Anchored on the
+ * first chunk's UnsafePrevSize being 0, the first chunk's size u is the one whose successor's
+ * UnsafePrevSize field reads u; that gives HeapKey's bits over UnsafeSize and UnsafePrevSize
+ * (16..47, the fields' places in _HEAP_VS_CHUNK_HEADER_SIZE: MemoryCost:16, UnsafeSize:16,
+ * UnsafePrevSize:16, Allocated:8), and the whole chain must then agree and end exactly at the
+ * subsegment's end. The Allocated byte stays encoded: a chunk's state is not told.
+ */
+enum { VS_UNITS = 16, VS_PREV = 32, VS_ALLOC = 48, VS_HDR = 16 };
+
+static uint64_t vs_x(const struct sub *s, uint64_t off)
+{
+	return le(s->b + off, 8) ^ (s->va + off);
+}
+
+/* The chain decoded with key bits @p k: true when it runs exactly to @p end, every
+ * UnsafePrevSize naming the chunk before and the Allocated bytes of at most two values one
+ * bit apart (0 and 1 under the key). */
+static bool vs_chain_ok(const struct sub *s, uint64_t end, uint64_t k)
+{
+	uint64_t off = VS_FIRST_CHUNK, prev = 0;
+	int a0 = -1;
+	while (off < end) {
+		if (end - off < 2 * VS_HDR || !sub_has(s, off, VS_HDR))
+			return false;
+		uint64_t x = vs_x(s, off), d = x ^ k;
+		uint64_t units = d >> VS_UNITS & 0xFFFF, pu = d >> VS_PREV & 0xFFFF;
+		int a = (int)(x >> VS_ALLOC & 0xFF);
+		if (pu != prev || units < 2 || units > (end - off) / 16 || (a0 >= 0 && (a ^ a0) > 1))
+			return false;
+		a0 = a0 < 0 ? a : a0;
+		prev = units;
+		off += units * 16;
+	}
+	return off == end;
+}
+
+/* HeapKey's bits 16..47 for the VS subsegment @p s of @p end bytes, when exactly one first
+ * chunk size gives a chain that holds. */
+static bool vs_key_bits(const struct sub *s, uint64_t end, uint64_t *ret)
+{
+	if (!sub_has(s, VS_FIRST_CHUNK, VS_HDR))
+		return false;
+	uint64_t x0 = vs_x(s, VS_FIRST_CHUNK), k32 = x0 >> VS_PREV & 0xFFFF;
+	unsigned found = 0;
+	for (uint64_t u = 2; u <= 0xFFFF && VS_FIRST_CHUNK + u * 16 + VS_HDR <= end; u++) {
+		uint64_t nx = VS_FIRST_CHUNK + u * 16;
+		if (!sub_has(s, nx, VS_HDR) || ((vs_x(s, nx) >> VS_PREV & 0xFFFF) ^ k32) != u)
+			continue;
+		uint64_t k = ((x0 >> VS_UNITS & 0xFFFF) ^ u) << VS_UNITS | k32 << VS_PREV;
+		if (vs_chain_ok(s, end, k) && found++ == 0)
+			*ret = k;
+	}
+	return found == 1;
+}
+
+/* The chunks on the address's page, from the chain decoded with the key bits @p k. */
+static void vs_keyfree(struct at_ctx *c, const struct sub *s, uint64_t end, uint64_t k)
+{
+	struct pm_sh_at *r = c->r;
+	for (uint64_t off = VS_FIRST_CHUNK; off < end;) { /* vs_chain_ok: it ends at end */
+		uint64_t units = (vs_x(s, off) ^ k) >> VS_UNITS & 0xFFFF;
+		uint64_t cend = s->va + off + units * 16;
+		if (on_page(c->addr, s->va + off, cend)) {
+			struct pm_sh_block blk = { .va = s->va + off + VS_HDR, .chunk = s->va + off,
+						   .bytes = (uint32_t)(units * 16 - VS_HDR),
+						   .state_unknown = true };
+			pool_header(s, off + VS_HDR, blk.bytes, &blk);
+			add_block(c, &blk, cend);
+		}
+		off += units * 16;
+	}
+	if (c->addr - s->va < VS_FIRST_CHUNK)
+		snprintf(r->why, sizeof(r->why), "in the header of the VS subsegment at %#" PRIx64
+			 " (its first chunk is at %#" PRIx64 ")", s->va, s->va + VS_FIRST_CHUNK);
+	NOTE(r, "without the kernel's symbols HeapKey (RtlpHpHeapGlobals) is unknown: the chunk "
+	     "sizes come from the chain of encoded VS headers (the key cancels between "
+	     "neighbours; the first chunk's previous size taken as 0, the chain checked to end at "
+	     "the subsegment's end); the Allocated byte stays encoded, so busy or free cannot be "
+	     "told, nor the owning heap");
+}
+
+/* Keyless: the VS subsegment at @p pg of @p size bytes. */
+static void vs_keyless(struct at_ctx *c, uint64_t pg, uint64_t size)
+{
+	struct pm_sh_at *r = c->r;
+	r->kind = PM_SH_VS;
+	r->subsegment = pg;
+	r->sub_bytes = size;
+	struct sub s;
+	uint64_t k = 0;
+	struct pm_error *err = sub_read(c->vm, pg, size / PAGE, &s);
+	if (!err && vs_key_bits(&s, size, &k)) {
+		vs_keyfree(c, &s, size, k);
+		free(s.b);
+		return;
+	}
+	free(err ? NULL : s.b);
+	pm_error_destroy(err);
+	snprintf(r->why, sizeof(r->why), "in the VS subsegment at %#" PRIx64 " (%#" PRIx64
+		 " bytes; found by its Size ^ 0x2BED signature)", pg, size);
+	NOTE(r, "without the kernel's symbols HeapKey (RtlpHpHeapGlobals) is unknown: the VS chunk "
+	     "headers (size, previous size, busy) are encoded with it and their chain did not "
+	     "give itself away, so which allocation holds the address, its size and state cannot "
+	     "be told; nor can the owning heap (the segment's Signature is encoded too)");
+}
+
 /* Keyless: an LFH subsegment header at @p va (its first page @p b), with its block size and
  * first block read from the blocks' POOL_HEADERs. True when everything agrees. */
 static bool lfh_guess(const uint8_t *b, uint64_t va, uint64_t *n_ret, uint64_t *bs_ret,
@@ -529,16 +637,8 @@ static void keyless(struct at_ctx *c)
 		    pg % SEGMENT + size <= SEGMENT) { /* a subsegment is whole pages */
 			if (c->addr >= pg + size)
 				break; /* subsegments do not overlap: the address is after this one */
-			r->kind = PM_SH_VS;
-			r->subsegment = pg;
-			r->sub_bytes = size;
 			r->segment = seg;
-			snprintf(r->why, sizeof(r->why), "in the VS subsegment at %#" PRIx64 " (%#"
-				 PRIx64 " bytes; found by its Size ^ 0x2BED signature)", pg, size);
-			NOTE(r, "without the kernel's symbols HeapKey (RtlpHpHeapGlobals) is unknown: "
-			     "the VS chunk headers (size, previous size, busy) are encoded with it, so "
-			     "which allocation holds the address, its size and state cannot be told; "
-			     "nor can the owning heap (the segment's Signature is encoded too)");
+			vs_keyless(c, pg, size);
 			return;
 		}
 		if (lfh_guess(b, pg, &n, &bs, &first)) {

@@ -73,7 +73,9 @@ static void segheap_at(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t k
 					(unsigned long long)(r.blocks[r.hit].va - kb),
 					r.blocks[r.hit].pool_bytes ? r.blocks[r.hit].pool_bytes
 								   : r.blocks[r.hit].bytes,
-					r.blocks[r.hit].allocated ? "busy" : "free",
+					r.blocks[r.hit].state_unknown ? "unknown"
+					: r.blocks[r.hit].allocated   ? "busy"
+								      : "free",
 					r.blocks[r.hit].header_ok ? (const char *)&r.blocks[r.hit].tag
 								  : "----");
 			else if (verbose())

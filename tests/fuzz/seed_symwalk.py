@@ -182,9 +182,9 @@ def check(kdir, corpus, exe):
                       "at +0x103048 keyed=0: kind 2, +0x103040 64 bytes busy Lfhx",
                       "at +0x1030a0 keyed=1: kind 2, +0x103080 64 bytes free Lfhx",
                       "at +0x103010 keyed=1: kind 2, in the header of the LFH",
-                      # VS: chunk 1 with HeapKey; without, only the subsegment
+                      # VS: chunk 1 with HeapKey; without, its size from the chain
                       "at +0x104150 keyed=1: kind 1, +0x104140 240 bytes busy VsCk",
-                      "at +0x104150 keyed=0: kind 1, in the VS subsegment at",
+                      "at +0x104150 keyed=0: kind 1, +0x104140 240 bytes unknown VsCk",
                       "at +0x104f00 keyed=1: kind 1, +0x104340 3264 bytes free ----",
                       "at +0x100080 keyed=1: kind 0, in the header of the heap segment"],
             "sessions": ["session 0: desc 290 pages, failures 0",
