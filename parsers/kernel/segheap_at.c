@@ -96,7 +96,7 @@ static bool printable_tag(uint32_t tag)
 	return true;
 }
 
-/* The POOL_HEADER at @p off of @p b into @p k; @p room: the bytes the allocator gave it. */
+/* The POOL_HEADER at @p off of @p s into @p k; @p room: the bytes the allocator gave it. */
 static void pool_header(const struct sub *s, uint64_t off, uint32_t room, struct pm_sh_block *k)
 {
 	if (!sub_has(s, off, PH_SIZE))
@@ -126,7 +126,7 @@ static bool on_page(uint64_t addr, uint64_t start, uint64_t end)
 	return start < pg + PAGE && end > pg;
 }
 
-/* The LFH blocks of the subsegment at @p va (its bytes @p b) on the address's page, given the
+/* The LFH blocks of the subsegment @p s on the address's page, given the
  * block size and first block (decoded with LfhKey, or read from the POOL_HEADERs), its bitmap
  * at +@p bitmap ending before @p first (checked by the callers). */
 static void lfh_blocks(struct at_ctx *c, const struct sub *s, uint64_t bitmap, uint64_t n,
@@ -696,6 +696,11 @@ struct pm_error *pm_segheap_at(struct pm_symtab *t, const struct pm_vmem *vm, ui
 		r->nblocks = r->hit = 0;
 	if (r->hit < r->nblocks)
 		r->why[0] = '\0';
+	const struct pm_sh_block *h = r->hit < r->nblocks ? &r->blocks[r->hit] : NULL;
+	if (h && !h->header_ok)
+		NOTE(r, "no plausible POOL_HEADER at %#" PRIx64 " (tag not printable, BlockSize 0 or "
+		     "beyond the block, or its page not in the dump)%s: its tag is not told", h->va,
+		     h->allocated || h->state_unknown ? "" : "; the block is free");
 	return err;
 }
 
