@@ -39,7 +39,7 @@ struct pm_pool_at {
 	/** 19H1+: the segment-heap answer (sh.kind != PM_SH_NONE: a subsegment was found, even
 	 * when no allocation of it holds the address; sh.limits: what could not be told) */
 	struct pm_sh_at sh;
-	char why[300];    /**< NONE: what was looked at and why nothing matched */
+	char why[448];    /**< NONE: what was looked at and why nothing matched */
 };
 
 /** Find the allocation holding @p addr (pm_info_gather_pool() must have run). Never fails:

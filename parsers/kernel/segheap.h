@@ -52,7 +52,7 @@ struct pm_sh_at {
 	struct pm_sh_block blocks[PM_SH_AT_BLOCKS]; /**< the allocations on the address's page */
 	size_t nblocks;
 	size_t hit;        /**< index in blocks of the allocation holding the address; nblocks: none */
-	char why[256];     /**< no allocation holds it: where the address is, or why it is unknown */
+	char why[384];     /**< no allocation holds it: where the address is, or why it is unknown */
 	char limits[512];  /**< what could not be told (no keys), and the checks that failed */
 };
 

@@ -623,14 +623,21 @@ static void keyless(struct at_ctx *c)
 	struct pm_sh_at *r = c->r;
 	uint64_t seg = c->addr & ~(uint64_t)(SEGMENT - 1);
 	uint8_t b[PAGE];
+	unsigned absent = 0;
 	for (uint64_t pg = c->addr & ~(uint64_t)(PAGE - 1); pg >= seg; pg -= PAGE) {
 		struct pm_error *err = pm_vmem_read(c->vm, pg, b, PAGE);
-		if (err) {
-			snprintf(r->why, sizeof(r->why), "no subsegment header found from the address "
-				 "back to %#" PRIx64 ", whose page cannot be read: %s", pg,
+		if (err && pg == (c->addr & ~(uint64_t)(PAGE - 1))) {
+			snprintf(r->why, sizeof(r->why), "its page %#" PRIx64 " cannot be read: %s", pg,
 				 pm_err_msg(err));
 			pm_error_destroy(err);
 			return;
+		}
+		if (err) { /* a subsegment's uncommitted page, maybe: its header may lie before */
+			pm_error_destroy(err);
+			absent++;
+			if (pg == seg)
+				break;
+			continue;
 		}
 		uint64_t size, n, bs, first;
 		if (vs_signature(b, PAGE, VS_SIZE, VS_SIG, &size) && size % PAGE == 0 &&
@@ -667,9 +674,9 @@ static void keyless(struct at_ctx *c)
 			break;
 	}
 	snprintf(r->why, sizeof(r->why), "no LFH or VS subsegment header found from the address "
-		 "back to its 1 MiB boundary %#" PRIx64 " (without the kernel's symbols the "
-		 "segment's descriptors and keys are unknown; only the subsegments' own marks are "
-		 "looked for)", seg);
+		 "back to its 1 MiB boundary %#" PRIx64 " (%u pages on the way not in the dump; "
+		 "without the kernel's symbols the segment's descriptors and keys are unknown: only "
+		 "the subsegments' own marks are looked for)", seg, absent);
 }
 
 struct pm_error *pm_segheap_at(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
