@@ -128,7 +128,7 @@ def with_symbols(a, truth, what, fmt, matched):
         fails.append("%s: session pool maximum %r where real kernels have no MmSessionPoolSize" %
                      (what, pick(a, "vm.session_pools.pool_max_pages")))
     if len(fails) == n:
-        matched.append("%d !vm lines from MiState/MiSystemPartition, 3 failure counters, %d "
+        matched.append("%d !vm lines from the symbols (exact member), 3 failure counters, %d "
                        "banners, %d sessions" % (len(truth["vm_symbols"]),
                                                  len(truth["vm_banners_symbols"]),
                                                  len(want["list"])))
@@ -174,7 +174,11 @@ def main(argv):
         name = os.path.basename(dump)
         if real:
             isf = real_isf(corpus, truth)
-            if not isf or not os.path.exists(isf):
+            if not isf:
+                print("NOTE %s: no real ISF of %s in sources.json; not checked" % (
+                    name, k["version"]))
+                continue
+            if not os.path.exists(isf):
                 fails.append("%s: the real ISF of %s (%s) is not in the corpus (%s)" % (
                     name, k["version"], k["file"], isf))
                 continue

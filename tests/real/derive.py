@@ -31,7 +31,8 @@ EVIDENCE = {
                        % v}
        for b, v in (('2B2A15FA1FE2122BB1A39ED3572741D2-1', '10.0.19041.2364'),
                     ('BA02CB8F36DB1DACC5DB9F1ED97AAC96-1', '10.0.20348.2520'),
-                    ('EF84DCF2B16BB881EBE4BD7C8FE7AA8E-1', '10.0.22000.1936'))},
+                    ('EF84DCF2B16BB881EBE4BD7C8FE7AA8E-1', '10.0.22000.1936'),
+                    ('339E74133576439CBCDF7E0229DA3773-1', '6.1.7601.24540'))},
     'triage_x64.dmp': {
         'bugcheck_name': 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M: rizin prints this for 0x1000007e '
                          '(' + RIZIN_TESTDB + '); 0x7E in Microsoft\'s bug check reference; the '
@@ -101,7 +102,8 @@ EVIDENCE = {
 
 
 ISF_SYMBOLS = ("PoolTrackTable", "PoolBigPageTable", "ExPoolTagTables", "MiState",
-               "MiSystemPartition", "KdDebuggerDataBlock")
+               "MiSystemPartition", "KdDebuggerDataBlock", "MiSystemPteInfo",
+               "MiChargeCommitmentFailures", "MiSessionWsList")
 
 
 def isf_facts(path):
@@ -117,7 +119,8 @@ def isf_facts(path):
                                         "ntkrnlmp-x64.json")))
     k = next(k for k in facts["kernels"] if k["sha256"] == sha)
     return {"kind": "isf", "kernel": k["version"], "guid": pdb["GUID"], "age": pdb["age"],
-            "symbols": {n: isf["symbols"][n]["address"] for n in ISF_SYMBOLS}}
+            "symbols": {n: isf["symbols"][n]["address"] for n in ISF_SYMBOLS
+                        if n in isf["symbols"]}}
 
 
 def linux_kdump_facts(path):

@@ -34,11 +34,14 @@ SHORT = {"nonpaged_pool": "np", "paged_pool": "paged", "commit": "commit",
          "session_pool": "session"}
 
 
-def symbols_for(kdir, truth):
-    """The kernel's own symbols where the fixture kernel is used; else a symbol path whose PDB
+def symbols_for(kdir, truth, dump):
+    """The kernel's own symbols where the fixture kernel is used; the ISF reduced from the facts
+    where the dump is laid out like a real kernel (real_kernel); else a symbol path whose PDB
     is another kernel's (the report must say it was not used)."""
     if "symbols" in truth:
         return os.path.join(kdir, truth["symbols"]["dir"])
+    if (truth.get("real_kernel") or {}).get("isf"):
+        return os.path.join(os.path.dirname(dump), truth["real_kernel"]["isf"])
     arch = truth["info"]["machine"]["arch"]
     return os.path.join(kdir, "x64" if arch == "x64" else "x86")
 
@@ -129,7 +132,7 @@ def run(pm, kdir, work, dumps, expected=None, detail=False):
         name = os.path.basename(dump)[:-4]
         applicable = dict(dmg.damages(truth))
         for symmode in ("none", "symbols"):
-            sym = symbols_for(kdir, truth) if symmode == "symbols" else None
+            sym = symbols_for(kdir, truth, dump) if symmode == "symbols" else None
             row, twin = [], None
             for col in COLUMNS:
                 if col not in applicable:
