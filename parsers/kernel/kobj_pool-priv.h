@@ -41,7 +41,7 @@ struct pm_tk_choice {
 	uint64_t n;
 	unsigned layout;
 	enum pm_tag_hash hash;
-	uint64_t home, keys;
+	uint64_t home, keys, bad; /**< keys at their hash slot, non-zero keys, keys not printable */
 	double home_share;
 	const char *how;
 	enum pm_prov from;

@@ -110,6 +110,7 @@ static bool best_for(struct pm_tk_search *ts, uint64_t n, bool strict, struct pm
 				c->hash = (enum pm_tag_hash)h;
 				c->home = f.home;
 				c->keys = f.keys;
+				c->bad = f.bad;
 				c->home_share = share(&f);
 			}
 		}
@@ -249,6 +250,35 @@ static bool records(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
 	return have;
 }
 
+/* A larger table whose extra part holds keys at their hash slots, refused by the strict test
+ * only because a few of its keys are not printable (a damaged entry), is the table: taking the
+ * smaller one would drop every tag in the rest (corruption campaign, seed 77: one overwritten
+ * key in the second half of a 2049-entry x86 table made the fit take 1025 entries and lose the
+ * top tag). Keys at their slot past the smaller table's end are not chance: a printable key lands
+ * within HOME_WINDOW of its slot with odds of about 9 in the table's size. So the larger table is
+ * taken when the keys it explains beyond the smaller one outnumber its damaged keys, and 9 in 10
+ * of its printable keys are at home (data that is no table fails both); the damaged keys are
+ * said, so coverage falls. */
+static void extend_past_damage(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
+			       struct pm_tk_choice *stat)
+{
+	struct pm_tk_choice c, best = *stat;
+	for (uint64_t n = (stat->n - 1) * 2 + 1; n <= PM_MAX_TRACKER_ENTRIES; n = (n - 1) * 2 + 1) {
+		if (!best_for(ts, n, false, &c) || !c.bad || c.home <= best.home + c.bad ||
+		    c.home * 10 < (c.keys - c.bad) * 9)
+			continue;
+		best = c;
+	}
+	if (best.n == stat->n)
+		return;
+	pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "tag tracker (PoolTrackTable, variable at %#"
+		    PRIx64 "): keys that are not printable tags (damaged entries?): %" PRIu64 "; its "
+		    "size, %" PRIu64 " entries, comes from the %" PRIu64 " keys at their hash slots "
+		    "(a table of %" PRIu64 " entries would explain %" PRIu64 ")", ctx->ptt_var,
+		    best.bad, best.n, best.home, stat->n, stat->home);
+	*stat = best;
+}
+
 void pm_tk_choose(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
 		  const struct data_view *d, struct pm_tk_choice *out)
 {
@@ -265,6 +295,8 @@ void pm_tk_choose(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
 			stat = c;
 			have_stat = true;
 		}
+	if (have_stat)
+		extend_past_damage(ctx, ts, &stat);
 	if (!have_rec && !have_stat)
 		return;
 	uint64_t margin = have_rec ? (rec.home / 50 > 2 ? rec.home / 50 : 2) : 0;
