@@ -11,7 +11,9 @@ places, tests/corrupt: TARGET/LABEL#K+DELTA resolved against the dump by dumpmap
 - N5: a figure contradicted by an independent one (nonpaged usage above RAM, committed above
   the commit limit, a pool's usage above its maximum) is not used: absent "implausible", a
   diagnostic and a verdict coverage line name both figures, the confidence is at most medium;
-  on Windows 10 and later a KDBG Mm* counter that is not 0 is still not a counter (stale).
+  on Windows 10 and later a KDBG Mm* counter that is not 0 is still not a counter (stale);
+  a tag-table page that one damaged PTE remapped, or one stray value that is no tag, no longer
+  makes a table of half the size win (said in a diagnostic; the undamaged dump's size).
 - No undamaged fixture has an implausible figure or an unreadable KDBG variable (the checks
   raise no false alarm on the dumps the generator writes).
 """
@@ -56,6 +58,18 @@ CASES = [
      ["flip@kvars/MmAllocatedNonPagedPool#0+0x2:0"],
      {"vm_absent": {"nonpaged_max": "stale"}, "vm_stale_detail": ("nonpaged_usage", "holding 65536"),
       "twin_verdict": True}),
+    # the tag table: a page of it remapped (to a page not in the dump) by one flipped PTE bit
+    # made the table read stop there, and a table of half the size (and half the tags) win
+    ("N5 a tracker page remapped by a damaged PTE", "win10-22h2-x64-holders.dmp", None,
+     ["flip@pagetables/page-table_entry#55+0x2:7"],
+     {"diag": ["PoolTrackTable at", "entries 3072..3145 of 4097", "read as empty"],
+      "twin_tracker": True, "twin_resource": True}),
+    # one value that is no tag in an empty slot rejected the right size of a raw capture's
+    # table (no size record there): the statistical fit took half of it
+    ("N5 a stray non-tag key in a headerless capture's tag table", "win7sp1-x86-full-raw.raw",
+     None, ["write@tracker-empty/empty_slot_1213_key#0+0x0=08000000"],
+     {"diag": ["PoolTrackTable: the page holding entries", "are not tags"], "twin_tracker": True,
+      "twin_resource": True}),
 ]
 
 UNDAMAGED = ["winxp-sp3-x86-full.dmp", "win7sp1-x64-full.dmp", "srv2003-sp2-x86pae-full.dmp",
@@ -112,6 +126,11 @@ def check(name, rep, twin, want, fails):
         fail("verdict confidence %s, at most %s expected" % (v["confidence"], want["max_conf"]))
     if "outcome" in want and v["outcome"] != want["outcome"]:
         fail("verdict %s, expected %s (%s)" % (v["outcome"], want["outcome"], v["summary"]))
+    if want.get("twin_tracker"):
+        a = (twin["poolused"].get("tracker") or {}).get("entries")
+        b = (rep["poolused"].get("tracker") or {}).get("entries")
+        if a != b:
+            fail("tag table of %r entries, the undamaged dump's has %r" % (b, a))
     tv = twin["verdict"]
     if want.get("twin_verdict") and (v["outcome"], v["resource"], v["tag"], v["confidence"]) != \
             (tv["outcome"], tv["resource"], tv["tag"], tv["confidence"]):

@@ -25,6 +25,16 @@ uint64_t pm_kp_get_u(const uint8_t *p, unsigned off, unsigned w);
 /** Read up to @p len bytes at @p va into a new buffer; *got_ret < len where pages are missing. */
 struct pm_error *pm_kp_read_prefix(const struct pm_vmem *vm, uint64_t va, uint64_t len,
 				   uint8_t **buf_ret, uint64_t *got_ret);
+/** A page that could not be read amid readable ones, read as zeros. */
+struct pm_kp_hole {
+	bool has;
+	uint64_t off, len; /**< from the start of the read */
+	char why[160];     /**< why it could not be read */
+};
+/** pm_kp_read_prefix() that reads past one absent page (zero-filled, said in @p hole) when
+ * the page after it reads: a table whose page one damaged PTE remapped is still read whole. */
+struct pm_error *pm_kp_read_holed(const struct pm_vmem *vm, uint64_t va, uint64_t len,
+				  uint8_t **buf_ret, uint64_t *got_ret, struct pm_kp_hole *hole);
 void pm_kp_data_view_free(struct data_view *d);
 struct pm_error *pm_kp_data_view_load(const struct pm_pool_ctx *ctx, struct data_view *d);
 /** The context with the symbols' &PoolTrackTable when they give one. */
@@ -48,6 +58,9 @@ struct pm_tk_choice {
 	uint64_t var;     /**< where the size was read (0: statistical fit) */
 	bool close_call;  /**< a statistical fit explained a few more keys than the record */
 	uint64_t rival;   /**< that fit's size */
+	/** a page of the table whose keys are mostly not tags (damaged, remapped), tolerated in
+	 * a statistical fit (at most one): how many, their keys not printable, the first entry */
+	uint64_t damaged_pages, damaged_bad, damaged_first;
 };
 
 /** The candidates: table 0's bytes, the layouts in the order they are tried (the expected one

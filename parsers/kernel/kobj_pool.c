@@ -85,6 +85,14 @@ uint64_t pm_kp_get_u(const uint8_t *p, unsigned off, unsigned w)
 struct pm_error *pm_kp_read_prefix(const struct pm_vmem *vm, uint64_t va, uint64_t len,
 				   uint8_t **buf_ret, uint64_t *got_ret)
 {
+	return pm_kp_read_holed(vm, va, len, buf_ret, got_ret, NULL);
+}
+
+struct pm_error *pm_kp_read_holed(const struct pm_vmem *vm, uint64_t va, uint64_t len,
+				  uint8_t **buf_ret, uint64_t *got_ret, struct pm_kp_hole *hole)
+{
+	if (hole)
+		memset(hole, 0, sizeof(*hole));
 	if (len > PM_MAX_TABLE_BYTES)
 		len = PM_MAX_TABLE_BYTES;
 	uint8_t *buf = malloc(len ? (size_t)len : 1);
@@ -96,6 +104,24 @@ struct pm_error *pm_kp_read_prefix(const struct pm_vmem *vm, uint64_t va, uint64
 		if (n > len - got)
 			n = len - got;
 		struct pm_error *err = pm_vmem_read(vm, va + got, buf + got, (size_t)n);
+		if (err && hole && !hole->has && got + n < len) {
+			/* one page absent amid readable ones (a damaged PTE): read as empty,
+			 * said by the caller; a second absent page ends the read */
+			uint64_t m = len - got - n < PM_PAGE_SIZE ? len - got - n : PM_PAGE_SIZE;
+			struct pm_error *e2 = pm_vmem_read(vm, va + got + n, buf + got + n,
+							   (size_t)m);
+			if (!e2) {
+				hole->has = true;
+				hole->off = got;
+				hole->len = n;
+				snprintf(hole->why, sizeof(hole->why), "%s", pm_err_msg(err));
+				memset(buf + got, 0, (size_t)n);
+				pm_error_destroy(err);
+				got += n;
+				continue;
+			}
+			pm_error_destroy(e2);
+		}
 		if (err) {
 			pm_error_destroy(err);
 			break;
@@ -538,8 +564,9 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 		if (k != ts->expected)
 			ts->order[j++] = k;
 	uint8_t *t0;
-	err = pm_kp_read_prefix(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0,
-				&ts->avail);
+	struct pm_kp_hole hole;
+	err = pm_kp_read_holed(vm, t.table0, (uint64_t)PM_MAX_TRACKER_ENTRIES * 0x50, &t0,
+			       &ts->avail, &hole);
 	if (err) {
 		free(ts);
 		return err;
@@ -566,6 +593,14 @@ struct pm_error *pm_pooltrack_read(const struct pm_pool_ctx *ctx_in, struct pm_p
 		free(ts);
 		pm_kp_data_view_free(&d);
 		return err;
+	}
+	if (hole.has && hole.off < best.n * ts->layouts[best.layout].stride) {
+		uint64_t st = ts->layouts[best.layout].stride;
+		pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "PoolTrackTable at %#" PRIx64 ": the "
+			    "page at %#" PRIx64 " (entries %" PRIu64 "..%" PRIu64 " of %" PRIu64 ") "
+			    "cannot be read (%s): read as empty, the tags it holds are missing",
+			    t.table0, t.table0 + hole.off, hole.off / st,
+			    (hole.off + hole.len - 1) / st, best.n, hole.why);
 	}
 	t.entries = best.n;
 	t.size_how = best.how;

@@ -33,36 +33,77 @@ bool pm_tk_pow2_plus1(uint64_t v)
 /* A key at most this many slots after its hash slot counts as "at home" (§7 step 4.3). */
 static const unsigned HOME_WINDOW = 8;
 
+/* keys, those not printable, those within HOME_WINDOW of their hash slot; the table's 4 KiB
+ * pages and its damaged ones (more keys not printable than printable): how many, their keys,
+ * their keys not printable, the first one's first entry */
 struct fit {
 	uint64_t keys, bad, home;
+	uint64_t pages, dpages, dkeys, dbad, dfirst;
 };
 
+/* One page's keys are done: a page with more keys not printable than printable is damaged
+ * (a stray value in an empty slot, a page remapped by a damaged PTE). */
+static void page_done(struct fit *f, uint64_t keys, uint64_t bad, uint64_t first)
+{
+	f->pages++;
+	if (!bad || bad <= keys - bad)
+		return;
+	if (!f->dpages)
+		f->dfirst = first;
+	f->dpages++;
+	f->dkeys += keys;
+	f->dbad += bad;
+}
+
+/* Pages are counted from the table's start: the table is a page-sized pool allocation or
+ * larger, so page-aligned, and one damaged PTE remaps one of these pages. */
 static void score(const uint8_t *t, uint64_t n, const struct pm_tracker_layout *L,
 		  enum pm_tag_hash h, struct fit *f)
 {
-	uint64_t mask = n - 2;
+	uint64_t mask = n - 2, page = 0, pkeys = 0, pbad = 0, pfirst = 0;
 	memset(f, 0, sizeof(*f));
 	for (uint64_t i = 0; i + 1 < n; i++) { /* the last entry is the overflow bucket */
+		uint64_t pg = (i * L->stride + L->key.off) / 4096;
+		if (pg != page) {
+			page_done(f, pkeys, pbad, pfirst);
+			page = pg;
+			pkeys = pbad = 0;
+			pfirst = i;
+		}
 		uint32_t key = (uint32_t)pm_kp_get_u(t + i * L->stride, L->key.off, L->key.width);
 		if (!key)
 			continue;
 		f->keys++;
+		pkeys++;
 		if (!pm_kp_printable_tag(key)) {
 			f->bad++;
+			pbad++;
 			continue;
 		}
 		uint64_t slot = pm_tag_hash(h, key & 0x7FFFFFFF) & mask;
 		if (((i - slot) & mask) <= HOME_WINDOW)
 			f->home++;
 	}
+	page_done(f, pkeys, pbad, pfirst);
 }
 
 /* strict: a statistical candidate must be a table of tags (at most 1% not printable); a
  * record of the kernel's is judged by the keys it explains, so damaged keys only have to be
- * a minority (a sparse table with one stray key is still the kernel's table). */
+ * a minority (a sparse table with one stray key is still the kernel's table). One damaged
+ * page is no reason to reject a statistical candidate either (issue 16: one stray key, or one
+ * page remapped by a flipped PTE bit, made a table of half the size win and lose the tags of
+ * its other half), as long as the rest is clean and it is less than a quarter of the table:
+ * a candidate twice the table's size adds as many pages of other data as the table has. */
 static bool acceptable(const struct fit *f, bool strict)
 {
-	return f->keys && f->home && (strict ? f->bad * 100 <= f->keys : f->bad * 2 < f->keys);
+	if (!f->keys || !f->home)
+		return false;
+	if (!strict)
+		return f->bad * 2 < f->keys;
+	uint64_t keys = f->keys - f->dkeys, bad = f->bad - f->dbad;
+	if (f->dpages > 1 || f->dpages * 4 >= f->pages)
+		return f->bad * 100 <= f->keys;
+	return keys && bad * 100 <= keys;
 }
 
 static double share(const struct fit *f)
@@ -112,6 +153,9 @@ static bool best_for(struct pm_tk_search *ts, uint64_t n, bool strict, struct pm
 				c->keys = f.keys;
 				c->bad = f.bad;
 				c->home_share = share(&f);
+				c->damaged_pages = f.dpages;
+				c->damaged_bad = f.dbad;
+				c->damaged_first = f.dfirst;
 			}
 		}
 	}
@@ -305,6 +349,13 @@ void pm_tk_choose(const struct pm_pool_ctx *ctx, struct pm_tk_search *ts,
 		out->ok = true;
 		out->how = "statistical fit of keys to their hash slots";
 		out->from = PM_PROV_SEARCH;
+		if (stat.damaged_pages)
+			pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "PoolTrackTable: the page "
+				    "holding entries %" PRIu64 " on is damaged (%" PRIu64 " keys there "
+				    "are not tags: a stray value, or the page remapped); the table's %"
+				    PRIu64 " entries are taken from its other pages, and the tags of "
+				    "that page are missing or wrong", stat.damaged_first,
+				    stat.damaged_bad, stat.n);
 		if (have_rec)
 			pm_diag_add(ctx->diags, PM_ERR_FORMAT, "pool", "the tracker size recorded at %#"
 				    PRIx64 " (%s: %" PRIu64 " entries) explains %" PRIu64 " of the "
