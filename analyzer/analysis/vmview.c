@@ -75,6 +75,9 @@ static const struct {
 	  "MiState.Vs.SizeOfPagedPoolInPages" },
 	{ PM_VM_shared_commit, "MiSystemPartition", "_MI_PARTITION", "Vp.SharedCommit",
 	  "MiSystemPartition.Vp.SharedCommit" },
+	/* 14393 keeps it in MiState.Vs, not in Vp (fixtures/facts/: every 14393 kernel) */
+	{ PM_VM_shared_commit, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.SharedCommit",
+	  "MiState.Vs.SharedCommit" },
 	{ PM_VM_driver_commit, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.DriverCommit",
 	  "MiState.Vs.DriverCommit" },
 	{ PM_VM_process_commit, "MiState", "_MI_SYSTEM_INFORMATION", "Vs.ProcessCommit",
