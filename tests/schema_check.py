@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Validate every JSON output poolmortem gives for a dump against schemas/poolmortem.schema.json.
 
-schema_check.py POOLMORTEM SCHEMA DUMP...
+schema_check.py POOLMORTEM SCHEMA [--want-samples] DUMP...
+
+--want-samples: analyze must have given sample allocations of a suspect tag in both forms the
+schema allows (first bytes read, and absent with a reason), so both were validated.
 """
 import json
 import os
@@ -20,6 +23,8 @@ except ImportError:  # Debian's python3-jsonschema is for /usr/bin/python3
 
 def main():
     pm, schema_path, dumps = sys.argv[1], sys.argv[2], sys.argv[3:]
+    want_samples = "--want-samples" in dumps
+    dumps = [d for d in dumps if d != "--want-samples"]
     schema = json.load(open(schema_path))
     jsonschema.Draft202012Validator.check_schema(schema)
     vals = {k: jsonschema.Draft202012Validator({"$ref": "#/$defs/" + k, "$defs": schema["$defs"]})
@@ -28,6 +33,7 @@ def main():
                       "handles")}
     fails = 0
     n = 0
+    samples = {"read": 0, "absent": 0}  # the samples' two forms the schema allows, both seen
     for d in dumps:
         for cmd in (["info"], ["poolused", "--scan"], ["bigpool", "--all"], ["vm"],
                     ["analyze", "--scan"], ["summary"], ["processes"], ["handles"]):
@@ -42,6 +48,9 @@ def main():
                 fails += 1
                 continue
             n += 1
+            if cmd[0] == "analyze":
+                for a in (doc.get("samples") or {}).get("allocations", []):
+                    samples["read" if "hex" in a.get("first_bytes", {}) else "absent"] += 1
             e = jsonschema.exceptions.best_match(vals[cmd[0]].iter_errors(doc))
             if e is not None:
                 fails += 1
@@ -113,7 +122,11 @@ def main():
             if e is not None:
                 fails += 1
                 print("FAIL: %s: %s" % (kind, getattr(e, "message", e)))
-    print("%d documents validated, %d failures" % (n, fails))
+    if want_samples and not (samples["read"] and samples["absent"]):
+        fails += 1
+        print("FAIL: analyze gave no sample allocations both read and unread: %r" % samples)
+    print("%d documents validated, %d failures; sample allocations: %d read, %d unread"
+          % (n, fails, samples["read"], samples["absent"]))
     return 1 if fails or not n else 0
 
 

@@ -7,6 +7,7 @@
 #include "analyze.h"
 #include "jsonb.h"
 #include "report.h"
+#include "samples_view.h"
 #include "strbuf.h"
 #include "summary_build.h"
 #include "summary_json.h"
@@ -21,6 +22,7 @@ struct pm_error *pm_analyze(struct pm_info *in, const struct pm_analyze_opts *o,
 		pm_info_gather_scan(in);
 	PM_TRY(pm_summary_build(in, &ret->sum));
 	pm_rules_evaluate(&ret->sum, o->params, &ret->findings, &ret->verdict);
+	pm_samples_collect(in, ret->verdict.tag, &ret->samples);
 	return NULL;
 }
 
@@ -63,6 +65,8 @@ struct pm_error *pm_json_analyze(const struct pm_info *in, const struct pm_analy
 		cJSON_Delete(root);
 		return err;
 	}
+	err = pm_json_samples(&a->samples, &t);
+	part(&j, root, "samples", err, t);
 	err = pm_summary_json(&a->sum, &t);
 	part(&j, root, "summary", err, t);
 	err = pm_json_info(in, in->dmp->src->name, &t);
@@ -128,6 +132,11 @@ static void text_report(struct pm_strbuf *sb, const struct pm_info *in,
 	};
 	pm_verdict_text(sb, &a->verdict, &a->findings, o->color);
 	pm_sb_printf(sb, "\n");
+	if (a->samples.wanted) {
+		pm_sb_printf(sb, "\n== Sample allocations of the suspect tag (!poolfind, then db) "
+			     "==\n\n");
+		pm_samples_text(sb, &a->samples);
+	}
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		char *s = NULL;
 		struct pm_error *err = parts[i].fn(in, parts[i].opts, &s);
@@ -167,9 +176,9 @@ struct pm_error *pm_report_analyze(struct pm_info *in, const struct pm_analyze_o
 	else if (!pm_info_incomplete(in, &coverage))
 		coverage = NULL;
 	if (o->format == PM_FMT_MD)
-		pm_verdict_markdown(&sb, &a.sum, &a.verdict, &a.findings, coverage);
+		pm_verdict_markdown(&sb, &a.sum, &a.verdict, &a.findings, &a.samples, coverage);
 	else if (o->format == PM_FMT_HTML)
-		pm_verdict_html(&sb, &a.sum, &a.verdict, &a.findings, coverage);
+		pm_verdict_html(&sb, &a.sum, &a.verdict, &a.findings, &a.samples, coverage);
 	else
 		text_report(&sb, in, &a, o);
 	pm_analysis_deinit(&a);

@@ -10,6 +10,7 @@
 #include "info.h"
 #include "poolview.h"
 #include "rules.h"
+#include "samples.h"
 #include "summary.h"
 
 enum pm_format { PM_FMT_TEXT, PM_FMT_JSON, PM_FMT_MD, PM_FMT_HTML };
@@ -27,17 +28,18 @@ struct pm_analysis {
 	struct pm_summary sum;
 	struct pm_findings findings;
 	struct pm_verdict verdict;
+	struct pm_samples samples; /**< allocations of the verdict's suspect tag */
 };
 
-/** Gather the pool data as needed (hence not const; the scan with o->scan), build the summary
- * and run the rules. */
+/** Gather the pool data as needed (hence not const; the scan with o->scan), build the summary,
+ * run the rules and sample the suspect tag's allocations. */
 struct pm_error *pm_analyze(struct pm_info *in, const struct pm_analyze_opts *o,
 			    struct pm_analysis *ret);
 void pm_analysis_deinit(struct pm_analysis *a);
 
 /**
  * The analyze report as one tree (schema poolmortem.analyze/1): verdict, findings, the
- * summary, then info, vm, poolused and bigpool. A part that cannot be written keeps its key,
+ * suspect tag's samples, the summary, then info, vm, poolused and bigpool. A part that cannot be written keeps its key,
  * holding {"error": {"code", "message"}}.
  */
 struct pm_error *pm_json_analyze(const struct pm_info *in, const struct pm_analysis *a,

@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "holders_view.h"
 #include "names.h"
+#include "samples_view.h"
 #include "verdict_view.h"
 
 /* A finding's text as a reader sees it: reference keys as citations. */
@@ -168,7 +169,7 @@ static void md_finding(struct pm_strbuf *sb, const struct pm_finding *fi)
 
 void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 			 const struct pm_verdict *v, const struct pm_findings *f,
-			 const char *coverage)
+			 const struct pm_samples *samples, const char *coverage)
 {
 	const char *mark = coverage_mark(v);
 	pm_sb_printf(sb, "## poolmortem: ");
@@ -220,6 +221,7 @@ void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 		md(sb, f->not_evaluated[i]);
 		pm_sb_printf(sb, "\n");
 	}
+	pm_samples_markdown(sb, samples);
 	pm_sb_printf(sb, "\n<sub>poolmortem, offline analysis of the dump; figures carry their "
 		     "source in the JSON report.</sub>\n");
 }
@@ -505,7 +507,8 @@ static void html_finding(struct pm_strbuf *sb, const struct pm_finding *fi)
 }
 
 void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const struct pm_verdict *v,
-		     const struct pm_findings *f, const char *coverage)
+		     const struct pm_findings *f, const struct pm_samples *samples,
+		     const char *coverage)
 {
 	html_head(sb, s, v, coverage);
 	chart_limits(sb, s);
@@ -517,6 +520,7 @@ void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const str
 		pm_sb_printf(sb, "<h2>Not evaluated</h2>");
 		html_list(sb, NULL, "ul", f->not_evaluated[0], f->nnot, sizeof(f->not_evaluated[0]));
 	}
+	pm_samples_html(sb, samples);
 	pm_sb_printf(sb, "<p><small>Generated offline by poolmortem; no network resources are "
 		     "used by this page.</small></p>\n</body></html>\n");
 }

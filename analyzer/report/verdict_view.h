@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "rules.h"
+#include "samples.h"
 #include "strbuf.h"
 #include "summary.h"
 
@@ -20,13 +21,14 @@ struct pm_error *pm_json_verdict(const struct pm_verdict *v, const struct pm_fin
 				 cJSON *parent);
 void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const struct pm_findings *f,
 		     bool color);
-/** Markdown for a ticket; @p coverage: why the dump is incomplete (a warning at the top),
- * NULL when it is complete. */
+/** Markdown for a ticket; @p samples: the suspect tag's allocations (NULL: none); @p coverage:
+ * why the dump is incomplete (a warning at the top), NULL when it is complete. */
 void pm_verdict_markdown(struct pm_strbuf *sb, const struct pm_summary *s,
 			 const struct pm_verdict *v, const struct pm_findings *f,
-			 const char *coverage);
-/** A self-contained HTML page; @p coverage as for Markdown. */
+			 const struct pm_samples *samples, const char *coverage);
+/** A self-contained HTML page; @p samples and @p coverage as for Markdown. */
 void pm_verdict_html(struct pm_strbuf *sb, const struct pm_summary *s, const struct pm_verdict *v,
-		     const struct pm_findings *f, const char *coverage);
+		     const struct pm_findings *f, const struct pm_samples *samples,
+		     const char *coverage);
 
 #endif

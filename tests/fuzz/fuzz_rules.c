@@ -38,8 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pm_rules_evaluate(&s, &p, &f, &v);
 			struct pm_strbuf sb = { 0 };
 			pm_verdict_text(&sb, &v, &f, true);
-			pm_verdict_markdown(&sb, &s, &v, &f, "a part is missing");
-			pm_verdict_html(&sb, &s, &v, &f, NULL);
+			pm_verdict_markdown(&sb, &s, &v, &f, NULL, "a part is missing");
+			pm_verdict_html(&sb, &s, &v, &f, NULL, NULL);
 			pm_sb_free(&sb);
 			cJSON *t = cJSON_CreateObject();
 			if (t)
