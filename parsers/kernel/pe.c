@@ -9,6 +9,7 @@
 
 enum {
 	IMAGE_DEBUG_TYPE_CODEVIEW = 2,
+	IMAGE_DIRECTORY_ENTRY_RESOURCE = 2,
 	IMAGE_DIRECTORY_ENTRY_DEBUG = 6,
 	DEBUG_DIR_ENTRY_SIZE = 28,
 };
@@ -114,6 +115,11 @@ struct pm_error *pm_pe_parse(pm_read_fn read, void *ctx, uint64_t base, struct p
 		ndirs = 16;
 	if (dd_off + (size_t)ndirs * 8 > opt + opt_size)
 		ndirs = opt_size > dd_off - opt ? (uint32_t)((opt + opt_size - dd_off) / 8) : 0;
+	if (ndirs > IMAGE_DIRECTORY_ENTRY_RESOURCE) {
+		PM_TRY(pm_rd_u32(&rd, dd_off + IMAGE_DIRECTORY_ENTRY_RESOURCE * 8, &pe.rsrc_rva));
+		PM_TRY(pm_rd_u32(&rd, dd_off + IMAGE_DIRECTORY_ENTRY_RESOURCE * 8 + 4,
+				 &pe.rsrc_size));
+	}
 	/* Section headers follow the optional header; they must be in the header page. */
 	uint16_t nsec;
 	PM_TRY(pm_rd_u16(&rd, lfanew + 6, &nsec));

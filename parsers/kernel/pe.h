@@ -41,6 +41,8 @@ struct pm_pe_info {
 	uint8_t guid[16];  /**< as stored: Data1 LE u32, Data2 LE u16, Data3 LE u16, Data4[8] */
 	uint32_t age;
 	char pdb_name[261];
+	uint32_t rsrc_rva;  /**< the resource directory (data directory 2); 0 when none */
+	uint32_t rsrc_size;
 	uint16_t nsections; /**< section headers read (at most PM_PE_MAX_SECTIONS) */
 	struct pm_pe_section sections[PM_PE_MAX_SECTIONS];
 };

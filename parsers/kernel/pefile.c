@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pefile.h"
+#include "peversion.h"
 #include "pm-reader.h"
 
 struct flat {
@@ -100,6 +101,13 @@ struct pm_error *pm_pefile_map(const uint8_t *file, size_t len, uint8_t **img_re
 	*img_ret = img;
 	*img_len_ret = h.size_of_image;
 	return NULL;
+}
+
+struct pm_error *pm_pefile_version(const uint8_t *img, size_t len, const struct pm_pe_info *pe,
+				   struct pm_verinfo *ret)
+{
+	struct flat f = { img, len };
+	return pm_pe_version(flat_read, &f, 0, pe, ret);
 }
 
 /* A NUL-terminated name at @p rva of the image, copied into @p out (printable ASCII). */

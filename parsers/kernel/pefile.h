@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "pe.h"
+#include "pm-verinfo.h"
 
 enum {
 	PM_PEFILE_MAX_IMAGE = 64 << 20,
@@ -31,6 +32,11 @@ enum {
  */
 struct pm_error *pm_pefile_map(const uint8_t *file, size_t len, uint8_t **img_ret,
 			       size_t *img_len_ret, struct pm_pe_info *pe_ret);
+
+/** The version resource of the mapped image @p img (@p len bytes, headers @p pe): present,
+ * or absent with why (peversion.h). Fails only for out of memory. */
+struct pm_error *pm_pefile_version(const uint8_t *img, size_t len, const struct pm_pe_info *pe,
+				   struct pm_verinfo *ret);
 
 /** Called for each function imported by name; returns false to stop. */
 typedef bool (*pm_pe_import_fn)(void *ctx, const char *dll, const char *function);
