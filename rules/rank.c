@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "pm-units.h"
 #include "rank.h"
@@ -321,24 +320,6 @@ static void name_owners(const struct pm_summary *s, struct pm_finding *fi, uint3
 	}
 }
 
-/* A driver's link time for the vendor ticket (lm's "Timestamp"): "; linked 2011-06-21
- * (TimeDateStamp 0x4E000002)". Images built reproducibly (most of Windows' own since 10)
- * carry a hash there: outside 1990..2040 it is given as a value, not as a date. */
-static void link_date(uint32_t ts, char *out, size_t n)
-{
-	out[0] = 0;
-	if (!ts)
-		return;
-	time_t t = (time_t)ts;
-	struct tm tm;
-	char day[16];
-	if (ts >= 631152000u && ts < 2208988800u && gmtime_r(&t, &tm) &&
-	    strftime(day, sizeof(day), "%Y-%m-%d", &tm))
-		snprintf(out, n, "; linked %s (TimeDateStamp 0x%08X)", day, ts);
-	else
-		snprintf(out, n, "; TimeDateStamp 0x%08X (not a date: a reproducible build's hash)",
-			 ts);
-}
 
 void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 		     struct pm_finding *fi)
@@ -355,16 +336,14 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 			if (hit->tag != tag || hit->module >= s->nmodules)
 				continue;
 			const char *name = s->modules[hit->module].name;
-			char stamp[96] = "";
-			link_date(s->modules[hit->module].timestamp, stamp, sizeof(stamp));
 			if (hit->immediates) {
 				snprintf(detail, sizeof(detail), "the tag is an immediate operand in its "
-					 "code %u time(s)%s", hit->immediates, stamp);
+					 "code %u time(s)", hit->immediates);
 				add_driver(fi, tag, name, "code immediate", bonus + 300 + hit->immediates,
 					   detail);
 			} else if (hit->code) {
 				snprintf(detail, sizeof(detail), "the tag's bytes appear in its "
-					 "executable sections %u time(s)%s", hit->code, stamp);
+					 "executable sections %u time(s)", hit->code);
 				add_driver(fi, tag, name, "code", bonus + 200 + hit->code, detail);
 			} else if (hit->data) {
 				snprintf(detail, sizeof(detail), "the tag's bytes appear only in its data "
@@ -380,6 +359,18 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 		}
 		pooltag_owners(p, fi, tag, bonus);
 		name_owners(s, fi, tag, bonus);
+	}
+	/* the image facts of the owners that are loaded (lm v) */
+	for (unsigned i = 0; i < fi->ndrivers; i++) {
+		struct pm_ranked_driver *d = &fi->drivers[i];
+		for (size_t m = 0; m < s->nmodules && !d->loaded; m++) {
+			const char *slash = strrchr(s->modules[m].name, '\\');
+			if (!name_eq(slash ? slash + 1 : s->modules[m].name, d->name))
+				continue;
+			d->loaded = true;
+			d->timestamp = s->modules[m].timestamp;
+			d->version = s->modules[m].version;
+		}
 	}
 	/* strongest first */
 	for (unsigned i = 1; i < fi->ndrivers; i++)

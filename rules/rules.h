@@ -55,6 +55,11 @@ struct pm_ranked_driver {
 			      "name" */
 	unsigned strength; /**< for ordering: higher is stronger */
 	char detail[160];
+	/** A module of that name is loaded in the dump: its image's facts for the vendor ticket
+	 * (lm v: the link date and the version resource, or why that is not in the dump). */
+	bool loaded;
+	uint32_t timestamp;        /**< its TimeDateStamp, 0 = unknown */
+	struct pm_verinfo version;
 };
 
 /** How a process is tied to a finding's resource. */

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "pm-absent.h"
+#include "pm-verinfo.h"
 
 /** A figure: present with its provenance and source, or absent with why (pm-absent.h). */
 struct pm_fig {
@@ -46,6 +47,7 @@ struct pm_sum_module {
 	uint32_t size;
 	uint32_t timestamp; /**< from its PE header, 0 = unknown */
 	bool image_read;    /**< its pages were searched for tags */
+	struct pm_verinfo version; /**< its version resource, or why it is not in the dump */
 };
 
 /** A process as the rules see it (the holder walks, analyzer/analysis/holders.h). */

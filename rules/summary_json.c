@@ -11,6 +11,7 @@
 
 #include "pm-utf.h"
 #include "summary_holders.h"
+#include "summary_version.h"
 #include "summary_json.h"
 
 enum { PM_MAX_SUM_TAGS = 1 << 20, PM_MAX_SUM_MODULES = 4096, PM_MAX_SUM_HITS = 1 << 16 };
@@ -167,6 +168,8 @@ static void write_lists(struct jw *w, cJSON *r, const struct pm_summary *s)
 		numb(w, x, "size", s->modules[i].size);
 		numb(w, x, "timestamp", s->modules[i].timestamp);
 		chk(w, cJSON_AddBoolToObject(x, "image_read", s->modules[i].image_read));
+		if (!pm_sum_version_to_json(x, &s->modules[i].version))
+			w->oom = true;
 	}
 	cJSON *ha = chk(w, cJSON_AddArrayToObject(r, "tag_hits"));
 	for (size_t i = 0; ha && i < s->nhits; i++) {
@@ -428,6 +431,7 @@ static struct pm_error *read_modules(const cJSON *r, const char *what, struct pm
 		if (get_u64(it, "timestamp", &v) && v <= 0xFFFFFFFF)
 			m->timestamp = (uint32_t)v;
 		m->image_read = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "image_read"));
+		pm_sum_version_from_json(it, &m->version);
 	}
 	return NULL;
 }

@@ -107,6 +107,13 @@ def scenario(pm, dump, golden, update):
             subset(truth["verdict"], json.loads(out).get("verdict"), "$verdict")
         except ValueError:
             fail("analyze --json gave no JSON")
+        if "owner_image" in truth:  # the suspect driver's link date and version resource
+            try:
+                fi = json.loads(out).get("findings") or [{}]
+                subset(truth["owner_image"], (fi[0].get("suspect_drivers") or [{}])[0],
+                       "$findings[0].suspect_drivers[0]")
+            except ValueError:
+                pass
         rc, out, err = run([pm, "analyze", "--color", "never", base], cwd=d)
         golden_text(golden.replace(".info.txt", ".analyze.txt"), out, update)
     if "poolused" in truth:

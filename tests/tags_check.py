@@ -56,6 +56,34 @@ def driver(bad_import=False):
     return bytes(f)
 
 
+SEEDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "corpus",
+                     "fuzz_peversion")
+
+
+def check_version(pm, val):
+    """The link date and the version resource (the generator's, tests/fuzz/seed_peversion.py),
+    and a driver without one: absent with why, never empty strings."""
+    p = run(pm, "tags", "--json", os.path.join(SEEDS, "pe32plus-version.bin"))
+    d = json.loads(p.stdout) if p.returncode == 0 else {}
+    want = {"file_version": "1.2.3.4", "product_version": "5.6.7.8", "company": "Contoso Ltd.",
+            "product": "Contoso Leak Suite", "description": "Leaky test driver",
+            "file_version_string": "1.2.3.4 (fixture.221203-1800)",
+            "original_filename": "leaky.sys", "string_table": "040904B0", "truncated": []}
+    if d.get("version") != want or d.get("link_date") != "2011-06-21":
+        fails.append("version: %r, link date %r" % (d.get("version"), d.get("link_date")))
+    t = run(pm, "tags", os.path.join(SEEDS, "pe32plus-version.bin")).stdout
+    if ('CompanyName "Contoso Ltd."' not in t or "File version 1.2.3.4" not in t or
+            "linked 2011-06-21" not in t):
+        fails.append("version in text: %r" % t[:400])
+    p = run(pm, "tags", "--json", os.path.join(SEEDS, "pe32plus-no-rsrc.bin"))
+    n = json.loads(p.stdout) if p.returncode == 0 else {}
+    if (n.get("version") or {}).get("absent") != "not_found":
+        fails.append("no version resource: %r" % n.get("version"))
+    for doc in (d, n) if val else ():
+        for e in val.iter_errors(doc):
+            fails.append("schema: %s" % e.message[:200])
+
+
 def run(pm, *args):
     return subprocess.run([pm] + list(args), capture_output=True, text=True)
 
@@ -94,6 +122,7 @@ def main():
         d = json.loads(p.stdout) if p.returncode == 0 else {}
         if "imports_error" not in d or not d.get("immediate_tags"):
             fails.append("bad import name: exit %d, %r" % (p.returncode, d)[:300])
+        check_version(pm, val)
         open(path, "wb").write(b"this is not a driver")
         p = run(pm, "tags", path)
         if p.returncode != 3 or "MZ" not in p.stderr:

@@ -87,6 +87,11 @@ struct pm_error *pm_drvtags_build(const uint8_t *file, size_t len, const char *n
 	uint8_t *img;
 	size_t ilen;
 	PM_TRY(pm_pefile_map(file, len, &img, &ilen, &d->pe));
+	struct pm_error *verr = pm_pefile_version(img, ilen, &d->pe, &d->ver);
+	if (verr) {
+		free(img);
+		return verr;
+	}
 	d->tags = calloc(PM_DRVTAGS_MAX, sizeof(*d->tags));
 	if (!d->tags) {
 		free(img);

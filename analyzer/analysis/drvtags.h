@@ -17,6 +17,7 @@
 
 #include "pe.h"
 #include "pm-error.h"
+#include "pm-verinfo.h"
 
 enum { PM_DRVTAGS_MAX = 4096, PM_DRVTAGS_MAX_IMPORTS = 16, PM_DRVTAGS_MAX_FILE = 64 << 20 };
 
@@ -27,6 +28,7 @@ struct pm_drvtag {
 
 struct pm_drvtags {
 	struct pm_pe_info pe;
+	struct pm_verinfo ver;  /**< its version resource, or why not */
 	struct pm_drvtag *tags; /**< most likely allocator tags first (r8d, then edx, then all) */
 	size_t ntags;
 	bool truncated;         /**< more than PM_DRVTAGS_MAX distinct tag-like immediates */

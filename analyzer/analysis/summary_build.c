@@ -168,7 +168,13 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 			 ? kn->modules.items[i].name : "(unnamed)");
 		m->base = kn->modules.items[i].base;
 		m->size = kn->modules.items[i].size;
-		m->timestamp = kn->mods && !kn->mods[i].pe_absent ? kn->mods[i].pe.timestamp : 0;
+		m->timestamp = kn->mods && kn->mods[i].pe_headers ? kn->mods[i].pe.timestamp : 0;
+		if (kn->mods) {
+			m->version = kn->mods[i].ver;
+		} else {
+			m->version.absent = PM_ABSENT_UNREADABLE;
+			snprintf(m->version.why, sizeof(m->version.why), "out of memory");
+		}
 	}
 	/* Tags to look for: the biggest consumers of each pool. */
 	uint32_t tags[2 * PM_ATTRIB_TAGS_PER_POOL];

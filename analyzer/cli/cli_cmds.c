@@ -111,7 +111,7 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	  "  tags DRIVER.sys  the pool tags a driver file gives away: tag-like immediates in its\n"
 	  "                   code (r8d: the allocators' Tag argument), the pool routines it\n"
 	  "                   imports, and for a KMDF driver the tag the framework derives\n"
-	  "                   from its name\n",
+	  "                   from its name; its link date and version resource (lm v)\n",
 	  o_info, 1, 1, "tags takes one driver file (.sys)", false, pm_cmd_tags },
 	{ "pool", "pool [--pooltag FILE] DUMP ADDR...",
 	  "  pool DUMP ADDR... the pool allocation each address belongs to, as WinDbg's !pool:\n"

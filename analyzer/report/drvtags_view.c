@@ -7,6 +7,7 @@
 #include "fmt.h"
 #include "jsonb.h"
 #include "strbuf.h"
+#include "verinfo_view.h"
 
 static const char kmdf_how[] = "KMDF client (imports WdfVersionBind): the framework tags the "
 			       "allocations it makes for the driver with the first four "
@@ -19,10 +20,11 @@ struct pm_error *pm_drvtags_json(const struct pm_drvtags *d, const char *path, c
 	pm_jb_str(&j, root, "schema", "poolmortem.tags/1");
 	pm_jb_str(&j, root, "file", path);
 	pm_jb_hex(&j, root, "machine", d->pe.machine);
-	pm_jb_hex(&j, root, "timestamp", d->pe.timestamp);
+	pm_link_json(&j, root, d->pe.timestamp);
 	pm_jb_hex(&j, root, "size_of_image", d->pe.size_of_image);
 	if (d->pe.has_codeview)
 		pm_jb_str(&j, root, "pdb", d->pe.pdb_name);
+	pm_verinfo_json(&j, root, "version", &d->ver);
 	cJSON *imp = pm_jb_arr(&j, root, "pool_imports");
 	for (size_t i = 0; imp && i < d->npool_imports; i++)
 		pm_jb_push_str(&j, imp, d->pool_imports[i]);
@@ -58,7 +60,11 @@ struct pm_error *pm_drvtags_text(const struct pm_drvtags *d, const char *path, c
 	pm_sb_printf(&sb, "File:          %s (image %#" PRIx32 " bytes%s%s)\n", path,
 		     d->pe.size_of_image, d->pe.has_codeview ? ", PDB " : "",
 		     d->pe.has_codeview ? d->pe.pdb_name : "");
-	pm_sb_printf(&sb, "Pool imports:  ");
+	pm_sb_printf(&sb, "Linked:        ");
+	pm_link_text(&sb, d->pe.timestamp);
+	pm_sb_printf(&sb, "\nVersion:       ");
+	pm_verinfo_full(&sb, &d->ver);
+	pm_sb_printf(&sb, "\nPool imports:  ");
 	for (size_t i = 0; i < d->npool_imports; i++)
 		pm_sb_printf(&sb, "%s%s", i ? ", " : "", d->pool_imports[i]);
 	pm_sb_printf(&sb, "%s\n", d->npool_imports ? "" : "none");

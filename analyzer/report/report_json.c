@@ -12,6 +12,7 @@
 #include "jsonb.h"
 #include "names.h"
 #include "report.h"
+#include "verinfo_view.h"
 #include "vmview.h"
 
 /* {"value": null, "absent": reason, "detail": text}; the reason as the data gives it (a
@@ -338,6 +339,10 @@ static void add_modules(struct pm_jb *j, cJSON *root, const struct pm_info *in)
 		else
 			add_pdb_absent(j, x, "pdb", im ? im->pe_absent : PM_ABSENT_UNREADABLE,
 				       NULL);
+		if (im && im->pe_headers)
+			pm_link_json(j, x, im->pe.timestamp);
+		if (im)
+			pm_verinfo_json(j, x, "version", &im->ver);
 	}
 }
 

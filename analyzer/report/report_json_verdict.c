@@ -5,6 +5,7 @@
 #include "holders_view.h"
 #include "jsonb.h"
 #include "verdict_view.h"
+#include "verinfo_view.h"
 
 static void arr_str(struct pm_jb *j, cJSON *o, const char *k, const char *base, unsigned n,
 		    size_t stride)
@@ -96,6 +97,14 @@ static void suspects(struct pm_jb *j, cJSON *o, const struct pm_finding *fi)
 		pm_jb_str(j, x, "name", d->name);
 		pm_jb_str(j, x, "evidence", d->how);
 		pm_jb_str(j, x, "detail", d->detail);
+		if (d->loaded) { /* lm v's facts for the vendor ticket */
+			cJSON *im = pm_jb_obj(j, x, "image");
+			pm_link_json(j, im, d->timestamp);
+			pm_verinfo_json(j, im, "version", &d->version);
+		} else {
+			pm_jb_absent(j, x, "image", "not_found", "no module of that name is loaded "
+				     "in the dump");
+		}
 	}
 }
 

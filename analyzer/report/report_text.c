@@ -10,6 +10,7 @@
 #include "names.h"
 #include "report.h"
 #include "strbuf.h"
+#include "verinfo_view.h"
 #include "vmview.h"
 
 /* The reason as the one vocabulary says it (pm-absent.h), printed in parentheses. */
@@ -208,6 +209,11 @@ static void info_modules(struct pm_strbuf *sb, const struct pm_info *in)
 			pm_sb_printf(sb, "  (%s)", absent_text(im->pe_absent));
 		}
 		pm_sb_printf(sb, "\n");
+		if (im && im->pe_headers) { /* lm v's facts for the vendor ticket */
+			pm_sb_printf(sb, "    ");
+			pm_image_facts(sb, im->pe.timestamp, &im->ver, false);
+			pm_sb_printf(sb, "\n");
+		}
 	}
 	size_t nd = d->diags.n + in->diags.n;
 	if (nd) {

@@ -3,7 +3,9 @@
 // HTML page with inline SVG charts (pool usage against limits, top tags).
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cite.h"
 #include "fmt.h"
@@ -11,6 +13,7 @@
 #include "names.h"
 #include "samples_view.h"
 #include "verdict_view.h"
+#include "verinfo_view.h"
 
 /* A finding's text as a reader sees it: reference keys as citations. */
 #define CITED(str) pm_cite_short((str), (char[400]){ 0 }, 400)
@@ -93,10 +96,17 @@ void pm_verdict_text(struct pm_strbuf *sb, const struct pm_verdict *v, const str
 		}
 		if (fi->ndrivers)
 			pm_sb_printf(sb, "   likely owners:\n");
-		for (unsigned k = 0; k < fi->ndrivers; k++)
+		for (unsigned k = 0; k < fi->ndrivers; k++) {
 			pm_sb_printf(sb, "     %u. %s for '%s' (%s): %s\n", k + 1, fi->drivers[k].name,
 				     PM_TAG(fi->drivers[k].tag), fi->drivers[k].how,
 				     fi->drivers[k].detail);
+			if (fi->drivers[k].loaded) { /* lm v's facts for the vendor ticket */
+				pm_sb_printf(sb, "          image: ");
+				pm_image_facts(sb, fi->drivers[k].timestamp, &fi->drivers[k].version,
+					       true);
+				pm_sb_printf(sb, "\n");
+			}
+		}
 		pm_holders_text_finding(sb, fi);
 		if (fi->nsteps)
 			pm_sb_printf(sb, "   next steps:\n");
@@ -119,6 +129,29 @@ static void md(struct pm_strbuf *sb, const char *s)
 			pm_sb_printf(sb, "\\%c", *s);
 		else
 			pm_sb_printf(sb, "%c", *s);
+	}
+}
+
+/* Markdown: the image facts of each loaded owner, once a driver (lm v). */
+static void md_images(struct pm_strbuf *sb, const struct pm_finding *fi)
+{
+	bool any = false;
+	for (unsigned k = 0; k < fi->ndrivers; k++) {
+		const struct pm_ranked_driver *d = &fi->drivers[k];
+		bool seen = false;
+		for (unsigned e = 0; e < k; e++)
+			seen |= fi->drivers[e].loaded && !strcasecmp(fi->drivers[e].name, d->name);
+		if (!d->loaded || seen)
+			continue;
+		char *facts = pm_image_facts_str(d->timestamp, &d->version, true);
+		pm_sb_printf(sb, "%s- **", any ? "" : "\n**Likely owners' images** (as `lm v` gives "
+			     "them)\n\n");
+		md(sb, d->name);
+		pm_sb_printf(sb, "**: ");
+		md(sb, facts ? facts : "(out of memory)");
+		pm_sb_printf(sb, "\n");
+		free(facts);
+		any = true;
 	}
 }
 
@@ -149,6 +182,7 @@ static void md_finding(struct pm_strbuf *sb, const struct pm_finding *fi)
 			pm_sb_printf(sb, " |\n");
 		}
 	}
+	md_images(sb, fi);
 	pm_holders_md_finding(sb, fi);
 	if (fi->nsteps) {
 		pm_sb_printf(sb, "\n**Next steps**\n\n");
@@ -490,6 +524,16 @@ static void html_finding(struct pm_strbuf *sb, const struct pm_finding *fi)
 			h(sb, fi->drivers[k].how);
 			pm_sb_printf(sb, "): ");
 			h(sb, fi->drivers[k].detail);
+			char *facts = fi->drivers[k].loaded
+					      ? pm_image_facts_str(fi->drivers[k].timestamp,
+								   &fi->drivers[k].version, true)
+					      : NULL;
+			if (facts) {
+				pm_sb_printf(sb, "<br><small>image: ");
+				h(sb, facts);
+				pm_sb_printf(sb, "</small>");
+			}
+			free(facts);
 			pm_sb_printf(sb, "</li>");
 		}
 		pm_sb_printf(sb, "</ol>\n");

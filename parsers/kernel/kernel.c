@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "peversion.h"
 #include "pm-reader.h"
 #include "profile.h"
 
@@ -380,10 +381,21 @@ static void read_module_images(struct pm_kernel *k)
 		km->m = &k->modules.items[i];
 		if (!k->has_vm || k->dmp->triage) {
 			km->pe_absent = PM_ABSENT_NOT_CAPTURED;
+			km->ver.absent = PM_ABSENT_NOT_CAPTURED;
+			snprintf(km->ver.why, sizeof(km->ver.why), "the dump holds no image pages");
 			continue;
 		}
 		struct pm_error *cv = NULL;
 		struct pm_error *err = pm_pe_parse(vm_read_cb, &k->vm, km->m->base, &km->pe, &cv);
+		km->pe_headers = !err;
+		if (err) {
+			km->ver.absent = pm_absent_of(err);
+			snprintf(km->ver.why, sizeof(km->ver.why), "the image's headers: %s",
+				 pm_err_msg(err));
+		} else if (pm_pe_version(vm_read_cb, &k->vm, km->m->base, &km->pe, &km->ver)) {
+			km->ver.absent = PM_ABSENT_UNREADABLE; /* out of memory */
+			snprintf(km->ver.why, sizeof(km->ver.why), "out of memory");
+		}
 		if (!err && cv)
 			err = cv;
 		km->pe_absent = err ? pm_absent_of(err) : PM_ABSENT_PRESENT;

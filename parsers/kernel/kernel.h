@@ -37,6 +37,7 @@
 #include "pe.h"
 #include "pm-absent.h"
 #include "pm-diag.h"
+#include "pm-verinfo.h"
 #include "vtop.h"
 
 /** A value of the identity: present with where it came from, or absent with why. */
@@ -47,11 +48,14 @@ struct pm_kval {
 	const char *how;       /**< static text naming the exact source ("KDBG.KernBase"), or NULL */
 };
 
-/** One loaded module's image identity (its PE headers and CodeView record). */
+/** One loaded module's image identity (its PE headers and CodeView record) and its version
+ * resource (absent with why when its headers or the resource's pages are not in the dump). */
 struct pm_kmodule {
 	const struct pm_module *m; /**< borrowed from the module list */
 	struct pm_pe_info pe;
 	enum pm_absent pe_absent;
+	bool pe_headers;           /**< pe's headers were read (CodeView record or not) */
+	struct pm_verinfo ver;
 };
 
 struct pm_kernel {

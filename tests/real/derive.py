@@ -5,7 +5,8 @@
     derive.py DIR
 
 The values are read from the files by the small independent readers beside this script
-(derive_dump.py, derive_pe.py, derive_pooltag.py) and by LLVM's llvm-pdbutil and binutils'
+(derive_dump.py, derive_pe.py, derive_pooltag.py), by Debian's python3-pefile
+(derive_version.py: link dates, version resources) and by LLVM's llvm-pdbutil and binutils'
 objdump — never by poolmortem. Each file also records the published evidence that settles
 what its bytes cannot (WinDbg/rizin output beside the dump, Microsoft's documentation).
 """
@@ -20,6 +21,7 @@ import derive_dump  # noqa: E402
 import derive_pdb  # noqa: E402
 import derive_pe  # noqa: E402
 import derive_pooltag  # noqa: E402
+import derive_version  # noqa: E402
 import sources  # noqa: E402
 
 RIZIN_TESTDB = ('rizinorg/rizin test/db/formats/dmp/dmp @052e7481 ("Triage Dump Debug x64/arm64": '
@@ -148,6 +150,7 @@ def derive(name, role, path):
         facts = derive_pdb.pdb_facts(path)
     elif role in ('driver', 'image'):
         facts = derive_pe.pe_facts(path, name)
+        facts.update(derive_version.version_facts(path))  # needs Debian's python3-pefile
     elif role == 'pooltag':
         facts = derive_pooltag.pooltag_facts(path)
     elif role == 'isf':

@@ -198,6 +198,26 @@ def check_isf(pm, name, path, exp):
         len(names), exp['kernel']), not bad, 'all equal', bad)
 
 
+def check_version(name, got, exp):
+    """`tags --json`: the link date and the version resource against python3-pefile's."""
+    if 'version' not in exp:
+        return
+    ld = got.get('link_date')
+    ld = ld if isinstance(ld, str) else None
+    check(name, 'tags: link date %s' % (exp['link_date'] or 'none (TimeDateStamp is no date)'),
+          ld == exp['link_date'], exp['link_date'], got.get('link_date'))
+    ev, gv = exp['version'], got.get('version') or {}
+    if 'absent' in ev:
+        check(name, 'tags: no version resource (%s)' % ev['absent'],
+              gv.get('value', 0) is None and gv.get('absent') == ev['absent'], ev, gv)
+        return
+    keys = [k for k in ev]
+    bad = {k: [ev[k], gv.get(k)] for k in keys if gv.get(k) != ev[k]}
+    check(name, 'tags: version resource (File version %s, CompanyName %r, ProductName %r, '
+          '%d facts)' % (ev['file_version'], ev['company'], ev['product'], len(keys)),
+          not bad, 'all equal', bad)
+
+
 def check_driver(pm, name, path, exp):
     """`tags DRIVER.sys` against the tags objdump pairs with calls to the pool routines."""
     tags = exp.get('immediate_tags', {})
@@ -216,6 +236,7 @@ def check_driver(pm, name, path, exp):
     allocs = sorted(x for x in got.get('pool_imports', []) if x.startswith('ExAllocate'))
     check(name, 'tags: pool allocators imported (%s)' % (', '.join(imports) or 'none'),
           allocs == imports, imports, allocs)
+    check_version(name, got, exp)
     kt = (got.get('kmdf_derived_tag') or {}).get('tag')
     if exp.get('kmdf'):
         check(name, "tags: KMDF client, the framework's tag %r derived from its name" %
