@@ -44,6 +44,11 @@ def compare(pm, dump, cont):
         fails.append("analyze %s: exit %d: %s" % (cont, rc2, e2))
         return
     a, b = json.loads(a), json.loads(b)
+    # a page a kernel (bitmap) dump leaves out is in a capture, which holds every RAM page: a
+    # version resource not captured in the crash dump may be read from the capture
+    for ma, mb in zip(pick(a, "info.modules.list") or [], pick(b, "info.modules.list") or []):
+        if (ma.get("version") or {}).get("absent") == "not_captured" and "version" in mb:
+            mb["version"] = ma["version"]
     same = ["info.machine.arch", "info.machine.build", "info.machine.os",
             "info.machine.processors", "info.machine.build_lab", "info.time.system_time",
             "info.time.uptime_seconds", "info.kernel.base", "info.kernel.pdb",
