@@ -10,6 +10,9 @@ if [ "${1:-}" = "--test" ]; then
 	# (scale-out test), yamllint and python3-yaml check contrib/
 	pkgs="$pkgs clang llvm lld libclang-rt-14-dev python3-jsonschema chromium groff-base zsh"
 	pkgs="$pkgs parallel yamllint python3-yaml"
+	# python3-pefile re-derives the real drivers' link dates and version resources
+	# (tests/real/derive_version.py; the real suite itself only reads expected/)
+	pkgs="$pkgs python3-pefile"
 fi
 missing=""
 for p in $pkgs; do
