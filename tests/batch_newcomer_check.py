@@ -107,7 +107,7 @@ def main():
     rc, screen = in_pty(pm, "batch", "--jobs", "1", d)
     check("BUILD" in screen and "VERDICT" in screen and "{" not in screen,
           "no rows for people on a terminal (or JSON there)")
-    check("19045" in screen and "Leak" in screen and "leakydrv.sys" in screen,
+    check("19041" in screen and "Leak" in screen and "leakydrv.sys" in screen,
           "a row lacks build, tag or driver")
     check("Batch summary:" in screen and "Buckets" in screen, "no summary on the terminal")
     slow = work + "/slow"
