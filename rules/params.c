@@ -11,7 +11,8 @@
 
 #include "rules.h"
 
-extern const char pm_data_thresholds[], pm_data_tags[], pm_data_bugchecks[], pm_data_limits[];
+extern const char pm_data_thresholds[], pm_data_tags[], pm_data_bugchecks[], pm_data_limits[],
+	pm_data_shared_tags[];
 
 enum { PM_MAX_RULES_FILE = 4 << 20, PM_MAX_TAG_ENTRIES = 65536 };
 
@@ -104,6 +105,39 @@ static struct pm_error *merge_tags(struct pm_rule_params *p, const cJSON *o, con
 		copy(t->ref, sizeof(t->ref), it, "ref");
 		snprintf(t->source, sizeof(t->source), "knowledge base");
 		t->expected = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "expected"));
+	}
+	return NULL;
+}
+
+/* "shared_tags": {"SeAl": {"library": "...", "evidence": "..."}, ...} */
+static struct pm_error *merge_shared(struct pm_rule_params *p, const cJSON *o, const char *src)
+{
+	if (!o)
+		return NULL;
+	if (!cJSON_IsObject(o))
+		return pm_err(PM_ERR_FORMAT, "%s: \"shared_tags\" is not an object", src);
+	for (const cJSON *it = o->child; it; it = it->next) {
+		uint32_t tag;
+		if (it->string[0] == '_')
+			continue;
+		if (!pm_sum_tag_parse(it->string, &tag) || !cJSON_IsObject(it))
+			return pm_err(PM_ERR_FORMAT, "%s: shared tag \"%s\" is not 1 to 4 printable "
+				      "characters with an object value", src, it->string);
+		struct pm_shared_tag *t = (struct pm_shared_tag *)pm_rule_shared_tag(p, tag);
+		if (!t) {
+			if (p->nshared >= PM_MAX_TAG_ENTRIES)
+				return pm_err(PM_ERR_LIMIT, "%s: more than %d shared tags", src,
+					      PM_MAX_TAG_ENTRIES);
+			t = realloc(p->shared, (p->nshared + 1) * sizeof(*t));
+			if (!t)
+				return &pm_enomem;
+			p->shared = t;
+			t += p->nshared++;
+			memset(t, 0, sizeof(*t));
+			t->tag = tag;
+		}
+		copy(t->library, sizeof(t->library), it, "library");
+		copy(t->evidence, sizeof(t->evidence), it, "evidence");
 	}
 	return NULL;
 }
@@ -221,6 +255,8 @@ static struct pm_error *merge_doc(struct pm_rule_params *p, const char *text, co
 		err = merge_bugchecks(p, cJSON_GetObjectItemCaseSensitive(doc, "bugchecks"), src);
 	if (!err)
 		err = merge_limits(p, cJSON_GetObjectItemCaseSensitive(doc, "limits"), src);
+	if (!err)
+		err = merge_shared(p, cJSON_GetObjectItemCaseSensitive(doc, "shared_tags"), src);
 	cJSON_Delete(doc);
 	return err;
 }
@@ -247,7 +283,8 @@ struct pm_error *pm_rule_params_init(struct pm_rule_params *p)
 	    (err = merge_section(p, pm_data_tags, merge_tags, "rules/data/tags.json")) ||
 	    (err = merge_section(p, pm_data_bugchecks, merge_bugchecks,
 				 "rules/data/bugchecks.json")) ||
-	    (err = merge_doc(p, pm_data_limits, "rules/data/limits.json"))) {
+	    (err = merge_doc(p, pm_data_limits, "rules/data/limits.json")) ||
+	    (err = merge_doc(p, pm_data_shared_tags, "rules/data/shared_tags.json"))) {
 		pm_rule_params_deinit(p);
 		return err;
 	}
@@ -314,6 +351,7 @@ struct pm_error *pm_rule_params_merge_pooltag_text(struct pm_rule_params *p, con
 void pm_rule_params_deinit(struct pm_rule_params *p)
 {
 	free(p->tags);
+	free(p->shared);
 	free(p->bugchecks);
 	free(p->limits);
 	free(p->pooltag);
@@ -325,5 +363,13 @@ const struct pm_tag_info *pm_rule_tag(const struct pm_rule_params *p, uint32_t t
 	for (size_t i = 0; i < p->ntags; i++)
 		if (p->tags[i].tag == tag)
 			return &p->tags[i];
+	return NULL;
+}
+
+const struct pm_shared_tag *pm_rule_shared_tag(const struct pm_rule_params *p, uint32_t tag)
+{
+	for (size_t i = 0; i < p->nshared; i++)
+		if (p->shared[i].tag == tag)
+			return &p->shared[i];
 	return NULL;
 }

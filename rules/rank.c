@@ -330,13 +330,22 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 	for (unsigned t = 0; t < fi->ntags && t < 3; t++) {
 		uint32_t tag = fi->tags[t].tag;
 		unsigned bonus = (3 - t) * 1000;
+		const struct pm_shared_tag *shared = pm_rule_shared_tag(p, tag);
 		char detail[400];
 		for (size_t h = 0; h < s->nhits; h++) {
 			const struct pm_sum_hit *hit = &s->hits[h];
 			if (hit->tag != tag || hit->module >= s->nmodules)
 				continue;
 			const char *name = s->modules[hit->module].name;
-			if (hit->immediates) {
+			if (shared) {
+				/* library code linked into many drivers: the hit says the driver
+				 * links the library, not that its own code leaks the tag */
+				snprintf(detail, sizeof(detail), "%s in its image %u time(s), but a "
+					 "shared library tag: weak evidence for this driver (%s)",
+					 hit->immediates ? "an immediate" : "present",
+					 hit->immediates + hit->code + hit->data, shared->library);
+				add_driver(fi, tag, name, PM_HOW_SHARED, bonus + 30, detail);
+			} else if (hit->immediates) {
 				snprintf(detail, sizeof(detail), "the tag is an immediate operand in its "
 					 "code %u time(s)", hit->immediates);
 				add_driver(fi, tag, name, "code immediate", bonus + 300 + hit->immediates,
@@ -380,4 +389,12 @@ void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 			fi->drivers[j] = fi->drivers[j - 1];
 			fi->drivers[j - 1] = x;
 		}
+}
+
+const struct pm_ranked_driver *pm_rank_blamed(const struct pm_finding *fi, uint32_t tag)
+{
+	for (unsigned i = 0; i < fi->ndrivers; i++)
+		if (fi->drivers[i].tag == tag && strcmp(fi->drivers[i].how, PM_HOW_SHARED))
+			return &fi->drivers[i];
+	return NULL;
 }

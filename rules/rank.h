@@ -28,6 +28,9 @@ void pm_rank_tags(const struct pm_summary *s, const struct pm_rule_params *p,
 /** Rank the likely owners of fi->tags[0..] into fi->drivers. */
 void pm_rank_drivers(const struct pm_summary *s, const struct pm_rule_params *p,
 		     struct pm_finding *fi);
+/** The strongest owner of @p tag that may be blamed (one not found only through a shared
+ * library tag), or NULL. */
+const struct pm_ranked_driver *pm_rank_blamed(const struct pm_finding *fi, uint32_t tag);
 /** Bugcheck knowledge for the dump's code, or NULL. */
 const struct pm_bugcheck_info *pm_bugcheck_info(const struct pm_summary *s,
 						const struct pm_rule_params *p);

@@ -90,10 +90,18 @@ static void suspects_and_steps(const struct pm_summary *s, const struct pm_rule_
 		char t[5];
 		pm_sum_tag_str(fi->tags[0].tag, t);
 		const struct pm_tag_info *k = pm_rule_tag(p, fi->tags[0].tag);
-		if (fi->ndrivers && fi->drivers[0].tag == fi->tags[0].tag)
+		const struct pm_ranked_driver *own = pm_rank_blamed(fi, fi->tags[0].tag);
+		const struct pm_shared_tag *sh = pm_rule_shared_tag(p, fi->tags[0].tag);
+		if (own)
 			pm_finding_step(fi, "Tag '%s' is the top consumer; its likely owner is %s (%s). "
 					"Update or remove that component, or contact its vendor with "
-					"this report.", t, fi->drivers[0].name, fi->drivers[0].how);
+					"this report.", t, own->name, own->how);
+		else if (sh)
+			pm_finding_step(fi, "Tag '%s' is the top consumer, but library code linked into "
+					"many drivers allocates with it (%s): every driver that carries "
+					"it is a suspect. Find the one that allocates it on the live "
+					"machine (poolmon by tag, Driver Verifier's pool tracking on the "
+					"suspects).", t, sh->library);
 		else
 			pm_finding_step(fi, "Tag '%s' is the top consumer. Find its owner: search the "
 					"drivers for the four characters (strings *.sys | findstr %s) "

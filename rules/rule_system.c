@@ -152,13 +152,12 @@ static void eval_commit(const struct pm_summary *s, const struct pm_rule_params 
 		if (fi->ntags) {
 			char t[5];
 			pm_sum_tag_str(fi->tags[0].tag, t);
+			const struct pm_ranked_driver *own = pm_rank_blamed(fi, fi->tags[0].tag);
 			pm_finding_step(fi, "Pool tag '%s' holds %.0f%% of the committed memory: it is "
 					"the cause; %s%s.", t, fi->tags[0].share * 100,
-					fi->ndrivers && fi->drivers[0].tag == fi->tags[0].tag
-						? "its likely owner is " : "find its owner with the "
-									   "pool findings",
-					fi->ndrivers && fi->drivers[0].tag == fi->tags[0].tag
-						? fi->drivers[0].name : "");
+					own ? "its likely owner is " : "find its owner with the pool "
+								       "findings",
+					own ? own->name : "");
 		}
 		pm_finding_step(fi, "Commit, not pool, is the limit: find the process or driver "
 				"with the largest private commit (Task Manager 'Commit size'; in "

@@ -47,12 +47,15 @@ struct pm_ranked_tag {
 	unsigned nreasons;
 };
 
+/** The "how" of an owner found only through a shared library tag: never blamed alone. */
+#define PM_HOW_SHARED "shared library tag"
+
 /** A driver ranked as the likely owner of a tag. */
 struct pm_ranked_driver {
 	uint32_t tag;
 	char name[64];
 	const char *how; /**< "code immediate", "code", "data", "pooltag.txt", "knowledge base",
-			      "name" */
+			      "name", PM_HOW_SHARED */
 	unsigned strength; /**< for ordering: higher is stronger */
 	char detail[160];
 	/** A module of that name is loaded in the dump: its image's facts for the vendor ticket
@@ -136,6 +139,14 @@ struct pm_tag_info {
 	bool expected;   /**< allocator bookkeeping, not a leak */
 };
 
+/** A tag that statically linked library code puts into many drivers (rules/data/
+ * shared_tags.json, with its evidence): found in a driver's image, weak evidence for it. */
+struct pm_shared_tag {
+	uint32_t tag;
+	char library[96];
+	char evidence[240];
+};
+
 struct pm_bugcheck_info {
 	uint32_t code;
 	char name[64];
@@ -190,6 +201,8 @@ struct pm_rule_params {
 	uint64_t small_fixed_size_bytes, many_allocations;
 	struct pm_tag_info *tags;
 	size_t ntags;
+	struct pm_shared_tag *shared;
+	size_t nshared;
 	struct pm_bugcheck_info *bugchecks;
 	size_t nbugchecks;
 	struct pm_limit *limits;
@@ -214,6 +227,8 @@ struct pm_error *pm_rule_params_merge_pooltag(struct pm_rule_params *p, const ch
 void pm_rule_params_deinit(struct pm_rule_params *p);
 /** The knowledge base's entry for @p tag (built in, or --rules), or NULL. */
 const struct pm_tag_info *pm_rule_tag(const struct pm_rule_params *p, uint32_t tag);
+/** @p tag's entry among the shared library tags, or NULL. */
+const struct pm_shared_tag *pm_rule_shared_tag(const struct pm_rule_params *p, uint32_t tag);
 /** Parse pooltag.txt @p text (modified in place; @p src names it) into p->pooltag. */
 struct pm_error *pm_pooltag_parse(struct pm_rule_params *p, char *text, const char *src);
 /**

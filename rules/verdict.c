@@ -236,11 +236,10 @@ static void at_risk(const struct pm_summary *s, const struct pm_rule_params *p,
 			"(%.200s)", s->coverage.tracker_absent[0] ? s->coverage.tracker_absent
 								  : "no tag tracker");
 	}
-	for (unsigned i = 0; v->tag && i < best->ndrivers; i++)
-		if (best->drivers[i].tag == v->tag) {
-			snprintf(v->driver, sizeof(v->driver), "%s", best->drivers[i].name);
-			break;
-		}
+	/* a driver whose only tie to the tag is a shared library tag is not blamed */
+	const struct pm_ranked_driver *owner = v->tag ? pm_rank_blamed(best, v->tag) : NULL;
+	if (owner)
+		snprintf(v->driver, sizeof(v->driver), "%s", owner->name);
 	if (best->nholders && best->holders[0].confidence != PM_CONF_LOW) {
 		v->has_holder = true;
 		v->holder = best->holders[0];

@@ -5,7 +5,7 @@
 The case holds {"summary": <poolmortem.summary/1>, "expect": {"verdict": {...}, "rules":
 {RULE: severity}, "steps_contain": [...], "not_evaluated_contains": [...], "args": [...],
 "holders": [...], "nholders": {...}, "holders_absent_contains": {...},
-"coverage_contains": [...]}}.
+"coverage_contains": [...], "drivers": [...]}}.
 Runs `poolmortem rules --json` on the summary and checks the verdict, the severity of each
 named rule's finding, and the exit code (the verdict's bits: 1 at risk, 4 incomplete, 8
 inconclusive); "missing_contains" checks what an inconclusive verdict says is missing.
@@ -94,6 +94,21 @@ def main():
             elif k not in ("rule", "index") and got.get(k) != v:
                 fails.append("%s holder %d: %s %r, expected %r" % (want["rule"], want["index"], k,
                                                                    got.get(k), v))
+    # the likely owners: {"drivers": [{"rule", "index", field: value..., "detail_contains"}]}
+    for want in exp.get("drivers", []):
+        ds = by_rule.get(want["rule"], {}).get("suspect_drivers", [])
+        if want["index"] >= len(ds):
+            fails.append("%s: no owner %d (%r)" % (want["rule"], want["index"], ds))
+            continue
+        got = ds[want["index"]]
+        for k, v in want.items():
+            if k == "detail_contains":
+                if v not in got.get("detail", ""):
+                    fails.append("%s owner %d: detail %r lacks %r" % (want["rule"], want["index"],
+                                                                      got.get("detail"), v))
+            elif k not in ("rule", "index") and got.get(k) != v:
+                fails.append("%s owner %d: %s %r, expected %r" % (want["rule"], want["index"], k,
+                                                                  got.get(k), v))
     for rule, n in exp.get("nholders", {}).items():
         got = len(by_rule.get(rule, {}).get("holders", []))
         if got != n:

@@ -3,8 +3,10 @@
 """`tags DRIVER.sys` on a small PE32+ driver written here from the PE/COFF specification (not
 from the parser): two sections whose raw data sits elsewhere than their RVAs, an import table
 (ntoskrnl.exe: ExAllocatePool2, ExFreePoolWithTag; WDFLDR.SYS: WdfVersionBind), and code
-loading tags into r8d (the allocators' Tag argument), edx and a stack slot. Also: a file that
-is not a PE, and one whose import names point outside the image.
+loading tags into r8d (the allocators' Tag argument), edx and a stack slot, one of them a
+shared library tag (SeAl, rules/data/shared_tags.json). With --pooltag FILE (and its default,
+POOLMORTEM_POOLTAG) each tag carries its pooltag.txt lines. Also: a file that is not a PE,
+and one whose import names point outside the image.
 
 tags_check.py POOLMORTEM SCHEMA
 """
@@ -37,7 +39,7 @@ def driver(bad_import=False):
         struct.pack_into("<IIII", f, o + 8, 0x1000, rva, 0x200, raw)
         struct.pack_into("<I", f, o + 36, ch)
     code = (b"\x41\xB8Leak" + b"\xBALeak" + b"\xC7\x44\x24\x28Look" + b"\x41\xB8Tag2" +
-            b"\xBA\x10\x00\x00\x00" + b"\xC3")
+            b"\xBA\x10\x00\x00\x00" + b"\x41\xB8SeAl" + b"\xC3")
     f[0x400:0x400 + len(code)] = code
     rd = 0x600 - 0x2000  # file offset of an .rdata RVA
     struct.pack_into("<III", f, rd + 0x2000, 0x2100, 0, 0)
@@ -88,6 +90,38 @@ def run(pm, *args):
     return subprocess.run([pm] + list(args), capture_output=True, text=True)
 
 
+def pooltag_checks(pm, tmp, path, val):
+    """--pooltag FILE and POOLMORTEM_POOLTAG: each tag's lines (exact, else wildcard)."""
+    pt = os.path.join(tmp, "pooltag.txt")
+    open(pt, "w").write("rem a test file\nLeak - leakdrv.sys - Deliberate leak\n"
+                        "Ta* - tagger.sys - Tagger allocations\nLook - <unknown> - Lookaside\n")
+    env = dict(os.environ, POOLMORTEM_POOLTAG=pt)
+    for how, args, e in (("--pooltag", ["--pooltag", pt], None), ("POOLMORTEM_POOLTAG", [], env)):
+        p = subprocess.run([pm, "tags", "--json"] + args + [path], capture_output=True,
+                           text=True, env=e)
+        d = json.loads(p.stdout) if p.returncode == 0 else {}
+        by = {t["tag"]: t for t in d.get("immediate_tags", [])}
+        lines = {t: [(x.get("owner"), x["description"], x.get("pattern"))
+                     for x in by.get(t, {}).get("pooltag", [])] for t in ("Leak", "Tag2", "Look")}
+        want = {"Leak": [("leakdrv.sys", "Deliberate leak", None)],
+                "Tag2": [("tagger.sys", "Tagger allocations", "Ta*")],
+                "Look": [(None, "Lookaside", None)]}
+        if lines != want or d.get("pooltag_file") != pt:
+            fails.append("%s: pooltag lines %r, file %r" % (how, lines, d.get("pooltag_file")))
+        if val and d:
+            for err in val.iter_errors(d):
+                fails.append("schema (%s): %s" % (how, err.message[:200]))
+    p = run(pm, "tags", "--pooltag", pt, path)
+    rows = {ln.split()[0]: ln for ln in p.stdout.splitlines() if ln.startswith("  ")}
+    if ("Deliberate leak , Binary: leakdrv.sys" not in rows.get("Leak", "") or
+            "[shared library tag: " not in rows.get("SeAl", "") or
+            "weak evidence for this driver" not in p.stdout):
+        fails.append("text: descriptions or the shared mark missing: %r" % p.stdout[-600:])
+    p = run(pm, "tags", "--pooltag", os.path.join(tmp, "no-such.txt"), path)
+    if p.returncode == 0 or "no-such.txt" not in p.stderr:
+        fails.append("a missing pooltag.txt: exit %d, %r" % (p.returncode, p.stderr))
+
+
 def main():
     pm, schema_path = sys.argv[1], sys.argv[2]
     try:
@@ -106,9 +140,15 @@ def main():
         else:
             d = json.loads(p.stdout)
         got = {t["tag"]: (t["r8d"], t["edx"], t["other"]) for t in d.get("immediate_tags", [])}
-        want = {"Leak": (1, 1, 0), "Tag2": (1, 0, 0), "Look": (0, 0, 1)}
+        want = {"Leak": (1, 1, 0), "Tag2": (1, 0, 0), "Look": (0, 0, 1), "SeAl": (1, 0, 0)}
         if got != want:
             fails.append("immediate tags %r, want %r" % (got, want))
+        shared = {t["tag"] for t in d.get("immediate_tags", []) if t.get("shared_library")}
+        if shared != {"SeAl"}:
+            fails.append("shared library tags %r, want {'SeAl'}" % shared)
+        if d.get("pooltag_file", 0) is not None:
+            fails.append("no pooltag.txt given: pooltag_file %r" % d.get("pooltag_file"))
+        pooltag_checks(pm, tmp, path, val)
         if d.get("pool_imports") != ["ExAllocatePool2", "ExFreePoolWithTag"]:
             fails.append("pool imports %r" % d.get("pool_imports"))
         if not d.get("kmdf") or (d.get("kmdf_derived_tag") or {}).get("tag") != "leak":

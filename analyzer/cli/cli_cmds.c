@@ -23,6 +23,7 @@ static const int o_rules[] = { OPT_JSON, OPT_RULES, OPT_POOLTAG, OPT_END };
 static const int o_read[] = { OPT_PHYS, OPT_JSON, OPT_END };
 static const int o_pool[] = { OPT_POOLTAG, OPT_END };
 static const int o_handles[] = { OPT_PID, OPT_TYPE, OPT_JSON, OPT_END };
+static const int o_tags[] = { OPT_POOLTAG, OPT_JSON, OPT_END };
 
 const struct pm_cli_cmd pm_cli_cmds[] = {
 	{ "info", "info [--json] DUMP",
@@ -107,12 +108,15 @@ const struct pm_cli_cmd pm_cli_cmds[] = {
 	{ "x", "x [--json] SYMFILE NAME...",
 	  "  x SYMFILE NAME...  symbols' RVAs from a PDB or ISF file\n",
 	  o_info, 2, -1, "x takes a PDB or ISF file and symbol names", false, pm_cmd_x },
-	{ "tags", "tags [--json] DRIVER.sys",
+	{ "tags", "tags [--pooltag FILE] [--json] DRIVER.sys",
 	  "  tags DRIVER.sys  the pool tags a driver file gives away: tag-like immediates in its\n"
 	  "                   code (r8d: the allocators' Tag argument), the pool routines it\n"
 	  "                   imports, and for a KMDF driver the tag the framework derives\n"
-	  "                   from its name; its link date and version resource (lm v)\n",
-	  o_info, 1, 1, "tags takes one driver file (.sys)", false, pm_cmd_tags },
+	  "                   from its name; each tag with its pooltag.txt owner and\n"
+	  "                   description (--pooltag FILE), and marked when library code\n"
+	  "                   linked into many drivers uses it (weak evidence); its link\n"
+	  "                   date and version resource (lm v)\n",
+	  o_tags, 1, 1, "tags takes one driver file (.sys)", false, pm_cmd_tags },
 	{ "pool", "pool [--pooltag FILE] DUMP ADDR...",
 	  "  pool DUMP ADDR... the pool allocation each address belongs to, as WinDbg's !pool:\n"
 	  "                   a big allocation (big-page table, live or freed) or a chunk of a\n"

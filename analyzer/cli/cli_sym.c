@@ -78,16 +78,24 @@ int pm_cmd_tags(const struct pm_cli_cmd *cmd, const struct pm_cli_args *a)
 	size_t len = 0;
 	struct pm_drvtags d;
 	cJSON *tree = NULL;
-	struct pm_error *err = pm_cli_read_file(a->pos[0], PM_DRVTAGS_MAX_FILE, &file, &len);
+	struct pm_rule_params params;
+	struct pm_error *err = pm_cli_load_params(&params, NULL, a->pooltag);
+	if (err) {
+		fprintf(stderr, "poolmortem: error: %s\n", pm_err_msg(err));
+		pm_error_destroy(err);
+		return PM_EXIT_UNREADABLE;
+	}
+	err = pm_cli_read_file(a->pos[0], PM_DRVTAGS_MAX_FILE, &file, &len);
 	if (!err) {
 		err = pm_drvtags_build((const uint8_t *)file, len, a->pos[0], &d);
 		free(file);
 		if (!err) {
-			err = a->json ? pm_drvtags_json(&d, a->pos[0], &tree)
-				      : pm_drvtags_text(&d, a->pos[0], &out);
+			err = a->json ? pm_drvtags_json(&d, a->pos[0], &params, &tree)
+				      : pm_drvtags_text(&d, a->pos[0], &params, &out);
 			pm_drvtags_deinit(&d);
 		}
 	}
+	pm_rule_params_deinit(&params);
 	if (!err && tree) {
 		err = pm_json_print(tree, true, &out);
 		cJSON_Delete(tree);

@@ -6,8 +6,12 @@
 #include <cjson/cJSON.h>
 
 #include "drvtags.h"
+#include "rules.h"
 
-struct pm_error *pm_drvtags_json(const struct pm_drvtags *d, const char *path, cJSON **ret);
-struct pm_error *pm_drvtags_text(const struct pm_drvtags *d, const char *path, char **ret);
+/** @p p: the knowledge (pooltag.txt descriptions and owners, the shared library tags). */
+struct pm_error *pm_drvtags_json(const struct pm_drvtags *d, const char *path,
+				 const struct pm_rule_params *p, cJSON **ret);
+struct pm_error *pm_drvtags_text(const struct pm_drvtags *d, const char *path,
+				 const struct pm_rule_params *p, char **ret);
 
 #endif
