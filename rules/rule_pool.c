@@ -132,8 +132,11 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	const char *id = paged ? "POOL-PAGED" : "POOL-NONPAGED";
 	const char *name = paged ? "paged" : "nonpaged";
 	const struct pm_fig *max = paged ? &s->p_max : &s->np_max;
-	if (s->triage) {
-		pm_findings_not_evaluated(out, id, "a small memory dump holds no pool data");
+	/* A small dump holds no pool pages and no tag counts; its memory-manager block
+	 * (DUMP_MM_STORAGE64), when the kernel filled it, has the pools' counters (vmview.c). */
+	if (s->triage && (paged ? &s->p_usage : &s->np_usage)->absent) {
+		pm_findings_not_evaluated(out, id, "a small memory dump holds no pool data (its "
+					  "memory-manager block gives no figure for this pool)");
 		return;
 	}
 	uint64_t bytes;
@@ -169,6 +172,8 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 					? PM_JUDGED_ESTIMATE : PM_JUDGED_FULL;
 	enum pm_confidence conf = judged == PM_JUDGED_FULL ? PM_CONF_HIGH
 				  : judged == PM_JUDGED_ESTIMATE ? PM_CONF_MEDIUM : PM_CONF_LOW;
+	if (s->triage && conf > PM_CONF_MEDIUM)
+		conf = PM_CONF_MEDIUM; /* the counters, but no tag counts, no pool pages */
 	pm_findings_judged(out, pool, judged);
 	double pct_max = -1, pct_ram = -1;
 	if (pm_max_meaningful(s, max)) {
@@ -230,6 +235,10 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 				    "one count for all pools)", s->pool_failures.v,
 				    s->pool_failures.source);
 	}
+	if (s->triage)
+		pm_finding_evidence(fi, "a small memory dump: the figures are its memory-manager "
+				    "block's; it holds no tag counts and no pool pages, so which tag "
+				    "and which driver cannot be told from it");
 	if (s->tracker && s->cpus_read < s->cpus_expected)
 		pm_finding_evidence(fi, "tag counts come from %u of %u processors' tables: per-tag "
 				    "figures are unreliable", s->cpus_read, s->cpus_expected);

@@ -230,6 +230,9 @@ static void at_risk(const struct pm_summary *s, const struct pm_rule_params *p,
 		missing(v, s->coverage.incomplete ? fix_complete : sym, "which tag: %s, and none "
 			"holds a dominant share (the top one, %.0f%%, may be an artefact of what is "
 			"missing)", why, top->share * 100);
+	} else if (!s->tracker && s->triage) {
+		missing(v, fix_kernel_dump, "which tag and which driver: a small memory dump holds "
+			"no tag counters (its memory-manager block gives the pools' totals only)");
 	} else if (!s->tracker && (best->resource == PM_RES_NONPAGED ||
 				   best->resource == PM_RES_PAGED || best->resource == PM_RES_COMMIT)) {
 		missing(v, s->coverage.incomplete ? fix_complete : sym, "which tag: no tag counters "
@@ -281,7 +284,13 @@ static void no_finding(const struct pm_summary *s, const struct pm_findings *f,
 	if (s->triage || !usable(np) || !usable(pg)) {
 		v->outcome = PM_OUTCOME_INCONCLUSIVE;
 		v->confidence = PM_CONF_LOW;
-		if (s->triage)
+		if (s->triage && usable(np) && usable(pg))
+			missing(v, fix_kernel_dump, "a small memory dump: its memory-manager block "
+				"shows both pools below their limits (nonpaged %" PRIu64 ", paged %"
+				PRIu64 " pages), but it holds no tag counters, no available memory and "
+				"no commit limit: not enough to call the machine healthy",
+				s->np_usage.v, s->p_usage.v);
+		else if (s->triage)
 			missing(v, fix_kernel_dump, "a small memory dump holds no pool data (no tag "
 				"counters, no pool figures)");
 		else {
