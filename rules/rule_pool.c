@@ -154,8 +154,11 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	bool ram = !s->ram.absent && s->ram.v;
 	uint64_t pages = (bytes + 4095) / 4096;
 	if (!pm_max_meaningful(s, max) && !ram) {
-		pm_findings_not_evaluated(out, id, "the machine's RAM is unknown and the pool has no "
-					  "meaningful maximum: nothing to judge its usage against");
+		pm_findings_not_evaluated(out, id, s->triage
+					  ? "a small memory dump: its memory-manager block gives the "
+					    "pool's usage, but no meaningful maximum, and RAM is not in it"
+					  : "the machine's RAM is unknown and the pool has no meaningful "
+					    "maximum: nothing to judge its usage against");
 		return;
 	}
 	if (pm_max_matters(s) && max->absent) {

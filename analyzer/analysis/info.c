@@ -277,11 +277,38 @@ static void note_big_syms(struct pm_info *in)
 	}
 }
 
+/* On 22000 the session table hangs off the current session (_MM_SESSION_SPACE.PoolTags):
+ * @p sy becomes a copy whose session_var is that member of the current session. False, with
+ * the absence said, when there is no current session to read it from. */
+static bool session_tags_member(struct pm_info *in, struct pm_pool_syms *sy)
+{
+	struct pm_pool_info *p = &in->pool;
+	const struct pm_sessions *ss = &in->mm.sessions;
+	if (!in->mm.has_sessions || !ss->has_current) {
+		pm_absence_set(&p->session_absent, PM_ABSENT_NOT_PRESENT, "the session pool's tag "
+			       "table is the current session's (_MM_SESSION_SPACE.PoolTags, 22000): "
+			       "%s", !in->mm.has_sessions ? "the session list was not read"
+			       : ss->current_absent[0] ? ss->current_absent : "no current session");
+		return false;
+	}
+	sy->session_var = ss->current_va + sy->session_tags_off;
+	sy->has_session = true;
+	return true;
+}
+
 /* The session pool's tag table (symbols only), with the main table's layout. */
-static void gather_session_pool(struct pm_info *in, const struct pm_pool_ctx *ctx)
+static void gather_session_pool(struct pm_info *in, const struct pm_pool_ctx *ctx0)
 {
 	struct pm_pool_info *p = &in->pool;
 	struct pm_error *err;
+	struct pm_pool_syms sy;
+	struct pm_pool_ctx c = *ctx0, *ctx = &c;
+	if (p->has_syms && !p->syms.has_session && p->syms.has_session_tags_member) {
+		sy = p->syms;
+		if (!session_tags_member(in, &sy))
+			return;
+		c.syms = &sy;
+	}
 	if (!p->has_syms) {
 		pm_absence_set(&p->session_absent, PM_ABSENT_NEEDS_SYMBOLS, "the session pool's tag "
 			       "table (ExpSessionPoolTrackTable) is reached only through the kernel's "
@@ -298,10 +325,11 @@ static void gather_session_pool(struct pm_info *in, const struct pm_pool_ctx *ct
 			pm_error_destroy(err);
 	} else {
 		p->has_session = true;
-		pm_sym_used(&in->sym, "ExpSessionPoolTrackTable", "variable at %#" PRIx64 " = table %#"
-			    PRIx64 ", %" PRIu64 " entries, %zu tags (the session the dump maps)",
-			    p->syms.session_var, p->session.table, p->session.entries,
-			    p->session.ntags);
+		pm_sym_used(&in->sym, ctx->syms->session_name, "%s at %#" PRIx64 " = table %#" PRIx64
+			    ", %" PRIu64 " entries, %zu tags (the %s session)",
+			    c.syms == &sy ? "the current session's member" : "variable",
+			    ctx->syms->session_var, p->session.table, p->session.entries,
+			    p->session.ntags, c.syms == &sy ? "current" : "dump's mapped");
 	}
 }
 

@@ -111,7 +111,9 @@ static void sessions(struct pm_info *in)
 {
 	struct pm_mm_info *m = &in->mm;
 	const struct pm_kernel *k = in->k;
-	struct pm_error *err = pm_sessions_read(in->sym.find.tab, &k->vm, k->kernel_base.v,
+	/* the CR3 of the processor that bugchecked: a crash dump's header says it */
+	uint64_t dtb = in->dmp->container == PM_CONT_CRASHDUMP ? in->dmp->hdr.dtb : 0;
+	struct pm_error *err = pm_sessions_read(in->sym.find.tab, &k->vm, k->kernel_base.v, dtb,
 						&m->sessions, &in->diags);
 	if (err) {
 		pm_absence_from(&m->sessions_absent, pm_err_code(err) == PM_ERR_NOT_PRESENT
@@ -127,8 +129,14 @@ static void sessions(struct pm_info *in)
 	}
 	m->has_sessions = true;
 	pm_absence_clear(&m->sessions_absent);
-	pm_sym_used(&in->sym, m->sessions.list_source, "%zu sessions%s", m->sessions.n,
-		    m->sessions.has_current ? ", the current one from MmSessionSpace" : "");
+	pm_sym_used(&in->sym, m->sessions.list_source, "%zu sessions; %s%s", m->sessions.n,
+		    m->sessions.has_current ? "the current one from " : "no current session: ",
+		    m->sessions.has_current ? m->sessions.current_source
+					    : m->sessions.current_absent);
+	if (m->sessions.has_current && m->sessions.current_pid)
+		pm_sym_used(&in->sym, "_EPROCESS.Session", "PID %" PRIu64 " is in the bugcheck "
+			    "context: session %u is the current one", m->sessions.current_pid,
+			    m->sessions.current_id);
 }
 
 void pm_info_gather_mm(struct pm_info *in)

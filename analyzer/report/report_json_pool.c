@@ -357,6 +357,14 @@ static void sessions_json(struct pm_jb *j, cJSON *root, const struct pm_vm_view 
 		pm_jb_num(j, sp, "current", ss->current_id);
 	else
 		pm_jb_null(j, sp, "current");
+	if (ss->has_current) {
+		pm_jb_str(j, sp, "current_source", ss->current_source);
+		if (ss->current_pid)
+			pm_jb_num(j, sp, "current_pid", (double)ss->current_pid);
+	} else {
+		pm_jb_str(j, sp, "current_absent", ss->current_absent[0] ? ss->current_absent
+									 : "not known");
+	}
 	cJSON *arr = pm_jb_arr(j, sp, "sessions");
 	for (size_t i = 0; arr && i < ss->n; i++) {
 		const struct pm_session *se = &ss->items[i];

@@ -58,10 +58,19 @@ static void sessions_text(struct pm_strbuf *sb, const struct pm_vm_view *v)
 		     ss->n == 1 ? "" : "s");
 	if (ss->has_pool_max)
 		pm_sb_printf(sb, " Session Paged Pool Maximum: %s\n", PM_PAGES_KB(ss->pool_max_pages));
+	if (ss->has_current && ss->current_pid)
+		pm_sb_printf(sb, " Current session: %u, of PID %" PRIu64 " (from %s)\n",
+			     ss->current_id, ss->current_pid, ss->current_source);
+	else if (ss->has_current)
+		pm_sb_printf(sb, " Current session: %u (from %s)\n", ss->current_id,
+			     ss->current_source);
+	else
+		pm_sb_printf(sb, " Current session: none marked: %s\n", ss->current_absent[0]
+			     ? ss->current_absent : "not known");
 	for (size_t i = 0; i < ss->n; i++) {
 		const struct pm_session *se = &ss->items[i];
 		pm_sb_printf(sb, "\n Session ID %x @ %s%s:\n", se->id, PM_ADDR(se->va),
-			     se->current ? " (the session the dump maps)" : "");
+			     se->current ? " (the current session)" : "");
 		if (se->has_pp_pages)
 			pm_sb_printf(sb, "  Paged Pool Usage:   %8" PRIu64 " pages (%" PRIu64 " Kb)\n",
 				     se->pp_pages, pm_pages_kb(se->pp_pages));

@@ -631,25 +631,25 @@ struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,
 	memset(ret, 0, sizeof(*ret));
 	if (!sy || !sy->has_session)
 		return pm_err(PM_ERR_NOT_PRESENT, "the symbols have no ExpSessionPoolTrackTable");
+	const char *what = sy->session_name ? sy->session_name : "ExpSessionPoolTrackTable";
 	uint64_t p, n, got;
 	struct pm_error *err = pm_vmem_read_ptr(ctx->vm, sy->session_var, &p);
 	if (!err)
 		err = pm_vmem_read_ptr(ctx->vm, sy->session_size_var, &n);
 	if (err)
-		return pm_err_wrap(err, "ExpSessionPoolTrackTable (%s)", sy->source);
+		return pm_err_wrap(err, "%s (%s)", what, sy->source);
 	if (!p || !n)
-		return pm_err(PM_ERR_NOT_PRESENT, "no session pool table in use (ExpSessionPoolTrackTable "
-			      "is empty: a machine or dump without a session mapped)");
+		return pm_err(PM_ERR_NOT_PRESENT, "no session pool table in use (%s is empty: a "
+			      "machine or dump without a session mapped)", what);
 	if (n > 0x10000 || (n & (n - 1)) || !pm_kp_is_kernel_va(ctx->vm, p))
-		return pm_err(PM_ERR_FORMAT, "ExpSessionPoolTrackTable (%s) = %#" PRIx64 " with %" PRIu64
-			      " entries: not a table (the size should be a power of two)", sy->source,
-			      p, n);
+		return pm_err(PM_ERR_FORMAT, "%s (%s) = %#" PRIx64 " with %" PRIu64 " entries: not a "
+			      "table (the size should be a power of two)", what, sy->source, p, n);
 	uint8_t *b;
 	PM_TRY(pm_kp_read_prefix(ctx->vm, p, n * L->stride, &b, &got));
 	if (got < n * L->stride) {
 		free(b);
-		return pm_err(PM_ERR_NOT_CAPTURED, "ExpSessionPoolTrackTable at %#" PRIx64 ": %" PRIu64
-			      " of %" PRIu64 " bytes are in the dump", p, got, n * L->stride);
+		return pm_err(PM_ERR_NOT_CAPTURED, "%s at %#" PRIx64 ": %" PRIu64 " of %" PRIu64
+			      " bytes are in the dump", what, p, got, n * L->stride);
 	}
 	struct pm_tag_counts *acc = calloc((size_t)n, sizeof(*acc));
 	if (!acc) {
@@ -675,8 +675,8 @@ struct pm_error *pm_session_pool_read(const struct pm_pool_ctx *ctx,
 	free(b);
 	if (bad * 100 > k) {
 		free(acc);
-		return pm_err(PM_ERR_FORMAT, "ExpSessionPoolTrackTable at %#" PRIx64 ": %zu of %zu keys "
-			      "are not tags", p, bad, k);
+		return pm_err(PM_ERR_FORMAT, "%s at %#" PRIx64 ": %zu of %zu keys are not tags", what,
+			      p, bad, k);
 	}
 	if (k > 1)
 		qsort(acc, k, sizeof(*acc), tag_cmp);

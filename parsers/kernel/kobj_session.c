@@ -181,8 +181,88 @@ static struct pm_error *session_list(struct pm_symtab *t, uint64_t kb, uint64_t 
 	return NULL;
 }
 
+/* The process in the bugcheck context: the one on PsActiveProcessHead whose
+ * Pcb.DirectoryTableBase is @p dtb (page frames compared: the low bits carry flags). Its
+ * Session pointer into @p sva (0: the process has none, as System). */
+static struct pm_error *context_session(struct pm_symtab *t, const struct pm_vmem *vm,
+					uint64_t kb, uint64_t dtb, uint64_t *sva, uint64_t *pid)
+{
+	static const char EP[] = "_EPROCESS";
+	uint64_t head, e;
+	struct pm_field links, cr3, sess, id;
+	PM_TRY(pm_sym_global(t, kb, "PsActiveProcessHead", &head));
+	PM_TRY(pm_sym_member(t, EP, "ActiveProcessLinks", &links));
+	PM_TRY(pm_sym_member(t, EP, "Pcb.DirectoryTableBase", &cr3));
+	PM_TRY(pm_sym_member(t, EP, "Session", &sess));
+	PM_TRY(pm_sym_member(t, EP, "UniqueProcessId", &id));
+	PM_TRY(pm_vmem_read_ptr(vm, head, &e));
+	uint64_t ps = pm_vmem_ptr_size(vm), prev = head;
+	for (unsigned n = 0; e != head; n++) {
+		if (n >= PM_MAX_SESSION_WALK || (e & (ps - 1)) || e == prev)
+			return pm_err(PM_ERR_FORMAT, "PsActiveProcessHead: entry %#" PRIx64 " after %u "
+				      "processes %s", e, n, n >= PM_MAX_SESSION_WALK ? "(no end: a "
+				      "cycle?)" : "is misaligned or loops on itself");
+		uint64_t ep = e - links.offset, v;
+		PM_TRY(pm_sym_read_at(vm, ep, &cr3, &v));
+		if (v >> 12 == dtb >> 12) {
+			PM_TRY(pm_sym_read_at(vm, ep, &id, pid));
+			return pm_sym_read_at(vm, ep, &sess, sva);
+		}
+		prev = e;
+		PM_TRY(pm_vmem_read_ptr(vm, e, &e));
+	}
+	return pm_err(PM_ERR_NOT_PRESENT, "no process on PsActiveProcessHead has the dump header's "
+		      "DirectoryTableBase %#" PRIx64, dtb);
+}
+
+/* The current session: MmSessionSpace where the kernel has it, else the session of the process
+ * in the bugcheck context; named by its MM_SESSION_SPACE's SessionId. */
+static void mark_current(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
+			 uint64_t dtb, const struct pm_field *idf, struct pm_sessions *ret)
+{
+	uint64_t sva = 0, cur;
+	struct pm_error *err = pm_sym_read_field(t, vm, kb, "MmSessionSpace", NULL, NULL, &sva);
+	if (!err) {
+		ret->current_source = "MmSessionSpace";
+	} else if (pm_err_code(err) == PM_ERR_PROFILE && dtb) {
+		pm_error_destroy(err);
+		err = context_session(t, vm, kb, dtb, &sva, &ret->current_pid);
+		ret->current_source = "the bugcheck context's process (its Pcb.DirectoryTableBase is "
+				      "the dump header's): _EPROCESS.Session";
+	}
+	if (err) {
+		snprintf(ret->current_absent, sizeof(ret->current_absent), "%s%s",
+			 pm_err_code(err) == PM_ERR_PROFILE && !dtb ? "no MmSessionSpace and no "
+			 "dump header's DirectoryTableBase: " : "", pm_err_msg(err));
+		pm_error_destroy(err);
+		return;
+	}
+	if (!sva) {
+		snprintf(ret->current_absent, sizeof(ret->current_absent), "%s", ret->current_pid
+			 ? "the process in the bugcheck context has no session" : "the bugcheck "
+			 "context has no session (System's address space)");
+		return;
+	}
+	if ((err = pm_sym_read_at(vm, sva, idf, &cur))) {
+		snprintf(ret->current_absent, sizeof(ret->current_absent), "the current session at "
+			 "%#" PRIx64 ": %s", sva, pm_err_msg(err));
+		pm_error_destroy(err);
+		return;
+	}
+	for (size_t i = 0; i < ret->n; i++)
+		if (ret->items[i].id == cur) {
+			ret->items[i].current = true;
+			ret->has_current = true;
+			ret->current_id = (uint32_t)cur;
+			ret->current_va = ret->items[i].va;
+		}
+	if (!ret->has_current)
+		snprintf(ret->current_absent, sizeof(ret->current_absent), "session %" PRIu64 " (%s) "
+			 "is not on the session list", cur, ret->current_source);
+}
+
 struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
-				  struct pm_sessions *ret, struct pm_diags *diags)
+				  uint64_t dtb, struct pm_sessions *ret, struct pm_diags *diags)
 {
 	memset(ret, 0, sizeof(*ret));
 	struct sess_layout L;
@@ -264,21 +344,7 @@ struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm,
 		ret->pool_max_pages = v / 4096;
 	}
 	pm_error_destroy(err);
-	/* The current session: MmSessionSpace points at its session-space view. */
-	if (!(err = pm_sym_read_field(t, vm, kb, "MmSessionSpace", NULL, NULL, &v)) && v) {
-		uint64_t cur;
-		struct pm_error *e2 = pm_sym_read_at(vm, v, &L.id, &cur);
-		if (!e2) {
-			for (size_t i = 0; i < ret->n; i++)
-				if (ret->items[i].id == cur) {
-					ret->items[i].current = true;
-					ret->has_current = true;
-					ret->current_id = (uint32_t)cur;
-				}
-		}
-		pm_error_destroy(e2);
-	}
-	pm_error_destroy(err);
+	mark_current(t, vm, kb, dtb, &L.id, ret);
 	if (ret->n > 1)
 		qsort(ret->items, ret->n, sizeof(*ret->items), by_id);
 	return NULL;

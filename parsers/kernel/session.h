@@ -5,9 +5,14 @@
  * nt!MiSessionWsList (linked at each structure's system-space address, so every session is
  * readable from any context), with its paged-pool POOL_DESCRIPTOR (up to the builds that
  * dropped it, pool-internals.md §2.6), its paged-pool pages, commit and pool-allocation
- * failures; the current session (nt!MmSessionSpace) marked; the session pool maximum
- * (nt!MmSessionPoolSize). Symbols only: none of these is reachable through the KDBG. Each
- * per-session figure is present or absent on its own (a field the symbols do not describe).
+ * failures; the current session marked; the session pool maximum (nt!MmSessionPoolSize).
+ * Symbols only: none of these is reachable through the KDBG. Each per-session figure is
+ * present or absent on its own (a field the symbols do not describe).
+ *
+ * The current session: nt!MmSessionSpace where the kernel has it (no real kernel of the facts
+ * does, 7601 to 22000); otherwise the session of the process in the bugcheck context: the
+ * _EPROCESS on PsActiveProcessHead whose Pcb.DirectoryTableBase is the dump header's
+ * DirectoryTableBase (the CR3 of the processor that bugchecked), through _EPROCESS.Session.
  */
 #ifndef PM_SESSION_H
 #define PM_SESSION_H
@@ -38,22 +43,27 @@ struct pm_sessions {
 	size_t n;
 	bool has_pool_max; /**< MmSessionPoolSize, in pages */
 	uint64_t pool_max_pages;
-	bool has_current;  /**< MmSessionSpace named a session on the list */
+	bool has_current;  /**< the current session is on the list */
 	uint32_t current_id;
+	uint64_t current_va; /**< its MM_SESSION_SPACE (system-space address; 0 not known) */
+	const char *current_source; /**< "MmSessionSpace" or the bugcheck context's process */
+	uint64_t current_pid; /**< that process (when current_source names it) */
+	char current_absent[200]; /**< why no session is marked current ("" when one is) */
 	const char *desc_absent; /**< why no session has a descriptor (symbols lack the field) */
 	/** where the list head was: "MiSessionWsList" (to 9600) or "MiState.Vs.SessionWsList" */
 	const char *list_source;
 };
 
-enum { PM_MAX_SESSIONS = 4096 };
+enum { PM_MAX_SESSIONS = 4096, PM_MAX_SESSION_WALK = 1 << 16 };
 
 /**
  * Walk the sessions. PM_ERR_NOT_PRESENT when the symbols have neither MiSessionWsList (to
  * 9600) nor MiState.Vs.SessionWsList (14393 on), or no _MM_SESSION_SPACE.WsListEntry. A list
  * that cannot be followed to its end keeps the sessions read so far and says why in @p diags.
+ * @p dtb: the dump header's DirectoryTableBase (0: not known, as in a headerless capture).
  */
 struct pm_error *pm_sessions_read(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb,
-				  struct pm_sessions *ret, struct pm_diags *diags);
+				  uint64_t dtb, struct pm_sessions *ret, struct pm_diags *diags);
 void pm_sessions_deinit(struct pm_sessions *s);
 
 /** The ULONG element @p index of the global @p var (ExPoolFailures, MmPteFailures[1], ...). */

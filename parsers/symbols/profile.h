@@ -65,6 +65,12 @@ struct pm_pool_syms {
 	uint64_t ptt_var, ptt_size_var, tag_tables_var, big_var, big_size_var;
 	uint64_t exp_var, exp_size_var; /**< PoolTrackTableExpansion, ...Size */
 	uint64_t session_var, session_size_var; /**< ExpSessionPoolTrackTable, ...Size */
+	const char *session_name; /**< what session_var is, for messages */
+	/** 22000: no ExpSessionPoolTrackTable; the table is the current session's
+	 * _MM_SESSION_SPACE.PoolTags (a pointer at session_tags_off), its size still
+	 * ExpSessionPoolTrackTableSize (session_size_var) */
+	bool has_session_tags_member;
+	uint64_t session_tags_off;
 	bool has_tracker;
 	struct pm_tracker_layout tracker;
 	char tracker_name[96];

@@ -303,11 +303,28 @@ void pm_pool_syms_build(struct pm_symtab *t, uint64_t kb, struct pm_pool_syms *o
 	struct pm_error *e2 = e1 ? NULL : pm_sym_global(t, kb, "ExpSessionPoolTrackTableSize",
 							&o->session_size_var);
 	o->has_session = !e1 && !e2;
+	o->session_name = "ExpSessionPoolTrackTable";
+	bool gone = e1 && pm_err_code(e1) == PM_ERR_PROFILE;
 	struct pm_error *e = e1 ? e1 : e2;
 	if (e && pm_err_code(e) == PM_ERR_BAD_SYMBOLS)
 		note(notes, e); /* a contradiction is said; a missing table is not */
 	else
 		pm_error_destroy(e);
+	/* 22000 (facts: all 29 kernels): the variable is gone, the size is not, and the table
+	 * hangs off the session: _MM_SESSION_SPACE.PoolTags (+0x380), a pointer */
+	struct pm_field f;
+	if (gone && (e = pm_sym_global(t, kb, "ExpSessionPoolTrackTableSize",
+				       &o->session_size_var)) == NULL)
+		e = pm_sym_member(t, "_MM_SESSION_SPACE", "PoolTags", &f);
+	if (gone && !e) {
+		o->has_session_tags_member = f.size == 8 && !f.is_bitfield;
+		o->session_tags_off = f.offset;
+		o->session_name = "_MM_SESSION_SPACE.PoolTags";
+	} else if (gone && pm_err_code(e) == PM_ERR_BAD_SYMBOLS) {
+		note(notes, e);
+	} else if (gone) {
+		pm_error_destroy(e);
+	}
 	o->has_tracker = tracker_layout(t, o, notes);
 	o->has_big_layout = big_layout(t, o, notes);
 	o->has_desc_layout = desc_layout(t, o, notes);

@@ -113,7 +113,7 @@ static void walk(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb, uin
 		pm_scan_deinit(&s);
 	pm_error_destroy(err);
 	struct pm_sessions ss;
-	if (!(err = pm_sessions_read(t, vm, kb, &ss, &d)))
+	if (!(err = pm_sessions_read(t, vm, kb, 0x1AD000, &ss, &d)))
 		pm_sessions_deinit(&ss);
 	pm_error_destroy(err);
 	static const char *const vars[] = { "ExPoolFailures", "MmPteFailures",

@@ -112,7 +112,7 @@ static void walk(struct pm_symtab *t, const struct pm_vmem *vm, uint64_t kb, uin
 	pm_error_destroy(err);
 	segheap_at(t, vm, kb, build);
 	struct pm_sessions ss;
-	err = pm_sessions_read(t, vm, kb, &ss, &d);
+	err = pm_sessions_read(t, vm, kb, 0x1AD000, &ss, &d);
 	if (!err) {
 		if (verbose())
 			for (size_t i = 0; i < ss.n; i++)
