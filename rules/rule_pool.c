@@ -125,6 +125,16 @@ static void suspects_and_steps(const struct pm_summary *s, const struct pm_rule_
 				"driver.");
 }
 
+/* Why a pool with a usage figure cannot be judged: nothing to judge it against. */
+static const char no_reference[] = "the machine's RAM is unknown and the pool has no "
+				   "meaningful maximum: nothing to judge its usage against";
+static const char no_reference_triage[] = "a small memory dump: its memory-manager block gives "
+					  "the pool's usage, but no meaningful maximum, and RAM "
+					  "is not in it";
+
+/* A small dump holds no pool pages and no tag counts; its memory-manager block
+ * (DUMP_MM_STORAGE64), when the kernel filled it, has the pools' counters (vmview.c), and
+ * the pool is judged from them. */
 static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p,
 		      struct pm_findings *out, enum pm_resource pool)
 {
@@ -132,8 +142,6 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	const char *id = paged ? "POOL-PAGED" : "POOL-NONPAGED";
 	const char *name = paged ? "paged" : "nonpaged";
 	const struct pm_fig *max = paged ? &s->p_max : &s->np_max;
-	/* A small dump holds no pool pages and no tag counts; its memory-manager block
-	 * (DUMP_MM_STORAGE64), when the kernel filled it, has the pools' counters (vmview.c). */
 	if (s->triage && (paged ? &s->p_usage : &s->np_usage)->absent) {
 		pm_findings_not_evaluated(out, id, "a small memory dump holds no pool data (its "
 					  "memory-manager block gives no figure for this pool)");
@@ -154,11 +162,7 @@ static void pool_rule(const struct pm_summary *s, const struct pm_rule_params *p
 	bool ram = !s->ram.absent && s->ram.v;
 	uint64_t pages = (bytes + 4095) / 4096;
 	if (!pm_max_meaningful(s, max) && !ram) {
-		pm_findings_not_evaluated(out, id, s->triage
-					  ? "a small memory dump: its memory-manager block gives the "
-					    "pool's usage, but no meaningful maximum, and RAM is not in it"
-					  : "the machine's RAM is unknown and the pool has no meaningful "
-					    "maximum: nothing to judge its usage against");
+		pm_findings_not_evaluated(out, id, s->triage ? no_reference_triage : no_reference);
 		return;
 	}
 	if (pm_max_matters(s) && max->absent) {
