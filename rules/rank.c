@@ -38,8 +38,17 @@ bool pm_fig_damaged(const struct pm_fig *f)
 	       f->absent == PM_ABSENT_IMPLAUSIBLE;
 }
 
+bool pm_fig_symbols_failed(const struct pm_fig *f)
+{
+	return f->absent == PM_ABSENT_NOT_IN_SYMBOLS || f->absent == PM_ABSENT_BAD_SYMBOLS;
+}
+
 const char *pm_fig_absent_words(const struct pm_fig *f, const char *otherwise)
 {
+	if (f->absent == PM_ABSENT_NOT_IN_SYMBOLS)
+		return "not given by the symbol file (see the coverage)";
+	if (f->absent == PM_ABSENT_BAD_SYMBOLS)
+		return "the symbol file contradicts itself there (see the diagnostics)";
 	if (f->absent == PM_ABSENT_IMPLAUSIBLE)
 		return "implausible: another figure contradicts it, so neither is used (see the "
 		       "coverage)";

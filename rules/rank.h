@@ -39,9 +39,12 @@ const struct pm_limit *pm_limit_for(const struct pm_summary *s, const struct pm_
 /** Whether a figure is absent because this dump's copy of it is damaged: it could not be read
  * where the KDBG or the symbols say it is, or another figure contradicts it (implausible). */
 bool pm_fig_damaged(const struct pm_fig *f);
-/** Why a damaged figure is absent, as words ("implausible: another figure contradicts it (see
- * the coverage)", "unreadable in this dump (see the diagnostics)"); @p otherwise when it is not
- * damaged. */
+/** Whether a figure is absent because the symbols given fail it: they lack it where every
+ * real kernel of the build has it, or contradict themselves there. */
+bool pm_fig_symbols_failed(const struct pm_fig *f);
+/** Why a damaged figure, or one the symbols failed, is absent, as words ("implausible:
+ * another figure contradicts it (see the coverage)", "unreadable in this dump (see the
+ * diagnostics)", "not given by the symbol file (see the coverage)"); @p otherwise else. */
 const char *pm_fig_absent_words(const struct pm_fig *f, const char *otherwise);
 /** Whether the pools' maxima are the limit on this build (32-bit, x64 before 8.1), not RAM. */
 bool pm_max_matters(const struct pm_summary *s);

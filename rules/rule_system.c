@@ -57,12 +57,13 @@ static void commit_from_pools(const struct pm_summary *s, const struct pm_rule_p
 	bool limit = !s->commit_limit.absent && s->commit_limit.v;
 	/* Why the counters are missing: not in the dump without symbols (Windows 10+), or
 	 * damaged in this one (unreadable, or contradicting each other). */
-	bool damaged = pm_fig_damaged(&s->committed) || pm_fig_damaged(&s->commit_limit);
+	bool c_bad = pm_fig_damaged(&s->committed) || pm_fig_symbols_failed(&s->committed);
+	bool damaged = c_bad || pm_fig_damaged(&s->commit_limit) ||
+		       pm_fig_symbols_failed(&s->commit_limit);
 	char what[200];
 	if (damaged)
 		snprintf(what, sizeof(what), "committed pages and the commit limit: %s",
-			 pm_fig_absent_words(pm_fig_damaged(&s->committed) ? &s->committed
-									 : &s->commit_limit, ""));
+			 pm_fig_absent_words(c_bad ? &s->committed : &s->commit_limit, ""));
 	else
 		snprintf(what, sizeof(what), "committed pages and the commit limit are not in the "
 			 "dump without symbols");
@@ -175,7 +176,7 @@ static void eval_physical(const struct pm_summary *s, const struct pm_rule_param
 	bool bc_here = bc && bc->resource == PM_RES_PHYSICAL;
 	if ((s->available.absent || s->ram.absent || !s->ram.v) && !bc_here) {
 		char why[240];
-		if (pm_fig_damaged(&s->available))
+		if (pm_fig_damaged(&s->available) || pm_fig_symbols_failed(&s->available))
 			snprintf(why, sizeof(why), "available pages: %s",
 				 pm_fig_absent_words(&s->available, ""));
 		else
@@ -226,7 +227,11 @@ static void eval_ptes(const struct pm_summary *s, const struct pm_rule_params *p
 	const struct pm_bugcheck_info *bc = pm_bugcheck_info(s, p);
 	if (!(bc && bc->resource == PM_RES_PTES) && s->free_ptes.absent &&
 	    s->pte_failures.absent) {
-		pm_findings_not_evaluated(out, "PTES", "the free system PTE count needs symbols");
+		char why[200];
+		snprintf(why, sizeof(why), "the free system PTE count %s",
+			 pm_fig_damaged(&s->free_ptes) || pm_fig_symbols_failed(&s->free_ptes)
+			 ? pm_fig_absent_words(&s->free_ptes, "") : "needs symbols");
+		pm_findings_not_evaluated(out, "PTES", why);
 		return;
 	}
 	struct pm_finding *fi = pm_finding_add(out, "PTES");

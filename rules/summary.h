@@ -146,6 +146,9 @@ struct pm_sum_coverage {
 	char bigtable_absent[240]; /**< why there is no big-page table ("" when read) */
 	enum pm_sum_symbols symbols;
 	char symbols_note[240];    /**< why not found, or which file was used */
+	/** symbols that match the kernel yet lack figures every real kernel of its build keeps
+	 * (damaged, or not the kernel's own): which ("" none); the verdict's confidence falls */
+	char symbols_gap[480];
 	char pdb[64];              /**< the kernel's PDB name ("" unknown) */
 	char pdb_key[48];          /**< its symbol-store key: GUID (32 hex digits) + age */
 	struct pm_sum_ram ram[PM_SUM_MAX_RAM]; /**< every reading of RAM, the used one marked */

@@ -212,6 +212,7 @@ static void write_coverage(struct jw *w, cJSON *r, const struct pm_sum_coverage 
 	str_or_null(w, o, "bigtable_absent", c->bigtable_absent);
 	strs(w, o, "symbols", sym_names[c->symbols]);
 	str_or_null(w, o, "symbols_note", c->symbols_note);
+	str_or_null(w, o, "symbols_gap", c->symbols_gap);
 	str_or_null(w, o, "pdb", c->pdb);
 	str_or_null(w, o, "pdb_key", c->pdb_key);
 	cJSON *im = chk(w, cJSON_AddArrayToObject(o, "implausible"));
@@ -497,6 +498,7 @@ static void read_coverage(const cJSON *r, struct pm_sum_coverage *c)
 		if (!strcmp(sy->valuestring, sym_names[i]))
 			c->symbols = (enum pm_sum_symbols)i;
 	get_str(o, "symbols_note", c->symbols_note, sizeof(c->symbols_note));
+	get_str(o, "symbols_gap", c->symbols_gap, sizeof(c->symbols_gap));
 	get_str(o, "pdb", c->pdb, sizeof(c->pdb));
 	get_str(o, "pdb_key", c->pdb_key, sizeof(c->pdb_key));
 	const cJSON *im = cJSON_GetObjectItemCaseSensitive(o, "implausible");

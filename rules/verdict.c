@@ -194,6 +194,8 @@ static void coverage_warnings(const struct pm_summary *s, struct pm_verdict *v)
 			 "dump header's KdDebuggerDataBlock is wrong");
 	for (unsigned i = 0; i < c->nimplausible && i < PM_SUM_MAX_IMPLAUSIBLE; i++)
 		coverage(v, "%.330s", c->implausible[i]);
+	if (c->symbols_gap[0])
+		coverage(v, "symbols: %.320s", c->symbols_gap);
 }
 
 /* A figure contradicted by another was not used (analyzer/analysis/vmcheck.c); what was
@@ -201,7 +203,8 @@ static void coverage_warnings(const struct pm_summary *s, struct pm_verdict *v)
  * where they did not: a verdict on it is at most medium. */
 static void cap_damaged(const struct pm_summary *s, struct pm_verdict *v)
 {
-	if (s->coverage.nimplausible && v->confidence > PM_CONF_MEDIUM)
+	if ((s->coverage.nimplausible || s->coverage.symbols_gap[0]) &&
+	    v->confidence > PM_CONF_MEDIUM)
 		v->confidence = PM_CONF_MEDIUM;
 }
 

@@ -89,10 +89,20 @@ static bool processes(struct pm_info *in, struct pm_holders *h)
 	if (err) {
 		/* a layout that does not fit: the symbols would give the right one (or, when
 		 * they gave this one, contradict the dump) */
-		h->procs_why = pm_err_code(err) != PM_ERR_PROFILE ? pm_absent_of(err)
+		enum pm_err_code code = pm_err_code(err);
+		h->procs_why = code != PM_ERR_PROFILE ? pm_absent_of(err)
 			       : h->from_symbols ? PM_ABSENT_BAD_SYMBOLS : PM_ABSENT_NEEDS_SYMBOLS;
 		take(h->procs_absent, sizeof(h->procs_absent),
 		     pm_err_wrap(err, "the process list (%s)", how));
+		/* The list head is a variable of the kernel's data, always in a kernel dump: a
+		 * head that cannot be followed is damage, and who holds the memory goes with it
+		 * (a head of 0 is a dump written without the list, said in the section only)
+		 * (issue 16: a flipped bit in KDBG.PsActiveProcessHead lost every holder with
+		 * no word beyond the report's holders section). */
+		if (head && h->procs_why != PM_ABSENT_NEEDS_SYMBOLS &&
+		    h->procs_why != PM_ABSENT_NOT_APPLICABLE && (in->k->has_kdbg || h->from_symbols))
+			pm_diag_add(&in->diags, code, "holders", "%s: the processes, their handles and "
+				    "the pool billed to them are not known", h->procs_absent);
 		return false;
 	}
 	if (h->from_symbols)

@@ -129,6 +129,7 @@ struct pm_error *pm_summary_build(struct pm_info *in, struct pm_summary *ret)
 			 sizeof(s.coverage.implausible[0]), "%s", v.implausible[i]);
 	pm_vm_view_deinit(&v);
 	pm_summary_coverage(in, &s);
+	pm_vm_symbols_gap(in, s.coverage.symbols_gap, sizeof(s.coverage.symbols_gap), NULL, 0);
 	const struct pm_pool_info *p = &in->pool;
 	struct pm_error *err = NULL;
 	if (p->has_track) {

@@ -139,6 +139,10 @@ static void symbol_lines(const struct pm_info *in, struct pm_vm_view *v)
 				absent(l, PM_ABSENT_BAD_SYMBOLS, pm_err_msg(err));
 			else if (l->absent == PM_ABSENT_NEEDS_SYMBOLS) /* they were given */
 				absent(l, PM_ABSENT_NOT_IN_SYMBOLS, pm_err_msg(err));
+			else if (l->absent && pm_err_code(err) == PM_ERR_PROFILE &&
+				 k->build.v >= PM_VM_FIRST_PARTITION_BUILD)
+				/* every real kernel of this build has it: the symbols lack it */
+				absent(l, PM_ABSENT_NOT_IN_SYMBOLS, pm_err_msg(err));
 			pm_error_destroy(err);
 			continue;
 		}
@@ -167,8 +171,10 @@ static void kdbg_lines_read(const struct pm_info *in, struct pm_vm_view *v)
 		struct pm_error *err = pm_mm_read(&k->vm, &k->kdbg, kdbg_lines[i].f,
 						  kdbg_lines[i].bytes ? PM_MM_PTR : PM_MM_U32, &val);
 		const char *fname = pm_kdbg_field_name(kdbg_lines[i].f);
-		if ((err || val == 0) && l->absent == PM_ABSENT_BAD_SYMBOLS) {
-			/* the KDBG has nothing better: why the symbols failed is the reason */
+		if ((err || val == 0 || stale) && (l->absent == PM_ABSENT_BAD_SYMBOLS ||
+						   (stale && l->absent == PM_ABSENT_NOT_IN_SYMBOLS))) {
+			/* the KDBG has nothing better: why the symbols failed is the reason (on
+			 * Windows 10 and later the KDBG never has the counter) */
 			pm_error_destroy(err);
 		} else if (err) {
 			absent(l, pm_err_code(err) == PM_ERR_PROFILE ? PM_ABSENT_NOT_APPLICABLE
@@ -330,6 +336,86 @@ void pm_vm_symbols_check(struct pm_info *in)
 		bad[nbad++] = sym_lines[i].type;
 		pm_diag_take(&in->diags, "symbols", err);
 	}
+	char gap[480], why[200];
+	pm_vm_symbols_gap(in, gap, sizeof(gap), why, sizeof(why));
+	if (gap[0])
+		pm_diag_add(&in->diags, PM_ERR_BAD_SYMBOLS, "symbols", "%s (%s)", gap, why);
+}
+
+/* The figures every real kernel from 14393 on keeps in MiState / MiSystemPartition
+ * (fixtures/facts/README.md, "member offsets": all 180 x64 kernels of 14393..22000). */
+static const enum pm_vm_line_id partition_lines[] = {
+	PM_VM_physical_memory, PM_VM_available_pages,  PM_VM_free_system_ptes,
+	PM_VM_nonpaged_usage,  PM_VM_nonpaged_max,     PM_VM_paged_usage,
+	PM_VM_paged_max,       PM_VM_committed_pages,  PM_VM_commit_limit,
+};
+
+/* "MiSystemPartition.Vp.{AvailablePages, TotalCommittedPages}, MiState...": the sources by
+ * the structure they are in */
+static void gap_add(char *out, size_t n, size_t *len, const char *source, const char **prev,
+		    size_t *prev_len)
+{
+	const char *dot = strrchr(source, '.');
+	size_t plen = dot ? (size_t)(dot - source) : 0;
+	bool same = *prev && plen == *prev_len && !strncmp(*prev, source, plen);
+	int w;
+	if (same)
+		w = snprintf(out + *len - 1, n - *len + 1, ", %s}", source + plen + 1);
+	else if (dot)
+		w = snprintf(out + *len, n - *len, "%s%.*s.{%s}", *len ? ", " : "", (int)plen,
+			     source, dot + 1);
+	else
+		w = snprintf(out + *len, n - *len, "%s%s", *len ? ", " : "", source);
+	if (w < 0 || (size_t)w >= n - *len - (same ? 0 : 1))
+		return;
+	*len += (size_t)w - (same ? 1 : 0);
+	*prev = dot ? source : NULL;
+	*prev_len = plen;
+}
+
+void pm_vm_symbols_gap(struct pm_info *in, char *out, size_t n, char *why, size_t nwhy)
+{
+	const struct pm_kernel *k = in->k;
+	out[0] = '\0';
+	if (why && nwhy)
+		why[0] = '\0';
+	if (!in->sym.found || !in->sym.find.tab || !k->has_vm || k->kernel_base.absent ||
+	    k->build.absent || k->build.v < PM_VM_FIRST_PARTITION_BUILD)
+		return;
+	char list[300] = "";
+	size_t len = 0, prev_len = 0;
+	const char *prev = NULL;
+	unsigned missing = 0;
+	for (size_t j = 0; j < sizeof(partition_lines) / sizeof(partition_lines[0]); j++) {
+		const char *name = NULL;
+		bool gives = false;
+		for (size_t i = 0; !gives && i < sizeof(sym_lines) / sizeof(sym_lines[0]); i++) {
+			if (sym_lines[i].id != partition_lines[j])
+				continue;
+			uint64_t va;
+			struct pm_field f;
+			struct pm_error *err = pm_sym_global(in->sym.find.tab, k->kernel_base.v,
+							     sym_lines[i].var, &va);
+			if (!err)
+				err = pm_sym_member(in->sym.find.tab, sym_lines[i].type,
+						    sym_lines[i].path, &f);
+			gives = !err;
+			if (err && !name) {
+				name = sym_lines[i].source;
+				if (why && nwhy && !why[0])
+					snprintf(why, nwhy, "%s", pm_err_msg(err));
+			}
+			pm_error_destroy(err);
+		}
+		if (gives || !name)
+			continue;
+		gap_add(list, sizeof(list), &len, name, &prev, &prev_len);
+		missing++;
+	}
+	if (missing)
+		snprintf(out, n, "the symbols match the kernel but lack %s, which every real kernel "
+			 "of this build has: damaged, or not the kernel's own; what needs %s is not "
+			 "judged", list, missing > 1 ? "them" : "it");
 }
 
 void pm_vm_view_build(const struct pm_info *in, struct pm_vm_view *v)

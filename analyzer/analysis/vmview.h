@@ -60,6 +60,9 @@ enum { PM_VM_MAX_BANNERS = 16, PM_VM_MAX_IMPLAUSIBLE = 8 };
 
 /** From this build on the KDBG's Mm* pointers lead to no live counter (ram.h, vmview.c). */
 enum { PM_VM_FIRST_STALE_KDBG_BUILD = 10240 };
+/** The first build whose every real kernel keeps !vm's counters in MiState and
+ * MiSystemPartition (fixtures/facts: 14393..22000, all 180 x64 kernels). */
+enum { PM_VM_FIRST_PARTITION_BUILD = 14393 };
 
 struct pm_vm_view {
 	struct pm_vm_line line[_PM_VM_MAX];
@@ -103,6 +106,10 @@ void pm_vm_check(struct pm_info *in);
  * themselves about the variables and fields the view reads; the view only marks those
  * figures absent. */
 void pm_vm_symbols_check(struct pm_info *in);
+/** Into @p out ("" when none): a sentence naming the figures a kernel of this build keeps in
+ * MiState / MiSystemPartition that symbols matching the kernel do not give (a damaged symbol
+ * file, or not the kernel's own: issue 16); @p why (may be NULL): the first lookup's error. */
+void pm_vm_symbols_gap(struct pm_info *in, char *out, size_t n, char *why, size_t nwhy);
 
 
 #endif
