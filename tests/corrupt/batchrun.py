@@ -56,8 +56,10 @@ def worker_crashes(recs):
     return out
 
 
-def judge_archive_batch(res, members):
-    """`batch ZIP` (archive phase): one record per member that is not a folder."""
+def judge_archive_batch(res, members, damaged=False):
+    """`batch ZIP` (archive phase): one record per member that is not a folder. A damaged
+    archive (@damaged: arc.* bytes changed or cut) may instead get one error record of its own:
+    a zip cut before its central directory no longer says which members it had."""
     if res["timeout"]:
         return "hang", "timeout"
     from classify import sanitizer_sig
@@ -78,6 +80,10 @@ def judge_archive_batch(res, members):
         return "unexpected-exit", "batch exit %d" % res["rc"]
     want = len([m for m in members or [] if not m.endswith(b"/")]) if members else 1
     if len(recs) < want:
+        whole = [r for r in recs if r.get("status") == "error" and "::" not in str(r.get("path"))]
+        if damaged and whole:
+            return "clear-error", "the damaged archive: one error record (%s)" % str(
+                (whole[0].get("error") or {}).get("message", ""))[:120]
         return "batch-dropped", "%d records for %d members" % (len(recs), want)
     return "ok", "%d records" % len(recs)
 

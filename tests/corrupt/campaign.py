@@ -460,7 +460,7 @@ class Campaign:
                 res = run(argv, self.a.timeout, cwd=w, env=self.env)
                 twin = self.twin(src, sym, cmd) if cmd != "batch" else None
                 if cmd == "batch":
-                    cls, detail = batchrun.judge_archive_batch(res, members)
+                    cls, detail = batchrun.judge_archive_batch(res, members, not valid)
                 else:
                     cls, detail, _ = classify(res, True, damaged, twin, valid, faithful,
                                               symbols_given=bool(sym))
