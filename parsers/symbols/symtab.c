@@ -124,6 +124,18 @@ struct pm_error *pm_sym_field(struct pm_symtab *t, const char *type, const char 
 			return pm_err(PM_ERR_PROFILE, "%s has no member %.*s (looking for %s.%s)",
 				      ti.name[0] ? ti.name : type, (int)len, p, type, path);
 		ty = mty;
+		/* a member is held by value: its type must be defined (a real kernel's symbols
+		 * define every one); one that is only named means the file contradicts itself */
+		uint64_t msize;
+		struct pm_error *err = tsize(t, ty, 0, &msize);
+		if (err && pm_err_code(err) == PM_ERR_PROFILE) {
+			struct pm_error *e = pm_err(PM_ERR_BAD_SYMBOLS, "%s.%s: member %.*s: %s: the "
+						    "symbol file contradicts itself", type, path,
+						    (int)len, p, pm_err_msg(err));
+			pm_error_destroy(err);
+			return e;
+		}
+		PM_TRY(err);
 		if (!dot)
 			break;
 		p = dot + 1;
