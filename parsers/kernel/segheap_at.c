@@ -412,8 +412,10 @@ static bool heap_has(struct at_ctx *c, uint64_t heap)
 			continue;
 		c->r->segment = seg;
 		uint64_t sig;
-		if (!pm_vmem_read_ptr(c->vm, seg + c->L.seg_sig, &sig) &&
-		    (sig ^ c->heap_key ^ seg ^ c->seg_k) != heap)
+		struct pm_error *serr = pm_vmem_read_ptr(c->vm, seg + c->L.seg_sig, &sig);
+		if (serr)
+			pm_error_destroy(serr); /* the check is skipped, not the lookup */
+		else if ((sig ^ c->heap_key ^ seg ^ c->seg_k) != heap)
 			NOTE(c->r, "the segment's Signature does not decode to its heap with HeapKey "
 			     "(the formula is not settled, §1.10)");
 		segment_keyed(c, seg, first < 256 ? first : 256);
